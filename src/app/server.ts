@@ -1,0 +1,50 @@
+/**
+ * Builds one WSOPTV process: configuration → logger → orchestrator (bus chosen by config) →
+ * the blocks this process hosts → one HTTP server with every block's routes under /api.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Orchestrator, type BlockManifest } from '../orchestration/index.ts';
+import { registerOrchestratorRoutes } from '../orchestration/http.ts';
+import type { AppConfig } from '../platform/config.ts';
+import { createHttpServer } from '../platform/http.ts';
+import { allBlocks } from './blocks.ts';
+
+export interface App {
+  orchestrator: Orchestrator;
+  http: FastifyInstance;
+  /** Stops taking requests, finishes those in flight, stops the blocks and leaves the bus. */
+  close(): Promise<void>;
+}
+
+export async function buildApp(config: Readonly<AppConfig>, logger: Logger, blocks: ReadonlyArray<BlockManifest<any>> = allBlocks): Promise<App> {
+  const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;
+  const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
+  if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
+
+  const orchestrator = new Orchestrator({
+    bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs } : { kind: 'memory' },
+    logger,
+    settings: config.orchestrator,
+  });
+  for (const b of chosen) orchestrator.register(b);
+  await orchestrator.start();
+
+  const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0' });
+  registerOrchestratorRoutes(http, orchestrator);
+  for (const { runtime } of orchestrator.localBlocks()) {
+    if (runtime?.routes) await http.register(async (scope) => runtime.routes!(scope), { prefix: '/api' });
+  }
+  await http.ready();
+
+  let closing: Promise<void> | undefined;
+  return {
+    orchestrator,
+    http,
+    close: () =>
+      (closing ??= (async () => {
+        await http.close();
+        await orchestrator.stop();
+      })()),
+  };
+}

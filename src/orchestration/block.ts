@@ -1,0 +1,77 @@
+/**
+ * What a block is, to the orchestrator: one small manifest object. The manifest names the
+ * block, the contract versions it serves and the ones it needs; `setup` builds the live block
+ * from a context the orchestrator hands it (logger, configuration, a client to call other
+ * blocks). A block never receives another block, only that client.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { ActionName, ContractId, ContractOf, EventName, EventPayload } from './contracts/define.ts';
+import type { Envelope } from './message.ts';
+import type { BlockClient } from './client.ts';
+
+export type BlockStatus = 'starting' | 'healthy' | 'degraded' | 'unhealthy' | 'stopped';
+
+/** The context of one request or event being handled: its correlation id travels onwards. */
+export interface CallContext extends BlockClient {
+  // (implemented by HandlerContext in client.ts)
+  readonly correlationId: string;
+  /** The block (or gateway) that sent the request. */
+  readonly source: string;
+}
+
+export type ActionHandler<C extends ContractId, A extends ActionName<C>> = (
+  input: z.output<ContractOf<C>['actions'][A]['input']>,
+  call: CallContext,
+) => Promise<z.input<ContractOf<C>['actions'][A]['output']>> | z.input<ContractOf<C>['actions'][A]['output']>;
+
+export type ContractHandlers<C extends ContractId> = { [A in ActionName<C>]: ActionHandler<C, A> };
+
+export type EventHandler<E extends EventName> = (payload: EventPayload<E>, call: CallContext, message: Envelope) => void | Promise<void>;
+
+export type EventHandlers = { [E in EventName]?: EventHandler<E> };
+
+export interface HealthReport {
+  status: Exclude<BlockStatus, 'starting' | 'stopped'>;
+  reason?: string;
+}
+
+export interface Dependency {
+  contract: ContractId;
+  /** An optional dependency that is missing leaves the block healthy; a required one degrades it. */
+  optional?: boolean;
+}
+
+export interface BlockRuntime<Cs extends ContractId> {
+  handlers: { [C in Cs]: ContractHandlers<C> };
+  events?: EventHandlers;
+  /** Mounts the block's HTTP routes; the app is already prefixed with /api. */
+  routes?: (app: FastifyInstance) => void | Promise<void>;
+  health?: () => HealthReport | Promise<HealthReport>;
+  stop?: () => void | Promise<void>;
+}
+
+export interface BlockSetupContext {
+  readonly id: string;
+  readonly log: Logger;
+  /** Calls other blocks and publishes events with this block as the source. */
+  readonly client: BlockClient;
+  readonly nodeId: string;
+}
+
+export interface BlockManifest<Cs extends ContractId = ContractId> {
+  id: string;
+  name: string;
+  version: string;
+  contracts: readonly Cs[];
+  dependencies?: readonly Dependency[];
+  /** HTTP paths the block serves, for the registry (informational). */
+  endpoints?: readonly string[];
+  setup(ctx: BlockSetupContext): BlockRuntime<Cs> | Promise<BlockRuntime<Cs>>;
+}
+
+/** Identity helper that keeps the manifest's contract list precise for type checking. */
+export function defineBlock<const Cs extends ContractId>(manifest: BlockManifest<Cs>): BlockManifest<Cs> {
+  return manifest;
+}

@@ -1,0 +1,13 @@
+/** Chooses the transport from configuration alone: Redis when a URL is given, memory otherwise. */
+import type { BusObserver, MessageBus } from './types.ts';
+import { MemoryBus } from './memory.ts';
+import { RedisBus } from './redis.ts';
+
+export type BusConfig = { kind: 'memory' } | { kind: 'redis'; url: string; connectTimeoutMs?: number };
+
+export function createBus(config: BusConfig, observer?: BusObserver): MessageBus {
+  return config.kind === 'redis' ? new RedisBus({ url: config.url, connectTimeoutMs: config.connectTimeoutMs }, observer) : new MemoryBus(observer);
+}
+
+export { MemoryBus, RedisBus };
+export type { BusObserver, MessageBus };

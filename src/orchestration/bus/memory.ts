@@ -1,0 +1,54 @@
+/**
+ * In-process transport, the embedded default. Delivery is asynchronous (a microtask later) so
+ * that code behaves the same as over the network: a publisher never runs its subscribers
+ * inside its own call stack.
+ */
+import { envelopeProblem, type Envelope } from '../message.ts';
+import { ChannelDispatcher } from './dispatch.ts';
+import { silentObserver, type BusHandler, type BusObserver, type MessageBus, type TransportState, type Unsubscribe } from './types.ts';
+
+export class MemoryBus implements MessageBus {
+  readonly kind = 'memory' as const;
+  private readonly dispatcher: ChannelDispatcher;
+  private current: TransportState = 'connecting';
+
+  constructor(observer: BusObserver = silentObserver) {
+    this.dispatcher = new ChannelDispatcher(observer);
+  }
+
+  async connect(): Promise<void> {
+    this.current = 'connected';
+  }
+
+  async publish(channel: string, message: Envelope): Promise<void> {
+    this.dispatcher.counters.published++;
+    // Objects handed in by TypeScript callers are already typed, but a block may build one
+    // from untrusted data; the same check as on the wire keeps both transports equal.
+    const problem = envelopeProblem(message);
+    if (problem) {
+      this.dispatcher.drop(channel, problem);
+      return;
+    }
+    if (!this.dispatcher.has(channel)) return;
+    queueMicrotask(() => this.dispatcher.deliver(channel, message));
+  }
+
+  async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
+    this.dispatcher.add(channel, handler);
+    return async () => {
+      this.dispatcher.remove(channel, handler);
+    };
+  }
+
+  state(): TransportState {
+    return this.current;
+  }
+
+  counters() {
+    return { ...this.dispatcher.counters };
+  }
+
+  async close(): Promise<void> {
+    this.current = 'closed';
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Redis Pub/Sub transport (channels `block:<channel>`), used when REDIS_URL is set.
+ *
+ * Two connections: Redis forbids ordinary commands on a connection in subscriber mode.
+ * Reconnection is left to ioredis, which re-subscribes the channels it knows exactly once;
+ * this class never subscribes again on its own after a reconnect, so one message can never
+ * reach a handler twice through a doubled subscription.
+ *
+ * Delivery is at-most-once: a process that is down or reconnecting misses what was published
+ * meanwhile. Publishing while the connection is down fails at once (no offline queue) so a
+ * caller learns about the outage instead of waiting on a silently growing buffer.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { envelopeProblem, type Envelope } from '../message.ts';
+import { BlockError, OrchestrationCodes } from '../errors.ts';
+import { ChannelDispatcher } from './dispatch.ts';
+import { silentObserver, type BusHandler, type BusObserver, type MessageBus, type TransportState, type Unsubscribe } from './types.ts';
+
+const PREFIX = 'block:';
+
+export interface RedisBusOptions {
+  url: string;
+  /** How long connect() waits for Redis before failing with an error naming REDIS_URL. */
+  connectTimeoutMs?: number;
+}
+
+export class RedisBus implements MessageBus {
+  readonly kind = 'redis' as const;
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly dispatcher: ChannelDispatcher;
+  private current: TransportState = 'connecting';
+  private readonly connectTimeoutMs: number;
+
+  constructor(private readonly options: RedisBusOptions, private readonly observer: BusObserver = silentObserver) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    const common: RedisOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      // Reconnect forever with a short, capped backoff: a Redis restart should be absorbed
+      // within a second or two of Redis coming back.
+      retryStrategy: (times) => Math.min(50 * times, 500),
+      connectionName: 'wsoptv-bus',
+    };
+    this.pub = new Redis(options.url, { ...common, enableAutoPipelining: true });
+    this.sub = new Redis(options.url, { ...common, autoResubscribe: true });
+    this.dispatcher = new ChannelDispatcher(observer);
+    this.sub.on('message', (channel: string, raw: string) => this.onRaw(channel, raw));
+    for (const client of [this.pub, this.sub]) {
+      client.on('ready', () => this.refreshState());
+      client.on('close', () => this.refreshState());
+      client.on('reconnecting', () => this.refreshState());
+      client.on('end', () => this.refreshState());
+      // Without a listener ioredis prints every connection error; state changes carry the news.
+      client.on('error', () => {});
+    }
+  }
+
+  async connect(): Promise<void> {
+    const attempt = Promise.all([this.pub.connect(), this.sub.connect()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([attempt, timeout]);
+    } catch (err) {
+      this.pub.disconnect();
+      this.sub.disconnect();
+      this.current = 'disconnected';
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new BlockError(
+        OrchestrationCodes.TRANSPORT_DOWN,
+        `cannot reach Redis at REDIS_URL=${redactUrl(this.options.url)}: ${reason}. ` +
+          'Start Redis, fix REDIS_URL, or unset it to run on the in-memory bus.',
+        { retryable: true },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    this.refreshState();
+  }
+
+  async publish(channel: string, message: Envelope): Promise<void> {
+    if (this.current !== 'connected') {
+      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
+    }
+    this.dispatcher.counters.published++;
+    await this.pub.publish(PREFIX + channel, JSON.stringify(message));
+  }
+
+  async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
+    if (this.dispatcher.add(channel, handler)) await this.sub.subscribe(PREFIX + channel);
+    return async () => {
+      if (this.dispatcher.remove(channel, handler) && this.sub.status === 'ready') await this.sub.unsubscribe(PREFIX + channel);
+    };
+  }
+
+  state(): TransportState {
+    return this.current;
+  }
+
+  counters() {
+    return { ...this.dispatcher.counters };
+  }
+
+  async close(): Promise<void> {
+    this.current = 'closed';
+    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+    this.sub.disconnect();
+    this.pub.disconnect();
+  }
+
+  private onRaw(prefixed: string, raw: string): void {
+    const channel = prefixed.startsWith(PREFIX) ? prefixed.slice(PREFIX.length) : prefixed;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      this.dispatcher.drop(channel, 'message is not valid JSON', raw);
+      return;
+    }
+    const problem = envelopeProblem(parsed);
+    if (problem) {
+      this.dispatcher.drop(channel, problem, raw);
+      return;
+    }
+    this.dispatcher.deliver(channel, parsed as Envelope);
+  }
+
+  private refreshState(): void {
+    if (this.current === 'closed') return;
+    const before = this.current;
+    const statuses = [this.pub.status, this.sub.status];
+    if (statuses.every((s) => s === 'ready')) this.current = 'connected';
+    else if (statuses.some((s) => s === 'reconnecting' || s === 'connecting' || s === 'connect')) this.current = before === 'connecting' ? 'connecting' : 'reconnecting';
+    else this.current = 'disconnected';
+    if (before !== this.current) this.observer.onStateChange?.(this.current);
+  }
+}
+
+/** Never log a password that may sit in a connection URL. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

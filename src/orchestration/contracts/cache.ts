@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { defineContract } from './define.ts';
+import { Id, Ok } from './common.ts';
+
+export const Tier = z.enum(['memory', 'redis', 'ssd', 'nas']);
+const Key = z.string().min(1).max(512);
+
+export const SlotDecision = z.object({
+  granted: z.boolean(),
+  /** Why a slot was refused: the per-user or the global limit. */
+  reason: z.enum(['user_limit', 'global_limit']).nullable(),
+  limit: z.number().int().nullable(),
+  queue_position: z.number().int().nullable(),
+  active_for_user: z.number().int(),
+  active_total: z.number().int(),
+});
+
+export const cacheV1 = defineContract('cache', 'v1', {
+  actions: {
+    get: { input: z.object({ key: Key }), output: z.object({ hit: z.boolean(), value: z.unknown(), tier: Tier.nullable() }) },
+    set: { input: z.object({ key: Key, value: z.unknown(), ttl_seconds: z.number().int().min(1).max(86_400 * 30).default(600) }), output: Ok },
+    delete: { input: z.object({ key: Key }), output: Ok },
+    get_stream_path: {
+      input: z.object({ content_id: Id }),
+      output: z.object({ path: z.string(), tier: z.enum(['ssd', 'nas']), size: z.number().int(), mtime_ms: z.number() }),
+    },
+    acquire_stream_slot: { input: z.object({ user_id: Id, session_id: Id }), output: SlotDecision },
+    release_stream_slot: { input: z.object({ user_id: Id, session_id: Id }), output: Ok },
+    get_cache_stats: {
+      input: z.object({}),
+      output: z.object({
+        tiers: z.record(z.string(), z.object({ hits: z.number(), misses: z.number(), hit_rate: z.number().nullable() })),
+        ssd: z.object({ used_bytes: z.number(), capacity_bytes: z.number(), files: z.number().int() }),
+        active_slots: z.number().int(),
+        hot_contents: z.array(z.object({ content_id: Id, plays_7d: z.number().int(), on_ssd: z.boolean() })),
+      }),
+    },
+  },
+  events: {
+    hot_content_detected: z.object({ content_id: Id, media_path: z.string(), plays_7d: z.number().int() }),
+    ssd_cache_full: z.object({ used_bytes: z.number(), capacity_bytes: z.number(), evicted: z.number().int() }),
+  },
+});

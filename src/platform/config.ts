@@ -1,0 +1,98 @@
+/**
+ * Configuration, read from the environment once at start-up, checked, frozen. Every default
+ * lives here; a bad value fails start-up with the variable's name instead of surfacing later.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const Schema = z.object({
+  PORT: int(8080, 0).refine((p) => p <= 65535, 'must be a TCP port'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  WSOPTV_DATA_DIR: z.string().min(1).default('./data'),
+  WSOPTV_LIBRARY_DIR: z.string().min(1).default('./library'),
+  /** Comma-separated block ids to host in this process; empty means every block. */
+  WSOPTV_BLOCKS: z.string().default(''),
+  WSOPTV_REQUEST_TIMEOUT_MS: int(5000, 1),
+  WSOPTV_HEARTBEAT_MS: int(400, 50),
+  WSOPTV_LIVENESS_TIMEOUT_MS: int(1200, 100),
+  WSOPTV_HEALTH_INTERVAL_MS: int(1000, 50),
+  WSOPTV_HTTP_HEALTH_INTERVAL_MS: int(30_000, 100),
+  WSOPTV_HEALTH_TIMEOUT_MS: int(5000, 100),
+  WSOPTV_BREAKER_THRESHOLD: int(5, 1),
+  WSOPTV_BREAKER_HALF_OPEN_MS: int(5000, 10),
+  WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(5000, 100),
+});
+
+export type RawConfig = z.infer<typeof Schema>;
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  redisUrl?: string;
+  databaseUrl?: string;
+  dataDir: string;
+  libraryDir: string;
+  blocks: string[];
+  redisConnectTimeoutMs: number;
+  orchestrator: {
+    requestTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    livenessTimeoutMs: number;
+    healthIntervalMs: number;
+    httpHealthIntervalMs: number;
+    healthTimeoutMs: number;
+    breaker: { failureThreshold: number; halfOpenAfterMs: number };
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
+  // Empty strings count as unset, so `REDIS_URL= npm start` means "no Redis".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.WSOPTV_LIVENESS_TIMEOUT_MS <= c.WSOPTV_HEARTBEAT_MS) {
+    throw new ConfigError('invalid configuration:\n  WSOPTV_LIVENESS_TIMEOUT_MS: must be longer than WSOPTV_HEARTBEAT_MS');
+  }
+  return deepFreeze({
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    redisUrl: c.REDIS_URL,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: resolve(c.WSOPTV_DATA_DIR),
+    libraryDir: resolve(c.WSOPTV_LIBRARY_DIR),
+    blocks: c.WSOPTV_BLOCKS.split(',').map((s) => s.trim()).filter(Boolean),
+    redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
+    orchestrator: {
+      requestTimeoutMs: c.WSOPTV_REQUEST_TIMEOUT_MS,
+      heartbeatIntervalMs: c.WSOPTV_HEARTBEAT_MS,
+      livenessTimeoutMs: c.WSOPTV_LIVENESS_TIMEOUT_MS,
+      healthIntervalMs: c.WSOPTV_HEALTH_INTERVAL_MS,
+      httpHealthIntervalMs: c.WSOPTV_HTTP_HEALTH_INTERVAL_MS,
+      healthTimeoutMs: c.WSOPTV_HEALTH_TIMEOUT_MS,
+      breaker: { failureThreshold: c.WSOPTV_BREAKER_THRESHOLD, halfOpenAfterMs: c.WSOPTV_BREAKER_HALF_OPEN_MS },
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

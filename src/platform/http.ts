@@ -1,0 +1,86 @@
+/**
+ * The HTTP server every block mounts its routes on. Routes declare zod schemas for what they
+ * accept and return; the same schemas validate requests and feed the OpenAPI description
+ * served at /docs. Every error leaves as `{ error: { code, message, correlation_id } }` with a
+ * 4xx for bad input; only a real fault answers 5xx.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { BlockError } from '../orchestration/errors.ts';
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export type HttpServer = FastifyInstance;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  bodyLimitBytes?: number;
+  title?: string;
+  version?: string;
+}
+
+export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: opts.logger as unknown as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    requestIdLogLabel: 'correlation_id',
+    genReqId: (req) => {
+      const given = req.headers[CORRELATION_HEADER];
+      return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: { info: { title: opts.title ?? 'WSOPTV API', version: opts.version ?? '0.0.0' } },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header(CORRELATION_HEADER, req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    req.log[level]({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`, req.id));
+  });
+
+  app.setErrorHandler((err: FastifyError | BlockError | Error, req, reply) => {
+    if (err instanceof BlockError) {
+      if (err.status >= 500) req.log.error({ err, code: err.code }, 'request failed');
+      return reply.code(err.status).send(errorBody(err.code, err.message, req.id, err.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const fields = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'request')}: ${v.message}`);
+      return reply.code(400).send(errorBody('VALIDATION_FAILED', `invalid ${err.validationContext ?? 'request'}: ${fields.join('; ')}`, req.id));
+    }
+    const fe = err as FastifyError;
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && fe instanceof SyntaxError)) {
+      return reply.code(400).send(errorBody('INVALID_JSON', 'the request body is not valid JSON', req.id));
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+      return reply.code(fe.statusCode).send(errorBody(code, fe.message, req.id));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('INTERNAL', 'internal error', req.id));
+  });
+  return app;
+}
+
+export function errorBody(code: string, message: string, correlationId: string, details?: unknown) {
+  return { error: { code, message, correlation_id: correlationId, ...(details === undefined ? {} : { details }) } };
+}
