@@ -25,8 +25,8 @@ async function main(): Promise<void> {
     logger.fatal({ err }, `WSOPTV could not start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  await app.http.listen({ port: config.port, host: config.host });
-  logger.info({ url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` }, 'WSOPTV is listening');
+  const url = await app.http.listen({ port: config.port, host: config.host });
+  logger.info({ url, docs: `${url}/docs`, transport: app.orchestrator.bus.kind }, 'WSOPTV is listening');
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Orchestrator, type BlockManifest } from '../orchestration/index.ts';
+import { Orchestrator, type BlockManifest, type Contract } from '../orchestration/index.ts';
 import { registerOrchestratorRoutes } from '../orchestration/http.ts';
 import type { AppConfig } from '../platform/config.ts';
 import { createHttpServer } from '../platform/http.ts';
@@ -17,7 +17,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function buildApp(config: Readonly<AppConfig>, logger: Logger, blocks: ReadonlyArray<BlockManifest<any>> = allBlocks): Promise<App> {
+export async function buildApp(
+  config: Readonly<AppConfig>,
+  logger: Logger,
+  blocks: ReadonlyArray<BlockManifest<any>> = allBlocks,
+  contracts?: readonly Contract[],
+): Promise<App> {
   const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;
   const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
   if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
@@ -26,6 +31,7 @@ export async function buildApp(config: Readonly<AppConfig>, logger: Logger, bloc
     bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs } : { kind: 'memory' },
     logger,
     settings: config.orchestrator,
+    contracts,
   });
   for (const b of chosen) orchestrator.register(b);
   await orchestrator.start();

@@ -8,7 +8,8 @@
  *    200 → healthy, another status → degraded, no answer → unhealthy.
  * Status changes of a block as a whole become `block_unhealthy` / `block_recovered` on the
  * system channel. Every node sees the same heartbeats, so to publish each change once only the
- * node with the smallest id among the live ones (the leader) announces it.
+ * longest-running live node (the leader) announces it: it has watched the longest, so it has
+ * seen the "before" of every change a newer node may have missed.
  */
 import type { BlockStatus } from './block.ts';
 import type { Envelope } from './message.ts';
@@ -24,7 +25,9 @@ const EXTERNAL_NODE = 'external';
 export class HealthMonitor {
   private timers: NodeJS.Timeout[] = [];
   private readonly lastAggregate = new Map<string, BlockStatus>();
-  private readonly lastHeard = new Map<string, number>();
+  /** Other live nodes: when each was last heard and when it started (for leader choice). */
+  private readonly lastHeard = new Map<string, { at: number; since: number }>();
+  private readonly since = Date.now();
   private readonly external = new Map<string, BlockInfo>();
   private checking = false;
 
@@ -78,7 +81,7 @@ export class HealthMonitor {
   }
 
   onHeartbeat(m: Envelope): void {
-    const p = m.payload as { node_id?: unknown; blocks?: unknown };
+    const p = m.payload as { node_id?: unknown; blocks?: unknown; since?: unknown };
     if (!p || typeof p.node_id !== 'string' || !Array.isArray(p.blocks)) {
       this.orch.reject(HEARTBEAT_CHANNEL, 'malformed heartbeat (needs node_id and blocks)');
       return;
@@ -98,7 +101,7 @@ export class HealthMonitor {
     }
     for (const info of this.orch.registry.instancesOfNode(p.node_id)) if (!listed.has(info.id)) this.orch.registry.remove(info.id, p.node_id);
     if (leaving) this.lastHeard.delete(p.node_id);
-    else this.lastHeard.set(p.node_id, now);
+    else this.lastHeard.set(p.node_id, { at: now, since: typeof p.since === 'number' ? p.since : now });
     this.evaluate();
   }
 
@@ -115,7 +118,7 @@ export class HealthMonitor {
   private send(kind: string, blocks: BlockInfo[]): Promise<void> {
     return this.orch.bus.publish(
       HEARTBEAT_CHANNEL,
-      createEnvelope({ source_block: 'orchestrator', event_type: kind, payload: { node_id: this.orch.nodeId, blocks } }),
+      createEnvelope({ source_block: 'orchestrator', event_type: kind, payload: { node_id: this.orch.nodeId, since: this.since, blocks } }),
     );
   }
 
@@ -154,7 +157,7 @@ export class HealthMonitor {
         info.status_reason = `no heartbeat from node ${info.node_id} for ${silent} ms`;
       }
     }
-    for (const [node, at] of this.lastHeard) if (now - at > this.settings.livenessTimeoutMs) this.lastHeard.delete(node);
+    for (const [node, heard] of this.lastHeard) if (now - heard.at > this.settings.livenessTimeoutMs) this.lastHeard.delete(node);
     this.evaluate();
   }
 
@@ -177,7 +180,9 @@ export class HealthMonitor {
   }
 
   private isLeader(): boolean {
-    for (const node of this.lastHeard.keys()) if (node < this.orch.nodeId) return false;
+    for (const [node, heard] of this.lastHeard) {
+      if (heard.since < this.since || (heard.since === this.since && node < this.orch.nodeId)) return false;
+    }
     return true;
   }
 

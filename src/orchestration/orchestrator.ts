@@ -105,6 +105,8 @@ export class Orchestrator implements ClientCore {
   private readonly breakers: BreakerBoard;
   private readonly health: HealthMonitor;
   private readonly subscriptions: Unsubscribe[] = [];
+  /** Requests from other nodes being served here; stop() lets them finish. */
+  private readonly serving = new Set<Promise<void>>();
   private rejected = 0;
   private seq = 0;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -205,6 +207,8 @@ export class Orchestrator implements ClientCore {
     this.health.stop();
     for (const b of this.blocks.values()) this.setLocalStatus(b, 'stopped', 'shutting down');
     await this.health.announceLeaving().catch(() => {});
+    // Requests already accepted from other nodes finish (each is bounded by its timeout).
+    await Promise.allSettled([...this.serving]);
     for (const b of [...this.startOrder()].reverse()) {
       for (const u of b.unsubscribe) await u().catch(() => {});
       try {
@@ -372,7 +376,11 @@ export class Orchestrator implements ClientCore {
   }
 
   private onNodeMessage(m: Envelope): void | Promise<void> {
-    if (m.event_type === 'request') return this.serveRemote(m);
+    if (m.event_type === 'request') {
+      const work = this.serveRemote(m);
+      this.serving.add(work);
+      return work.finally(() => this.serving.delete(work));
+    }
     if (m.event_type === 'response') return this.settleRemote(m);
     this.reject(NODE_CHANNEL + this.nodeId, `unexpected event_type "${m.event_type}" on a node channel`);
   }

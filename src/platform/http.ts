@@ -5,7 +5,7 @@
  * 4xx for bad input; only a real fault answers 5xx.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -28,12 +28,12 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
-    requestIdLogLabel: 'correlation_id',
+    // Our own onResponse hook logs one line per request; the id label matches the bus logs.
+    logController: new LogController({ requestIdLogLabel: 'correlation_id', disableRequestLogging: true }),
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
       return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
     },
-    disableRequestLogging: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
