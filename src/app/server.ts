@@ -8,6 +8,8 @@ import { Orchestrator, type BlockManifest, type Contract } from '../orchestratio
 import { registerOrchestratorRoutes } from '../orchestration/http.ts';
 import type { AppConfig } from '../platform/config.ts';
 import { createHttpServer } from '../platform/http.ts';
+import { installSessions } from '../platform/http-auth.ts';
+import { SessionValidator } from '../platform/sessions.ts';
 import { allBlocks } from './blocks.ts';
 
 export interface App {
@@ -38,6 +40,11 @@ export async function buildApp(
 
   const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0' });
   registerOrchestratorRoutes(http, orchestrator);
+  // One session validator per process: every block's routes share its cache (the auth fallback).
+  const sessions = new SessionValidator(orchestrator.client('gateway'));
+  await orchestrator.subscribe('user_logout', (p) => sessions.forgetSession(p.session_id), 'gateway');
+  await orchestrator.subscribe('user_suspended', (p) => sessions.forgetUser(p.user_id), 'gateway');
+  installSessions(http, sessions);
   for (const { runtime } of orchestrator.localBlocks()) {
     if (runtime?.routes) await http.register(async (scope) => runtime.routes!(scope), { prefix: '/api' });
   }

@@ -9,18 +9,10 @@ import { echoBlock, storeBlock, testContracts } from '../support/test-contracts.
 import { memoryLogger } from '../support/logs.ts';
 import { startChildNode, type ChildNode } from '../support/child.ts';
 import { harness } from './harness.ts';
-import { redisReachable, redisUrl } from './redis-check.ts';
+import { describeRedis, redisUrl } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
 
-const skip = !redisReachable && process.env.CI !== 'true';
-if (skip) console.warn(`\n⚠ Redis at ${redisUrl} is unreachable: SKIPPING the multi-process tests\n`);
-
-async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (predicate: () => boolean, timeoutMs = 5000) => waitFor(predicate, timeoutMs, { intervalMs: 5 });
 
 /** An orchestrator with the default settings, hosting no block: the caller's side. */
 async function defaultNode(): Promise<Orchestrator & { lines: Array<Record<string, unknown>> }> {
@@ -30,7 +22,7 @@ async function defaultNode(): Promise<Orchestrator & { lines: Array<Record<strin
   return Object.assign(orch, { lines });
 }
 
-describe.skipIf(skip)('two orchestrators over Redis', () => {
+describeRedis('two orchestrators over Redis', () => {
   const h = harness('redis', redisUrl);
   afterEach(() => h.closeAll());
 
@@ -88,7 +80,7 @@ describe.skipIf(skip)('two orchestrators over Redis', () => {
   });
 });
 
-describe.skipIf(skip)('separate Node.js processes over Redis (default settings)', () => {
+describeRedis('separate Node.js processes over Redis (default settings)', () => {
   const children: ChildNode[] = [];
   const nodes: Orchestrator[] = [];
   afterEach(async () => {
@@ -121,7 +113,7 @@ describe.skipIf(skip)('separate Node.js processes over Redis (default settings)'
     console.log(`kill -9 detection: ${detectionMs} ms (blocks ${down.map((d) => d.block).join(', ')})`);
     expect(detectionMs).toBeLessThan(2000);
     expect(me.registry.aggregateStatus('echo')).toBe('unhealthy');
-    const err = await me.client('gateway').request('echo:v1', 'echo', { text: 'x' }).catch((e) => e as BlockError);
+    const err = (await me.client('gateway').request('echo:v1', 'echo', { text: 'x' }).catch((e) => e)) as BlockError;
     expect(err.code).toBe('BLOCK_UNAVAILABLE');
 
     const recovered: string[] = [];

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlockError, type Envelope } from '../../src/orchestration/index.ts';
 import { echoBlock, echoHealth, storeBlock } from '../support/test-contracts.ts';
 import { harness, type Transport } from './harness.ts';
-import { redisReachable, redisUrl } from './redis-check.ts';
+import { describeRedis, redisUrl } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
 
 async function caught(p: Promise<unknown>): Promise<BlockError> {
   try {
@@ -17,13 +18,7 @@ async function caught(p: Promise<unknown>): Promise<BlockError> {
   throw new Error('expected the promise to reject');
 }
 
-async function until(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (predicate: () => boolean, timeoutMs = 3000) => waitFor(predicate, timeoutMs);
 
 function suite(transport: Transport) {
   const h = harness(transport, redisUrl);
@@ -230,7 +225,4 @@ function suite(transport: Transport) {
 
 describe('orchestrator on the in-memory bus', () => suite('memory'));
 
-if (!redisReachable && process.env.CI !== 'true') {
-  console.warn(`\n⚠ Redis at ${redisUrl} is unreachable: SKIPPING the orchestrator suite on Redis\n`);
-}
-describe.skipIf(!redisReachable && process.env.CI !== 'true')('orchestrator on Redis', () => suite('redis'));
+describeRedis('orchestrator on Redis', () => suite('redis'));

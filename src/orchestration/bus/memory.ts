@@ -4,6 +4,7 @@
  * inside its own call stack.
  */
 import { envelopeProblem, type Envelope } from '../message.ts';
+import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
 import { silentObserver, type BusHandler, type BusObserver, type MessageBus, type TransportState, type Unsubscribe } from './types.ts';
 
@@ -21,6 +22,7 @@ export class MemoryBus implements MessageBus {
   }
 
   async publish(channel: string, message: Envelope): Promise<void> {
+    if (this.current === 'closed') throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, 'message bus is closed', { retryable: false });
     this.dispatcher.counters.published++;
     // Objects handed in by TypeScript callers are already typed, but a block may build one
     // from untrusted data; the same check as on the wire keeps both transports equal.

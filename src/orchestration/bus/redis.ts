@@ -31,6 +31,8 @@ export class RedisBus implements MessageBus {
   private readonly dispatcher: ChannelDispatcher;
   private current: TransportState = 'connecting';
   private readonly connectTimeoutMs: number;
+  /** SUBSCRIBE commands still in flight, by bare channel name. */
+  private readonly subscribing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RedisBusOptions, private readonly observer: BusObserver = silentObserver) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
@@ -43,7 +45,9 @@ export class RedisBus implements MessageBus {
       retryStrategy: (times) => Math.min(50 * times, 500),
       connectionName: 'wsoptv-bus',
     };
-    this.pub = new Redis(options.url, { ...common, enableAutoPipelining: true });
+    // A PUBLISH cut off by a dropped connection is not sent again after reconnecting: Redis may
+    // already have delivered it, and a resend would reach every subscriber a second time.
+    this.pub = new Redis(options.url, { ...common, enableAutoPipelining: true, autoResendUnfulfilledCommands: false });
     this.sub = new Redis(options.url, { ...common, autoResubscribe: true });
     this.dispatcher = new ChannelDispatcher(observer);
     this.sub.on('message', (channel: string, raw: string) => this.onRaw(channel, raw));
@@ -91,7 +95,27 @@ export class RedisBus implements MessageBus {
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
-    if (this.dispatcher.add(channel, handler)) await this.sub.subscribe(PREFIX + channel);
+    // The first handler on a channel sends SUBSCRIBE; later ones wait for that same command, so
+    // none returns before the subscription is live. If it fails (Redis down, no offline queue),
+    // every handler that waited on it is removed again: otherwise the channel would stay known
+    // locally but unsubscribed in Redis, and no later subscribe() would ever send SUBSCRIBE.
+    let pending: Promise<unknown> | undefined;
+    if (this.dispatcher.add(channel, handler)) {
+      pending = this.sub.subscribe(PREFIX + channel);
+      this.subscribing.set(channel, pending);
+    } else {
+      pending = this.subscribing.get(channel);
+    }
+    if (pending) {
+      try {
+        await pending;
+      } catch (err) {
+        this.dispatcher.remove(channel, handler);
+        throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `cannot subscribe to ${channel}: ${err instanceof Error ? err.message : String(err)}`, { retryable: true });
+      } finally {
+        if (this.subscribing.get(channel) === pending) this.subscribing.delete(channel);
+      }
+    }
     return async () => {
       if (this.dispatcher.remove(channel, handler) && this.sub.status === 'ready') await this.sub.unsubscribe(PREFIX + channel);
     };
@@ -106,6 +130,7 @@ export class RedisBus implements MessageBus {
   }
 
   async close(): Promise<void> {
+    if (this.current !== 'closed') this.observer.onStateChange?.('closed');
     this.current = 'closed';
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
     this.sub.disconnect();
