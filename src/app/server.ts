@@ -1,63 +1,12 @@
-/**
- * Builds one WSOPTV process: configuration → logger → orchestrator (bus chosen by config) →
- * the blocks this process hosts → one HTTP server with every block's routes under /api.
- */
-import type { FastifyInstance } from 'fastify';
+/** One WSOPTV process with the real blocks (those named in WSOPTV_BLOCKS, or all). */
 import type { Logger } from 'pino';
-import { Orchestrator, type BlockManifest, type Contract } from '../orchestration/index.ts';
-import { registerOrchestratorRoutes } from '../orchestration/http.ts';
+import type { BlockManifest, Contract } from '../orchestration/index.ts';
 import type { AppConfig } from '../platform/config.ts';
-import { createHttpServer } from '../platform/http.ts';
-import { installSessions } from '../platform/http-auth.ts';
-import { SessionValidator } from '../platform/sessions.ts';
+import { buildHost, type App } from '../platform/host.ts';
 import { allBlocks } from './blocks.ts';
 
-export interface App {
-  orchestrator: Orchestrator;
-  http: FastifyInstance;
-  /** Stops taking requests, finishes those in flight, stops the blocks and leaves the bus. */
-  close(): Promise<void>;
-}
+export type { App };
 
-export async function buildApp(
-  config: Readonly<AppConfig>,
-  logger: Logger,
-  blocks: ReadonlyArray<BlockManifest<any>> = allBlocks,
-  contracts?: readonly Contract[],
-): Promise<App> {
-  const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;
-  const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
-  if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
-
-  const orchestrator = new Orchestrator({
-    bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs } : { kind: 'memory' },
-    logger,
-    settings: config.orchestrator,
-    contracts,
-  });
-  for (const b of chosen) orchestrator.register(b);
-  await orchestrator.start();
-
-  const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0' });
-  registerOrchestratorRoutes(http, orchestrator);
-  // One session validator per process: every block's routes share its cache (the auth fallback).
-  const sessions = new SessionValidator(orchestrator.client('gateway'));
-  await orchestrator.subscribe('user_logout', (p) => sessions.forgetSession(p.session_id), 'gateway');
-  await orchestrator.subscribe('user_suspended', (p) => sessions.forgetUser(p.user_id), 'gateway');
-  installSessions(http, sessions);
-  for (const { runtime } of orchestrator.localBlocks()) {
-    if (runtime?.routes) await http.register(async (scope) => runtime.routes!(scope), { prefix: '/api' });
-  }
-  await http.ready();
-
-  let closing: Promise<void> | undefined;
-  return {
-    orchestrator,
-    http,
-    close: () =>
-      (closing ??= (async () => {
-        await http.close();
-        await orchestrator.stop();
-      })()),
-  };
+export function buildApp(config: Readonly<AppConfig>, logger: Logger, blocks: ReadonlyArray<BlockManifest<any>> = allBlocks, contracts?: readonly Contract[]): Promise<App> {
+  return buildHost(config, logger, blocks, contracts);
 }

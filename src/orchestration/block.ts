@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ActionName, ContractId, ContractOf, EventName, EventPayload } from './contracts/define.ts';
 import type { Envelope } from './message.ts';
 import type { BlockClient } from './client.ts';
+import type { AppConfig } from '../platform/config.ts';
 
 export type BlockStatus = 'starting' | 'healthy' | 'degraded' | 'unhealthy' | 'stopped';
 
@@ -54,6 +55,8 @@ export interface BlockRuntime<Cs extends ContractId> {
 
 export interface BlockSetupContext {
   readonly id: string;
+  /** The process configuration, validated and frozen at start-up. */
+  readonly config: Readonly<AppConfig>;
   readonly log: Logger;
   /** Calls other blocks and publishes events with this block as the source. */
   readonly client: BlockClient;

@@ -128,7 +128,7 @@ export class HealthMonitor {
     try {
       await Promise.all(
         this.orch.localBlockEntries().map(async (b) => {
-          if (!b.runtime || b.info.status === 'stopped') return;
+          if (!b.runtime || b.info.status === 'stopped' || b.info.status === 'starting') return;
           try {
             b.report = b.runtime.health ? await withTimeout(Promise.resolve(b.runtime.health()), this.settings.healthTimeoutMs) : { status: 'healthy' };
           } catch (err) {
@@ -194,9 +194,11 @@ export class HealthMonitor {
       const now = this.orch.registry.aggregateStatus(id)!;
       const before = this.lastAggregate.get(id) ?? null;
       this.lastAggregate.set(id, now);
-      if (before === now || !leader) continue;
+      if (before === now) continue;
       const down = DOWN.has(now) && (before === null ? false : !DOWN.has(before));
       const back = UP.has(now) && before !== null && DOWN.has(before);
+      if (back) this.orch.blockIsBack(id);
+      if (!leader) continue;
       if (!down && !back) continue;
       const instance = this.orch.registry.instancesOf(id).find((i) => i.status === now);
       this.orch.publishSystem(down ? 'block_unhealthy' : 'block_recovered', {

@@ -12,3 +12,4 @@ export type { BreakerState } from './resilience.ts';
 export type { MessageBus, TransportState } from './bus/types.ts';
 export { createBus, type BusConfig } from './bus/index.ts';
 export * from './contracts/index.ts';
+export { mockBlock, type MockBlock, type MockCall } from './testing.ts';

@@ -23,6 +23,7 @@ import { OrchestratorMetrics } from './metrics.ts';
 import { BlockRegistry, type BlockInfo } from './registry.ts';
 import { BreakerBoard, type BreakerOptions, type BreakerState } from './resilience.ts';
 import { formatIssues } from './validation.ts';
+import { loadConfig, type AppConfig } from '../platform/config.ts';
 
 export interface OrchestratorSettings {
   /** Default timeout of every request, overridable per call. Never zero. */
@@ -60,6 +61,8 @@ export interface OrchestratorOptions {
   /** Contracts known to this node; defaults to every production contract. */
   contracts?: readonly Contract[];
   collectProcessMetrics?: boolean;
+  /** Handed to every block's setup; defaults to the configuration of an empty environment. */
+  config?: Readonly<AppConfig>;
 }
 
 type AnyHandler = (input: unknown, call: HandlerContext) => unknown;
@@ -108,6 +111,7 @@ export class Orchestrator implements ClientCore {
   /** Requests from other nodes being served here; stop() lets them finish. */
   private readonly serving = new Set<Promise<void>>();
   private rejected = 0;
+  private readonly config: Readonly<AppConfig>;
   private seq = 0;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -116,6 +120,7 @@ export class Orchestrator implements ClientCore {
     this.settings = Object.freeze({ ...defaultSettings, ...opts.settings, breaker: { ...defaultSettings.breaker, ...opts.settings?.breaker } });
     if (!(this.settings.requestTimeoutMs > 0)) throw new Error('requestTimeoutMs must be greater than zero');
     this.log = opts.logger.child({ node_id: this.nodeId });
+    this.config = opts.config ?? loadConfig({});
     this.bus = 'publish' in opts.bus ? opts.bus : createBus(opts.bus, this.busObserver());
     this.registry = new BlockRegistry(this.nodeId);
     this.breakers = new BreakerBoard(this.settings.breaker, (block, state) => this.onBreakerChange(block, state));
@@ -209,21 +214,47 @@ export class Orchestrator implements ClientCore {
     await this.health.announceLeaving().catch(() => {});
     // Requests already accepted from other nodes finish (each is bounded by its timeout).
     await Promise.allSettled([...this.serving]);
-    for (const b of [...this.startOrder()].reverse()) {
-      for (const u of b.unsubscribe) await u().catch(() => {});
-      try {
-        await b.runtime?.stop?.();
-      } catch (err) {
-        this.log.error({ err, block: b.info.id }, 'block failed to stop cleanly');
-      }
-      for (const c of b.info.contracts) this.localHandlers.delete(c);
-    }
+    for (const b of [...this.startOrder()].reverse()) await this.teardown(b);
     for (const u of this.subscriptions) await u().catch(() => {});
     this.sweeper.expireAll();
     this.sweeper.stop();
     await this.bus.close();
     this.state = 'stopped';
     this.log.info('orchestrator stopped');
+  }
+
+  /**
+   * Stops one block of this process while the rest keeps running: it is marked stopped, its
+   * handlers and subscriptions go away, and callers get BLOCK_UNAVAILABLE (or its fallback).
+   * Used by operators and by the tests of the fallback table.
+   */
+  async stopBlock(id: string): Promise<void> {
+    const block = this.blocks.get(id);
+    if (!block) throw new Error(`block "${id}" is not hosted in this process`);
+    this.setLocalStatus(block, 'stopped', 'stopped by request');
+    await this.teardown(block);
+    this.health.evaluate();
+  }
+
+  /** Starts a block stopped with stopBlock() again, through its manifest's setup. */
+  async restartBlock(id: string): Promise<void> {
+    const block = this.blocks.get(id);
+    if (!block) throw new Error(`block "${id}" is not hosted in this process`);
+    if (block.runtime) throw new Error(`block "${id}" is running`);
+    this.setLocalStatus(block, 'starting', null);
+    await this.startBlock(block);
+    this.health.evaluate();
+  }
+
+  private async teardown(b: LocalBlock): Promise<void> {
+    for (const c of b.info.contracts) this.localHandlers.delete(c);
+    for (const u of b.unsubscribe.splice(0)) await u().catch(() => {});
+    try {
+      await b.runtime?.stop?.();
+    } catch (err) {
+      this.log.error({ err, block: b.info.id }, 'block failed to stop cleanly');
+    }
+    b.runtime = undefined;
   }
 
   get running(): boolean {
@@ -532,6 +563,10 @@ export class Orchestrator implements ClientCore {
     this.publish('orchestrator', event, payload, undefined, undefined).catch((err) => this.log.warn({ err, event }, 'could not publish system event'));
   }
 
+  /** @internal */ blockIsBack(block: string): void {
+    this.breakers.reset(block);
+  }
+
   private onBreakerChange(block: string, state: BreakerState): void {
     this.log.warn({ target: block, state }, 'circuit breaker state changed');
     if (this.state === 'running') this.publishSystem('breaker_state_changed', { block_id: block, state, node_id: this.nodeId });
@@ -541,7 +576,7 @@ export class Orchestrator implements ClientCore {
     const id = block.manifest.id;
     const client = new BlockClient(this, id);
     try {
-      const runtime = await block.manifest.setup({ id, log: this.log.child({ block: id }), client, nodeId: this.nodeId });
+      const runtime = await block.manifest.setup({ id, log: this.log.child({ block: id }), client, nodeId: this.nodeId, config: this.config });
       for (const contractId of block.manifest.contracts) {
         const impl = (runtime.handlers as Record<string, Record<string, AnyHandler>>)[contractId];
         const contract = this.catalog.get(contractId)!;

@@ -42,6 +42,17 @@ export class BreakerBoard {
     return b;
   }
 
+  /**
+   * Forgets a block's failures, e.g. when the registry sees it serving again: waiting out the
+   * half-open delay would keep callers on the fallback although the block is back.
+   */
+  reset(block: string): void {
+    const b = this.breakers.get(block);
+    if (!b || b.state === CircuitState.Closed) return;
+    this.breakers.delete(block);
+    this.onChange(block, 'closed');
+  }
+
   state(block: string): BreakerState {
     const b = this.breakers.get(block);
     return b ? toState(b.state) : 'closed';

@@ -6,6 +6,11 @@ import { memoryLogger } from '../support/logs.ts';
 
 export type Transport = 'memory' | 'redis';
 
+/** Test files run in parallel on one Redis: each harness talks on channels of its own. */
+export function testNamespace(): string {
+  return `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+}
+
 export interface Harness {
   node(blocks: BlockManifest<any>[], settings?: Partial<OrchestratorSettings>): Promise<Orchestrator & { lines: Array<Record<string, unknown>> }>;
   closeAll(): Promise<void>;
@@ -20,13 +25,13 @@ export const fastSettings: Partial<OrchestratorSettings> = {
 };
 
 /** On Redis each node gets its own connections, exactly like separate processes. */
-export function harness(transport: Transport, redisUrl = 'redis://127.0.0.1:6379'): Harness {
+export function harness(transport: Transport, redisUrl = 'redis://127.0.0.1:6379', namespace = testNamespace()): Harness {
   const nodes: Orchestrator[] = [];
   return {
     async node(blocks, settings) {
       const { logger, lines } = memoryLogger();
       const orch = new Orchestrator({
-        bus: transport === 'redis' ? { kind: 'redis', url: redisUrl } : { kind: 'memory' },
+        bus: transport === 'redis' ? { kind: 'redis', url: redisUrl, namespace } : { kind: 'memory' },
         logger,
         settings: { ...fastSettings, ...settings },
         contracts: [...productionContracts, ...testContracts],

@@ -8,16 +8,16 @@ import { productionContracts } from '../../src/orchestration/contracts/index.ts'
 import { echoBlock, storeBlock, testContracts } from '../support/test-contracts.ts';
 import { memoryLogger } from '../support/logs.ts';
 import { startChildNode, type ChildNode } from '../support/child.ts';
-import { harness } from './harness.ts';
+import { harness, testNamespace } from './harness.ts';
 import { describeRedis, redisUrl } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
 
 const until = (predicate: () => boolean, timeoutMs = 5000) => waitFor(predicate, timeoutMs, { intervalMs: 5 });
 
 /** An orchestrator with the default settings, hosting no block: the caller's side. */
-async function defaultNode(): Promise<Orchestrator & { lines: Array<Record<string, unknown>> }> {
+async function defaultNode(namespace: string): Promise<Orchestrator & { lines: Array<Record<string, unknown>> }> {
   const { logger, lines } = memoryLogger();
-  const orch = new Orchestrator({ bus: { kind: 'redis', url: redisUrl }, logger, contracts: [...productionContracts, ...testContracts], collectProcessMetrics: false });
+  const orch = new Orchestrator({ bus: { kind: 'redis', url: redisUrl, namespace }, logger, contracts: [...productionContracts, ...testContracts], collectProcessMetrics: false });
   await orch.start();
   return Object.assign(orch, { lines });
 }
@@ -89,9 +89,10 @@ describeRedis('separate Node.js processes over Redis (default settings)', () => 
   });
 
   it('exchanges requests and events between two processes, and reports a kill -9 in under 2 s', async () => {
-    const child = await startChildNode(['echo', 'store']);
+    const ns = testNamespace();
+    const child = await startChildNode(['echo', 'store'], { WSOPTV_BUS_NAMESPACE: ns });
     children.push(child);
-    const me = await defaultNode();
+    const me = await defaultNode(ns);
     nodes.push(me);
     await until(() => me.registry.pickServer('echo:v1')?.node_id === child.nodeId);
     const who = await me.client('gateway').request('echo:v1', 'whoami', {}, { correlationId: 'x-proc-1' });
@@ -118,7 +119,7 @@ describeRedis('separate Node.js processes over Redis (default settings)', () => 
 
     const recovered: string[] = [];
     await me.subscribe('block_recovered', (p) => void recovered.push(p.block_id));
-    const again = await startChildNode(['echo', 'store']);
+    const again = await startChildNode(['echo', 'store'], { WSOPTV_BUS_NAMESPACE: ns });
     children.push(again);
     await until(() => recovered.length === 2, 5000);
     expect(recovered.sort()).toEqual(['echo', 'store']);
@@ -126,9 +127,10 @@ describeRedis('separate Node.js processes over Redis (default settings)', () => 
   });
 
   it('on SIGTERM finishes the request in flight, marks its blocks stopped and leaves', async () => {
-    const child = await startChildNode(['echo']);
+    const ns = testNamespace();
+    const child = await startChildNode(['echo'], { WSOPTV_BUS_NAMESPACE: ns });
     children.push(child);
-    const me = await defaultNode();
+    const me = await defaultNode(ns);
     nodes.push(me);
     await until(() => me.registry.pickServer('echo:v1')?.node_id === child.nodeId);
     const inflight = me.client('gateway').request('echo:v1', 'slow', { ms: 600 });

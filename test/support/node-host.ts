@@ -12,7 +12,7 @@ const wanted = (process.env.TEST_BLOCKS ?? 'echo').split(',');
 const available = { echo: () => echoBlock({ versions: ['echo:v1', 'echo:v2'] }), store: storeBlock } as const;
 
 const orch = new Orchestrator({
-  bus: { kind: 'redis', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  bus: { kind: 'redis', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', namespace: process.env.WSOPTV_BUS_NAMESPACE || undefined },
   logger: createLogger('warn'),
   contracts: [...productionContracts, ...testContracts],
   collectProcessMetrics: false,

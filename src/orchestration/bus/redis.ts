@@ -16,12 +16,16 @@ import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
 import { silentObserver, type BusHandler, type BusObserver, type MessageBus, type TransportState, type Unsubscribe } from './types.ts';
 
-const PREFIX = 'block:';
 
 export interface RedisBusOptions {
   url: string;
   /** How long connect() waits for Redis before failing with an error naming REDIS_URL. */
   connectTimeoutMs?: number;
+  /**
+   * Separates deployments (or test runs) sharing one Redis: channels become
+   * `<namespace>:block:<channel>`. Unset, channels are the spec's `block:<channel>`.
+   */
+  namespace?: string;
 }
 
 export class RedisBus implements MessageBus {
@@ -31,11 +35,13 @@ export class RedisBus implements MessageBus {
   private readonly dispatcher: ChannelDispatcher;
   private current: TransportState = 'connecting';
   private readonly connectTimeoutMs: number;
+  private readonly prefix: string;
   /** SUBSCRIBE commands still in flight, by bare channel name. */
   private readonly subscribing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RedisBusOptions, private readonly observer: BusObserver = silentObserver) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.prefix = options.namespace ? `${options.namespace}:block:` : 'block:';
     const common: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -91,7 +97,7 @@ export class RedisBus implements MessageBus {
       throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
     }
     this.dispatcher.counters.published++;
-    await this.pub.publish(PREFIX + channel, JSON.stringify(message));
+    await this.pub.publish(this.prefix + channel, JSON.stringify(message));
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
@@ -101,7 +107,7 @@ export class RedisBus implements MessageBus {
     // locally but unsubscribed in Redis, and no later subscribe() would ever send SUBSCRIBE.
     let pending: Promise<unknown> | undefined;
     if (this.dispatcher.add(channel, handler)) {
-      pending = this.sub.subscribe(PREFIX + channel);
+      pending = this.sub.subscribe(this.prefix + channel);
       this.subscribing.set(channel, pending);
     } else {
       pending = this.subscribing.get(channel);
@@ -117,7 +123,7 @@ export class RedisBus implements MessageBus {
       }
     }
     return async () => {
-      if (this.dispatcher.remove(channel, handler) && this.sub.status === 'ready') await this.sub.unsubscribe(PREFIX + channel);
+      if (this.dispatcher.remove(channel, handler) && this.sub.status === 'ready') await this.sub.unsubscribe(this.prefix + channel);
     };
   }
 
@@ -138,7 +144,7 @@ export class RedisBus implements MessageBus {
   }
 
   private onRaw(prefixed: string, raw: string): void {
-    const channel = prefixed.startsWith(PREFIX) ? prefixed.slice(PREFIX.length) : prefixed;
+    const channel = prefixed.startsWith(this.prefix) ? prefixed.slice(this.prefix.length) : prefixed;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);

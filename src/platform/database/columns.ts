@@ -9,6 +9,10 @@
  *     with no time zone or string format to get wrong.
  *   - `bigint` is needed on PostgreSQL (ms values overflow `integer`); the platform's pool parses int8 to a
  *     JS number, so the value is a `number` on both dialects. SQLite maps the `bigint` type name to INTEGER.
+ *   - Contracts between blocks carry ISO strings (`IsoDate`), which are deliberately loose. Storing those
+ *     as text would make ordering depend on how the sender wrote them: "2024-01-01T09:00:00+09:00" and
+ *     "2024-01-01T00:00:00Z" are the same instant yet sort differently. Converting with `toEpochMs` on the
+ *     way in and `toIsoString` on the way out normalises at the block's edge, once.
  *   - Cost: raw rows are not human readable; use `to_timestamp(x / 1000.0)` (PostgreSQL) or
  *     `datetime(x / 1000, 'unixepoch')` (SQLite) when inspecting by hand.
  *
@@ -32,6 +36,20 @@ export const columnType = {
 
 /** Milliseconds since the Unix epoch, UTC. See the module comment for why timestamps are stored this way. */
 export type EpochMs = number;
+
+/** Parses an ISO 8601 string (any offset) or a Date into epoch ms; throws on anything unparseable rather than storing NaN. */
+export function toEpochMs(value: string | Date): EpochMs {
+  const ms = typeof value === 'string' ? Date.parse(value) : value.getTime();
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`Not a valid timestamp: ${String(value)}`);
+  }
+  return ms;
+}
+
+/** Epoch ms to the canonical UTC form used in contracts, e.g. `2024-01-01T00:00:00.000Z`. */
+export function toIsoString(ms: EpochMs): string {
+  return new Date(ms).toISOString();
+}
 
 declare const jsonBrand: unique symbol;
 

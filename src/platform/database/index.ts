@@ -31,7 +31,7 @@ export { openBlockDatabase } from './open.ts';
 export type { BlockDatabase, DatabaseDialect, MigrateResult, Migration, OpenBlockDatabaseOptions } from './types.ts';
 export { MIGRATIONS_TABLE } from './migrate.ts';
 export { MigrationError, isUniqueViolation } from './errors.ts';
-export { columnType, fromJsonText, toJsonText } from './columns.ts';
+export { columnType, fromJsonText, toEpochMs, toIsoString, toJsonText } from './columns.ts';
 export type { EpochMs, JsonText } from './columns.ts';
 export { DEFAULT_SCHEMA_PREFIX, blockSchemaName, blockSqliteFile } from './naming.ts';
 export { dropPostgresSchemas } from './postgres.ts';

@@ -68,7 +68,7 @@ async function enableWal(sqlite: Database.Database, file: string): Promise<void>
       throw new Error(`Could not enable WAL on ${file} (journal_mode is ${String(mode)})`);
     }
     // Jitter so that processes which collided once do not collide again in lockstep.
-    throw new Error("no retry " + String(mode));
+    await sleep(10 + Math.random() * 40);
   }
 }
 

@@ -1,0 +1,65 @@
+/**
+ * Builds one WSOPTV process from a list of blocks: orchestrator (bus chosen by configuration) →
+ * the blocks → one HTTP server with every block's routes under /api and the shared session
+ * validator. Block-agnostic: the composition root (src/app) passes the real blocks, a block's
+ * tests pass that block plus mocks of the blocks it talks to.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Orchestrator, type BlockManifest, type Contract } from '../orchestration/index.ts';
+import { registerOrchestratorRoutes } from '../orchestration/http.ts';
+import type { AppConfig } from './config.ts';
+import { createHttpServer } from './http.ts';
+import { installSessions } from './http-auth.ts';
+import { SessionValidator } from './sessions.ts';
+
+export interface App {
+  orchestrator: Orchestrator;
+  http: FastifyInstance;
+  /** Stops taking requests, finishes those in flight, stops the blocks and leaves the bus. */
+  close(): Promise<void>;
+}
+
+export async function buildHost(
+  config: Readonly<AppConfig>,
+  logger: Logger,
+  blocks: ReadonlyArray<BlockManifest<any>>,
+  contracts?: readonly Contract[],
+): Promise<App> {
+  const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;
+  const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
+  if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
+
+  const orchestrator = new Orchestrator({
+    bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace } : { kind: 'memory' },
+    logger,
+    settings: config.orchestrator,
+    contracts,
+    config,
+  });
+  for (const b of chosen) orchestrator.register(b);
+  await orchestrator.start();
+
+  const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0' });
+  registerOrchestratorRoutes(http, orchestrator);
+  // One session validator per process: every block's routes share its cache (the auth fallback).
+  const sessions = new SessionValidator(orchestrator.client('gateway'));
+  await orchestrator.subscribe('user_logout', (p) => sessions.forgetSession(p.session_id), 'gateway');
+  await orchestrator.subscribe('user_suspended', (p) => sessions.forgetUser(p.user_id), 'gateway');
+  installSessions(http, sessions);
+  for (const { runtime } of orchestrator.localBlocks()) {
+    if (runtime?.routes) await http.register(async (scope) => runtime.routes!(scope), { prefix: '/api' });
+  }
+  await http.ready();
+
+  let closing: Promise<void> | undefined;
+  return {
+    orchestrator,
+    http,
+    close: () =>
+      (closing ??= (async () => {
+        await http.close();
+        await orchestrator.stop();
+      })()),
+  };
+}
