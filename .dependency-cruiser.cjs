@@ -30,13 +30,26 @@ module.exports = {
       name: 'block-imports-outside-boundary',
       severity: 'error',
       comment:
-        'A block (tests included) may import only its own files, src/platform/, ' +
-        'src/orchestration/index.ts, src/orchestration/contracts/, npm packages and ' +
-        'node builtins. Talk to other blocks through the orchestration layer.',
-      from: { path: '^src/blocks/([^/]+)/' },
+        'A block may import only its own files, src/platform/, src/orchestration/index.ts, ' +
+        'src/orchestration/contracts/, npm packages and node builtins. Talk to other blocks ' +
+        'through the orchestration layer.',
+      from: { path: '^src/blocks/([^/]+)/', pathNot: '^src/blocks/[^/]+/tests/' },
       to: {
         pathNot: BLOCK_ALLOWED_TARGETS,
         // Node builtins have no file path to match, so exempt them by type.
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'block-tests-import-outside-boundary',
+      severity: 'error',
+      comment:
+        'A block\'s tests may import what the block may, plus the block-agnostic helpers in ' +
+        'test/support/ (database and Redis availability, media fixtures). Other blocks are ' +
+        'replaced by mocks built from their contracts.',
+      from: { path: '^src/blocks/([^/]+)/tests/' },
+      to: {
+        pathNot: [...BLOCK_ALLOWED_TARGETS, '^test/support/'],
         dependencyTypesNot: ['core'],
       },
     },

@@ -14,8 +14,23 @@
 import type { BlockStatus } from './block.ts';
 import type { Envelope } from './message.ts';
 import { createEnvelope } from './message.ts';
-import type { Orchestrator, OrchestratorSettings } from './orchestrator.ts';
-import type { BlockInfo } from './registry.ts';
+import type { OrchestratorSettings } from './settings.ts';
+import type { BlockInfo, BlockRegistry } from './registry.ts';
+import type { LocalBlock } from './local-block.ts';
+import type { MessageBus } from './bus/types.ts';
+
+/** What the monitor needs from the orchestrator (kept narrow so neither imports the other). */
+export interface HealthHost {
+  readonly nodeId: string;
+  readonly registry: BlockRegistry;
+  readonly bus: MessageBus;
+  reject(channel: string, reason: string, correlationId?: string): void;
+  localBlockEntries(): LocalBlock[];
+  setLocalStatus(block: LocalBlock, status: BlockStatus, reason: string | null): void;
+  missingDependencies(block: LocalBlock): string[];
+  publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void;
+  blockIsBack(block: string): void;
+}
 
 const HEARTBEAT_CHANNEL = 'heartbeat';
 const DOWN: ReadonlySet<BlockStatus> = new Set(['unhealthy', 'stopped']);
@@ -31,7 +46,7 @@ export class HealthMonitor {
   private readonly external = new Map<string, BlockInfo>();
   private checking = false;
 
-  constructor(private readonly orch: Orchestrator, private readonly settings: OrchestratorSettings) {}
+  constructor(private readonly orch: HealthHost, private readonly settings: OrchestratorSettings) {}
 
   start(): void {
     const every = (ms: number, fn: () => unknown) => {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { isBrokenCircuitError } from 'cockatiel';
-import type { BlockManifest, BlockRuntime, BlockStatus, HealthReport } from './block.ts';
+import type { BlockManifest, BlockRuntime, BlockStatus } from './block.ts';
 import type { BusObserver, MessageBus, Unsubscribe } from './bus/types.ts';
 import { createBus, type BusConfig } from './bus/index.ts';
 import { BlockClient, HandlerContext, type ClientCore, type PublishOptions, type RequestOptions } from './client.ts';
@@ -17,40 +17,15 @@ import { productionContracts } from './contracts/index.ts';
 import { SYSTEM_EVENTS } from './contracts/orchestrator.ts';
 import { DeadlineSweeper } from './deadlines.ts';
 import { BlockError, OrchestrationCodes as Codes, isInfrastructureError, toBlockError, type SerializedError } from './errors.ts';
-import { HealthMonitor } from './health.ts';
+import { HealthMonitor, type HealthHost } from './health.ts';
+import { defaultSettings, type OrchestratorSettings } from './settings.ts';
+import type { LocalBlock } from './local-block.ts';
 import { createEnvelope, newCorrelationId, type Envelope } from './message.ts';
 import { OrchestratorMetrics } from './metrics.ts';
 import { BlockRegistry, type BlockInfo } from './registry.ts';
-import { BreakerBoard, type BreakerOptions, type BreakerState } from './resilience.ts';
+import { BreakerBoard, type BreakerState } from './resilience.ts';
 import { formatIssues } from './validation.ts';
 import { loadConfig, type AppConfig } from '../platform/config.ts';
-
-export interface OrchestratorSettings {
-  /** Default timeout of every request, overridable per call. Never zero. */
-  requestTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  /** A remote instance silent for this long is unhealthy. */
-  livenessTimeoutMs: number;
-  /** Interval of in-process block health checks. */
-  healthIntervalMs: number;
-  /** Interval of HTTP health-URL checks of external blocks (spec: 30 s). */
-  httpHealthIntervalMs: number;
-  healthTimeoutMs: number;
-  /** A silent remote instance leaves the registry after this long. */
-  registryTtlMs: number;
-  breaker: BreakerOptions;
-}
-
-export const defaultSettings: OrchestratorSettings = Object.freeze({
-  requestTimeoutMs: 5000,
-  heartbeatIntervalMs: 400,
-  livenessTimeoutMs: 1200,
-  healthIntervalMs: 1000,
-  httpHealthIntervalMs: 30_000,
-  healthTimeoutMs: 5000,
-  registryTtlMs: 60_000,
-  breaker: Object.freeze({ failureThreshold: 5, halfOpenAfterMs: 5000 }),
-});
 
 export interface OrchestratorOptions {
   /** A transport configuration (the orchestrator builds the bus and watches it) or a ready bus. */
@@ -68,16 +43,6 @@ export interface OrchestratorOptions {
 type AnyHandler = (input: unknown, call: HandlerContext) => unknown;
 type Fallback = NonNullable<RequestOptions<any, any>['fallback']>;
 
-interface LocalBlock {
-  manifest: BlockManifest;
-  info: BlockInfo;
-  runtime?: BlockRuntime<ContractId>;
-  unsubscribe: Unsubscribe[];
-  /** Why the block is degraded by a missing dependency, if it is. */
-  dependencyProblem: string | null;
-  report: HealthReport;
-}
-
 interface PendingRemote {
   at: number;
   resolve(value: unknown): void;
@@ -89,7 +54,7 @@ const NODE_CHANNEL = 'node.';
 const HEARTBEAT_CHANNEL = 'heartbeat';
 const BLOCK_ID = /^[a-z][a-z0-9_-]{0,63}$/;
 
-export class Orchestrator implements ClientCore {
+export class Orchestrator implements ClientCore, HealthHost {
   readonly nodeId: string;
   readonly registry: BlockRegistry;
   readonly metrics: OrchestratorMetrics;
@@ -541,11 +506,11 @@ export class Orchestrator implements ClientCore {
     this.log.warn({ channel, reason, correlation_id: correlationId }, 'bus message rejected');
   }
 
-  /** @internal */ localBlockEntries(): LocalBlock[] {
+  localBlockEntries(): LocalBlock[] {
     return [...this.blocks.values()];
   }
 
-  /** @internal */ setLocalStatus(block: LocalBlock, status: BlockStatus, reason: string | null): void {
+  setLocalStatus(block: LocalBlock, status: BlockStatus, reason: string | null): void {
     if (block.info.status === status && block.info.status_reason === reason) return;
     const previous = block.info.status;
     block.info.status = status;
@@ -555,15 +520,15 @@ export class Orchestrator implements ClientCore {
     this.log[level]({ block: block.info.id, status, previous, reason }, 'block status changed');
   }
 
-  /** @internal */ missingDependencies(block: LocalBlock): string[] {
+  missingDependencies(block: LocalBlock): string[] {
     return (block.manifest.dependencies ?? []).filter((d) => !d.optional && !this.registry.pickServer(d.contract)).map((d) => d.contract);
   }
 
-  /** @internal */ publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void {
+  publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void {
     this.publish('orchestrator', event, payload, undefined, undefined).catch((err) => this.log.warn({ err, event }, 'could not publish system event'));
   }
 
-  /** @internal */ blockIsBack(block: string): void {
+  blockIsBack(block: string): void {
     this.breakers.reset(block);
   }
 
@@ -619,3 +584,5 @@ export class Orchestrator implements ClientCore {
 function channelOf(event: string): string {
   return SYSTEM_EVENTS.has(event) ? 'system' : event;
 }
+
+export { defaultSettings, type OrchestratorSettings };

@@ -115,7 +115,7 @@ describe('npm run check:blocks (.dependency-cruiser.cjs)', () => {
 
     const expected: Array<[rule: string, from: string, to: string]> = [
       ['block-imports-outside-boundary', 'src/blocks/a/index.ts', 'src/blocks/b/index.ts'],
-      ['block-imports-outside-boundary', 'src/blocks/a/tests/a.test.ts', 'src/blocks/b/index.ts'],
+      ['block-tests-import-outside-boundary', 'src/blocks/a/tests/a.test.ts', 'src/blocks/b/index.ts'],
       ['block-imports-outside-boundary', 'src/blocks/c/index.ts', 'src/orchestration/bus/bus.ts'],
       ['only-composition-root-imports-blocks', 'src/platform/log.ts', 'src/blocks/b/index.ts'],
     ];
