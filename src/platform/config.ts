@@ -14,6 +14,8 @@ const Schema = z.object({
   REDIS_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
   WSOPTV_DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL schemas are `<prefix>_<block>`; tests use a prefix of their own. */
+  WSOPTV_DB_SCHEMA_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _').default('wsoptv'),
   WSOPTV_LIBRARY_DIR: z.string().min(1).default('./library'),
   /** Comma-separated block ids to host in this process; empty means every block. */
   WSOPTV_BLOCKS: z.string().default(''),
@@ -50,6 +52,7 @@ export interface AppConfig {
   redisUrl?: string;
   databaseUrl?: string;
   dataDir: string;
+  dbSchemaPrefix: string;
   libraryDir: string;
   blocks: string[];
   redisConnectTimeoutMs: number;
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     redisUrl: c.REDIS_URL,
     databaseUrl: c.DATABASE_URL,
     dataDir: resolve(c.WSOPTV_DATA_DIR),
+    dbSchemaPrefix: c.WSOPTV_DB_SCHEMA_PREFIX,
     libraryDir: resolve(c.WSOPTV_LIBRARY_DIR),
     blocks: c.WSOPTV_BLOCKS.split(',').map((s) => s.trim()).filter(Boolean),
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
