@@ -13,20 +13,12 @@ import os from 'node:os';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, it } from 'vitest';
 import { waitFor } from './wait.ts';
+import { redactUrl } from '../../src/orchestration/bus/redis.ts';
 
 export const redisUrl = process.env.WSOPTV_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const isCI = process.env.CI === 'true';
 
-/** Never print a password that may sit in a connection URL. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
-}
+const redact = redactUrl;
 
 /** One PING with a short deadline; never throws, never retries, never leaves a socket open. */
 export async function redisAvailable(url: string, timeoutMs = 1000): Promise<boolean> {

@@ -6,3 +6,14 @@ export const IsoDate = z.string().max(40);
 export const Paging = { limit: z.number().int().min(1).max(100).default(20), offset: z.number().int().min(0).default(0) };
 export const Empty = z.object({});
 export const Ok = z.object({ ok: z.literal(true) });
+
+/** What a search index keeps of a content item; content's events carry exactly this. */
+export const ContentSummary = z.object({
+  content_id: Id,
+  title: z.string(),
+  description: z.string(),
+  catalog: z.string(),
+  duration_seconds: z.number().nullable(),
+  thumbnail_url: z.string().nullable(),
+  added_at: IsoDate,
+});

@@ -1,26 +1,9 @@
 import { z } from 'zod';
 import { defineContract } from './define.ts';
-import { Id, IsoDate, Ok } from './common.ts';
+import { ContentSummary, Id, IsoDate, Ok } from './common.ts';
 
-export const SearchHit = z.object({
-  content_id: Id,
-  title: z.string(),
-  description: z.string(),
-  catalog: z.string(),
-  duration_seconds: z.number().nullable(),
-  thumbnail_url: z.string().nullable(),
-  score: z.number(),
-});
-
-export const IndexDocument = z.object({
-  content_id: Id,
-  title: z.string(),
-  description: z.string(),
-  catalog: z.string(),
-  duration_seconds: z.number().nullable(),
-  thumbnail_url: z.string().nullable(),
-  added_at: IsoDate,
-});
+export const IndexDocument = ContentSummary;
+export const SearchHit = ContentSummary.omit({ added_at: true }).extend({ score: z.number() });
 
 export const SearchQuery = z.object({
   q: z.string().min(2).max(200),
