@@ -3,5 +3,7 @@
  * issue adds its blocks here.
  */
 import type { BlockManifest } from '../orchestration/index.ts';
+import auth from '../blocks/auth/index.ts';
+import content from '../blocks/content/index.ts';
 
-export const allBlocks: ReadonlyArray<BlockManifest<any>> = [];
+export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content];

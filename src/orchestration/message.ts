@@ -3,7 +3,7 @@
  * Protocol details (request ids, reply addresses) live inside `payload` so the envelope
  * itself never grows fields the spec does not know.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 export interface Envelope<P = unknown> {
   source_block: string;
@@ -56,6 +56,11 @@ export function createEnvelope<P>(fields: {
   };
 }
 
+// A random prefix per process plus a counter: unique across processes, and about ten times
+// cheaper than a UUID per request (a correlation id is made for every call and event).
+const CORRELATION_PREFIX = randomBytes(9).toString('base64url') + '-';
+let correlationSeq = 0;
+
 export function newCorrelationId(): string {
-  return randomUUID();
+  return CORRELATION_PREFIX + (++correlationSeq).toString(36);
 }

@@ -38,7 +38,8 @@ export interface GaugeSource {
 }
 
 export class OrchestratorMetrics {
-  private readonly stats = new Map<string, ActionStats>();
+  /** contract → action → stats; nested so the hot path never builds a joined key. */
+  private readonly stats = new Map<string, Map<string, ActionStats>>();
   readonly process = new Registry();
   readonly drops = new Map<string, number>();
 
@@ -47,10 +48,15 @@ export class OrchestratorMetrics {
   }
 
   action(block: string, contract: string, action: string): ActionStats {
-    const key = contract + '\u0000' + action;
-    let s = this.stats.get(key);
-    if (!s) this.stats.set(key, (s = new ActionStats(block, contract, action)));
+    let byAction = this.stats.get(contract);
+    if (!byAction) this.stats.set(contract, (byAction = new Map()));
+    let s = byAction.get(action);
+    if (!s) byAction.set(action, (s = new ActionStats(block, contract, action)));
     return s;
+  }
+
+  private all(): ActionStats[] {
+    return [...this.stats.values()].flatMap((m) => [...m.values()]);
   }
 
   countDrop(reason: string): void {
@@ -59,16 +65,17 @@ export class OrchestratorMetrics {
 
   async render(): Promise<string> {
     const out: string[] = [];
+    const stats = this.all();
     const lbl = (s: ActionStats) => `block="${s.block}",contract="${s.contract}",action="${esc(s.action)}"`;
     out.push('# HELP wsoptv_requests_total Requests handled per block action (as seen by the caller).');
     out.push('# TYPE wsoptv_requests_total counter');
-    for (const s of this.stats.values()) out.push(`wsoptv_requests_total{${lbl(s)}} ${s.requests}`);
+    for (const s of stats) out.push(`wsoptv_requests_total{${lbl(s)}} ${s.requests}`);
     out.push('# HELP wsoptv_request_errors_total Failed requests per block action and error code.');
     out.push('# TYPE wsoptv_request_errors_total counter');
-    for (const s of this.stats.values()) for (const [code, n] of s.errors) out.push(`wsoptv_request_errors_total{${lbl(s)},code="${esc(code)}"} ${n}`);
+    for (const s of stats) for (const [code, n] of s.errors) out.push(`wsoptv_request_errors_total{${lbl(s)},code="${esc(code)}"} ${n}`);
     out.push('# HELP wsoptv_request_duration_seconds Request latency per block action.');
     out.push('# TYPE wsoptv_request_duration_seconds histogram');
-    for (const s of this.stats.values()) {
+    for (const s of stats) {
       let cumulative = 0;
       BUCKETS_S.forEach((le, i) => {
         cumulative += s.buckets[i]!;

@@ -10,6 +10,8 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const Schema = z.object({
   PORT: int(8080, 0).refine((p) => p <= 65535, 'must be a TCP port'),
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** Behind a reverse proxy: trust X-Forwarded-For so per-address limits see the real client. */
+  WSOPTV_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
@@ -48,6 +50,7 @@ export type RawConfig = z.infer<typeof Schema>;
 export interface AppConfig {
   port: number;
   host: string;
+  trustProxy: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   redisUrl?: string;
   databaseUrl?: string;
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   return deepFreeze({
     port: c.PORT,
     host: c.HOST,
+    trustProxy: c.WSOPTV_TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
     redisUrl: c.REDIS_URL,
     databaseUrl: c.DATABASE_URL,

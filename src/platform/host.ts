@@ -12,10 +12,15 @@ import type { AppConfig } from './config.ts';
 import { createHttpServer } from './http.ts';
 import { installSessions } from './http-auth.ts';
 import { SessionValidator } from './sessions.ts';
+import { BlockRoutes } from './block-routes.ts';
 
 export interface App {
   orchestrator: Orchestrator;
   http: FastifyInstance;
+  /** Stops one block of this process; its routes answer 503 BLOCK_UNAVAILABLE meanwhile. */
+  stopBlock(id: string): Promise<void>;
+  /** Starts it again; its HTTP routes are served by the new instance. */
+  restartBlock(id: string): Promise<void>;
   /** Stops taking requests, finishes those in flight, stops the blocks and leaves the bus. */
   close(): Promise<void>;
 }
@@ -40,15 +45,19 @@ export async function buildHost(
   for (const b of chosen) orchestrator.register(b);
   await orchestrator.start();
 
-  const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0' });
+  const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0', trustProxy: config.trustProxy });
   registerOrchestratorRoutes(http, orchestrator);
   // One session validator per process: every block's routes share its cache (the auth fallback).
   const sessions = new SessionValidator(orchestrator.client('gateway'));
   await orchestrator.subscribe('user_logout', (p) => sessions.forgetSession(p.session_id), 'gateway');
   await orchestrator.subscribe('user_suspended', (p) => sessions.forgetUser(p.user_id), 'gateway');
   installSessions(http, sessions);
-  for (const { runtime } of orchestrator.localBlocks()) {
-    if (runtime?.routes) await http.register(async (scope) => runtime.routes!(scope), { prefix: '/api' });
+  const mounted = new Map<string, BlockRoutes>();
+  for (const { info, runtime } of orchestrator.localBlocks()) {
+    if (!runtime?.routes) continue;
+    const routes = new BlockRoutes(info.id, () => info.status === 'healthy' || info.status === 'degraded');
+    await routes.mount(http, runtime.routes);
+    mounted.set(info.id, routes);
   }
   await http.ready();
 
@@ -56,6 +65,12 @@ export async function buildHost(
   return {
     orchestrator,
     http,
+    stopBlock: (id) => orchestrator.stopBlock(id),
+    async restartBlock(id) {
+      await orchestrator.restartBlock(id);
+      const runtime = orchestrator.localBlocks().find((b) => b.info.id === id)?.runtime;
+      if (runtime?.routes) await mounted.get(id)?.rebind(runtime.routes);
+    },
     close: () =>
       (closing ??= (async () => {
         await http.close();

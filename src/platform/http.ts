@@ -20,6 +20,7 @@ export type HttpServer = FastifyInstance;
 export interface HttpServerOptions {
   logger: Logger;
   bodyLimitBytes?: number;
+  trustProxy?: boolean;
   title?: string;
   version?: string;
 }
@@ -28,6 +29,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: opts.trustProxy ?? false,
     // Our own onResponse hook logs one line per request; the id label matches the bus logs.
     logController: new LogController({ requestIdLogLabel: 'correlation_id', disableRequestLogging: true }),
     genReqId: (req) => {

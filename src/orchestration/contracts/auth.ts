@@ -39,8 +39,15 @@ export const authV1 = defineContract('auth', 'v1', {
     },
     get_user: { input: z.object({ user_id: Id }), output: User.nullable() },
     check_permission: {
-      input: z.object({ user_id: Id, resource: z.string().max(100), action: z.string().max(50) }),
+      input: z.object({
+        user_id: Id,
+        resource: z.string().max(100),
+        action: z.string().max(50),
+        /** Whose data the action touches (e.g. the progress row's user); non-admins may act only on their own. */
+        owner_id: Id.optional(),
+      }),
       output: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
+      description: 'Admins: everything. Active users: read content, catalog, stream, search; read and write their own progress. Resource "admin": admins only.',
     },
     get_active_sessions: { input: z.object({ user_id: Id.optional() }), output: z.array(Session) },
     list_users: {

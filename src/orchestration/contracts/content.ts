@@ -24,20 +24,33 @@ export const Progress = z.object({
   content_id: Id,
   position_seconds: z.number(),
   duration_seconds: z.number(),
+  /** 0–100. */
   percent: z.number(),
+  /** ≥ 95 % watched, or ≤ 30 s left once more than half is watched. */
+  finished: z.boolean().optional(),
   updated_at: IsoDate,
 });
 
-const NewContent = z.object({
+/** The writable fields, without defaults: a patch must touch only the fields it names. */
+const ContentFields = z.object({
   title: z.string().min(1).max(300),
-  description: z.string().max(5000).default(''),
+  description: z.string().max(5000),
   catalog: z.string().min(1).max(100),
+  /** Relative to the library root: no leading /, no drive letter, no `..`, `.` or empty segment, no backslash or NUL. */
   media_path: z.string().min(1).max(1000),
   file_size: z.number().int().min(0).nullable().optional(),
   duration_seconds: z.number().min(0).nullable().optional(),
+  /** An absolute http(s) URL or a path on this site (`/…`). */
   thumbnail_url: z.string().max(1000).nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
+
+export const NewContent = ContentFields.extend({ description: ContentFields.shape.description.default('') });
+/**
+ * Not `NewContent.partial()`: zod 4 still applies `.default('')` inside `.partial()`, so every
+ * patch would have blanked the description.
+ */
+export const ContentPatch = ContentFields.partial();
 
 /** What a search index needs to know about an item. */
 const IndexFields = z.object({
@@ -58,8 +71,13 @@ export const contentV1 = defineContract('content', 'v1', {
       output: z.object({ items: z.array(Content), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
     },
     get_catalogs: { input: z.object({}), output: z.array(Catalog) },
-    create_content: { input: NewContent, output: Content },
-    update_content: { input: z.object({ content_id: Id, patch: NewContent.partial() }), output: Content },
+    create_content: {
+      input: NewContent,
+      output: Content,
+      description: 'Idempotent on media_path: when an item with that path exists it is returned unchanged (no event).',
+    },
+    update_content: { input: z.object({ content_id: Id, patch: ContentPatch }), output: Content },
+    delete_content: { input: z.object({ content_id: Id }), output: z.object({ deleted: z.boolean() }), description: 'Idempotent: deleted=false when no such item.' },
     content_exists_by_path: {
       input: z.object({ media_path: z.string().min(1).max(1000) }),
       output: z.object({ exists: z.boolean(), content_id: Id.nullable() }),
