@@ -19,6 +19,20 @@ const Schema = z.object({
   /** PostgreSQL schemas are `<prefix>_<block>`; tests use a prefix of their own. */
   WSOPTV_DB_SCHEMA_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _').default('wsoptv'),
   WSOPTV_LIBRARY_DIR: z.string().min(1).default('./library'),
+  /** Fast local copy of hot videos; defaults to <data dir>/ssd-cache. */
+  WSOPTV_SSD_CACHE_DIR: z.string().min(1).optional(),
+  WSOPTV_SSD_CACHE_BYTES: int(50 * 1024 ** 3, 1024),
+  WSOPTV_MEMORY_CACHE_ENTRIES: int(10_000, 10),
+  WSOPTV_HOT_PLAYS: int(5, 1),
+  WSOPTV_HOT_WINDOW_DAYS: int(7, 1),
+  WSOPTV_STREAM_MAX_PER_USER: int(3, 1),
+  WSOPTV_STREAM_MAX_TOTAL: int(20, 1),
+  /** A playback session with no request for this long gives its slot back. */
+  WSOPTV_STREAM_IDLE_MS: int(60_000, 100),
+  /** Lifetime of a signed media URL handed to the <video> element. */
+  WSOPTV_MEDIA_URL_TTL_S: int(6 * 3600, 10),
+  /** Set behind nginx: answer with X-Accel-Redirect to this internal location instead of sending bytes. */
+  WSOPTV_ACCEL_REDIRECT_PREFIX: z.string().regex(/^\/[A-Za-z0-9_\-/]*$/, 'an absolute URL path such as /protected-media/').optional(),
   /** Comma-separated block ids to host in this process; empty means every block. */
   WSOPTV_BLOCKS: z.string().default(''),
   WSOPTV_REQUEST_TIMEOUT_MS: int(5000, 1),
@@ -57,6 +71,20 @@ export interface AppConfig {
   dataDir: string;
   dbSchemaPrefix: string;
   libraryDir: string;
+  cache: {
+    ssdDir: string;
+    ssdBytes: number;
+    memoryEntries: number;
+    hotPlays: number;
+    hotWindowDays: number;
+  };
+  stream: {
+    maxPerUser: number;
+    maxTotal: number;
+    idleMs: number;
+    mediaUrlTtlS: number;
+    accelRedirectPrefix?: string;
+  };
   blocks: string[];
   redisConnectTimeoutMs: number;
   busNamespace?: string;
@@ -106,6 +134,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     dataDir: resolve(c.WSOPTV_DATA_DIR),
     dbSchemaPrefix: c.WSOPTV_DB_SCHEMA_PREFIX,
     libraryDir: resolve(c.WSOPTV_LIBRARY_DIR),
+    cache: {
+      ssdDir: resolve(c.WSOPTV_SSD_CACHE_DIR ?? `${c.WSOPTV_DATA_DIR}/ssd-cache`),
+      ssdBytes: c.WSOPTV_SSD_CACHE_BYTES,
+      memoryEntries: c.WSOPTV_MEMORY_CACHE_ENTRIES,
+      hotPlays: c.WSOPTV_HOT_PLAYS,
+      hotWindowDays: c.WSOPTV_HOT_WINDOW_DAYS,
+    },
+    stream: {
+      maxPerUser: c.WSOPTV_STREAM_MAX_PER_USER,
+      maxTotal: c.WSOPTV_STREAM_MAX_TOTAL,
+      idleMs: c.WSOPTV_STREAM_IDLE_MS,
+      mediaUrlTtlS: c.WSOPTV_MEDIA_URL_TTL_S,
+      accelRedirectPrefix: c.WSOPTV_ACCEL_REDIRECT_PREFIX,
+    },
     blocks: c.WSOPTV_BLOCKS.split(',').map((s) => s.trim()).filter(Boolean),
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
