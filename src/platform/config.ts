@@ -32,6 +32,15 @@ const Schema = z.object({
   /** Lifetime of a signed media URL handed to the <video> element. */
   WSOPTV_MEDIA_URL_TTL_S: int(6 * 3600, 10),
   /** Set behind nginx: answer with X-Accel-Redirect to this internal location instead of sending bytes. */
+  /** Set to use MeiliSearch instead of the in-process index. */
+  MEILI_URL: z.string().url().optional(),
+  MEILI_KEY: z.string().optional(),
+  WSOPTV_THUMBNAIL_DIR: z.string().min(1).optional(),
+  WSOPTV_WORKER_CONCURRENCY: int(2, 1),
+  WSOPTV_JOB_TIMEOUT_MS: int(10 * 60_000, 100),
+  WSOPTV_JOB_RETENTION_DAYS: int(7, 1),
+  /** Run a library scan at start-up when the catalog is empty. */
+  WSOPTV_SCAN_ON_START: z.enum(['true', 'false']).default('true'),
   WSOPTV_ACCEL_REDIRECT_PREFIX: z.string().regex(/^\/[A-Za-z0-9_\-/]*$/, 'an absolute URL path such as /protected-media/').optional(),
   /** Comma-separated block ids to host in this process; empty means every block. */
   WSOPTV_BLOCKS: z.string().default(''),
@@ -77,6 +86,14 @@ export interface AppConfig {
     memoryEntries: number;
     hotPlays: number;
     hotWindowDays: number;
+  };
+  search: { meiliUrl?: string; meiliKey?: string };
+  worker: {
+    thumbnailDir: string;
+    concurrency: number;
+    jobTimeoutMs: number;
+    retentionDays: number;
+    scanOnStart: boolean;
   };
   stream: {
     maxPerUser: number;
@@ -140,6 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
       memoryEntries: c.WSOPTV_MEMORY_CACHE_ENTRIES,
       hotPlays: c.WSOPTV_HOT_PLAYS,
       hotWindowDays: c.WSOPTV_HOT_WINDOW_DAYS,
+    },
+    search: { meiliUrl: c.MEILI_URL, meiliKey: c.MEILI_KEY },
+    worker: {
+      thumbnailDir: resolve(c.WSOPTV_THUMBNAIL_DIR ?? `${c.WSOPTV_DATA_DIR}/thumbnails`),
+      concurrency: c.WSOPTV_WORKER_CONCURRENCY,
+      jobTimeoutMs: c.WSOPTV_JOB_TIMEOUT_MS,
+      retentionDays: c.WSOPTV_JOB_RETENTION_DAYS,
+      scanOnStart: c.WSOPTV_SCAN_ON_START === 'true',
     },
     stream: {
       maxPerUser: c.WSOPTV_STREAM_MAX_PER_USER,
