@@ -30,6 +30,8 @@ export async function buildHost(
   logger: Logger,
   blocks: ReadonlyArray<BlockManifest<any>>,
   contracts?: readonly Contract[],
+  /** Routes of the composition root that must answer whichever blocks run (e.g. search with its fallback). */
+  extraRoutes?: (http: FastifyInstance, orchestrator: Orchestrator) => void | Promise<void>,
 ): Promise<App> {
   const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;
   const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
@@ -59,6 +61,7 @@ export async function buildHost(
     await routes.mount(http, runtime.routes);
     mounted.set(info.id, routes);
   }
+  await extraRoutes?.(http, orchestrator);
   await http.ready();
 
   let closing: Promise<void> | undefined;
