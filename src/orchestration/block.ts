@@ -11,6 +11,9 @@ import type { ActionName, ContractId, ContractOf, EventName, EventPayload } from
 import type { Envelope } from './message.ts';
 import type { BlockClient } from './client.ts';
 import type { AppConfig } from '../platform/config.ts';
+import type { BlockInfo } from './registry.ts';
+import type { BreakerState } from './resilience.ts';
+import type { TransportState } from './bus/types.ts';
 
 export type BlockStatus = 'starting' | 'healthy' | 'degraded' | 'unhealthy' | 'stopped';
 
@@ -53,8 +56,16 @@ export interface BlockRuntime<Cs extends ContractId> {
   stop?: () => void | Promise<void>;
 }
 
+/** A read-only view of the system, for blocks that report on it (the admin dashboard). */
+export interface SystemView {
+  blocks(): Array<BlockInfo & { breaker: BreakerState }>;
+  transport(): { kind: 'memory' | 'redis'; state: TransportState };
+  nodeId: string;
+}
+
 export interface BlockSetupContext {
   readonly id: string;
+  readonly system: SystemView;
   /** The process configuration, validated and frozen at start-up. */
   readonly config: Readonly<AppConfig>;
   readonly log: Logger;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { isBrokenCircuitError } from 'cockatiel';
-import type { BlockManifest, BlockRuntime, BlockStatus } from './block.ts';
+import type { BlockManifest, BlockRuntime, BlockStatus, SystemView } from './block.ts';
 import type { BusObserver, MessageBus, Unsubscribe } from './bus/types.ts';
 import { createBus, type BusConfig } from './bus/index.ts';
 import { BlockClient, HandlerContext, type ClientCore, type PublishOptions, type RequestOptions } from './client.ts';
@@ -278,6 +278,14 @@ export class Orchestrator implements ClientCore, HealthHost {
   /** A client speaking as `blockId` (a gateway or a test may speak as any name). */
   client(blockId: string, correlationId?: string): BlockClient {
     return new BlockClient(this, blockId, correlationId);
+  }
+
+  systemView(): SystemView {
+    return {
+      nodeId: this.nodeId,
+      blocks: () => this.registry.list().map((b) => ({ ...b, breaker: this.breakers.state(b.id) })),
+      transport: () => ({ kind: this.bus.kind, state: this.bus.state() }),
+    };
   }
 
   breakerState(block: string): BreakerState {
@@ -567,7 +575,7 @@ export class Orchestrator implements ClientCore, HealthHost {
     const id = block.manifest.id;
     const client = new BlockClient(this, id);
     try {
-      const runtime = await block.manifest.setup({ id, log: this.log.child({ block: id }), client, nodeId: this.nodeId, config: this.config });
+      const runtime = await block.manifest.setup({ id, log: this.log.child({ block: id }), client, nodeId: this.nodeId, config: this.config, system: this.systemView() });
       for (const contractId of block.manifest.contracts) {
         const impl = (runtime.handlers as Record<string, Record<string, AnyHandler>>)[contractId];
         const contract = this.catalog.get(contractId)!;

@@ -26,6 +26,11 @@ export const cacheV1 = defineContract('cache', 'v1', {
     },
     acquire_stream_slot: { input: z.object({ user_id: Id, session_id: Id }), output: SlotDecision },
     release_stream_slot: { input: z.object({ user_id: Id, session_id: Id }), output: Ok },
+    touch_stream_slot: {
+      input: z.object({ user_id: Id, session_id: Id }),
+      output: z.object({ active: z.boolean() }),
+      description: 'Keeps a held slot alive (call on every range request). active=false: the slot was released or went idle; acquire again.',
+    },
     get_cache_stats: {
       input: z.object({}),
       output: z.object({
@@ -39,5 +44,7 @@ export const cacheV1 = defineContract('cache', 'v1', {
   events: {
     hot_content_detected: z.object({ content_id: Id, media_path: z.string(), plays_7d: z.number().int() }),
     ssd_cache_full: z.object({ used_bytes: z.number(), capacity_bytes: z.number(), evicted: z.number().int() }),
+    /** Between cache instances sharing Redis: drop these keys from the in-process tier (origin = the sender's instance). */
+    cache_invalidated: z.object({ keys: z.array(z.string().min(1).max(1024)), origin: z.string() }),
   },
 });
