@@ -12,6 +12,8 @@ const Schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Behind a reverse proxy: trust X-Forwarded-For so per-address limits see the real client. */
   WSOPTV_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Serve the built web app at / (off for processes that only host blocks). */
+  WSOPTV_SERVE_WEB: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
@@ -74,6 +76,7 @@ export interface AppConfig {
   port: number;
   host: string;
   trustProxy: boolean;
+  serveWeb: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   redisUrl?: string;
   databaseUrl?: string;
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     port: c.PORT,
     host: c.HOST,
     trustProxy: c.WSOPTV_TRUST_PROXY === 'true',
+    serveWeb: c.WSOPTV_SERVE_WEB === 'true',
     logLevel: c.LOG_LEVEL,
     redisUrl: c.REDIS_URL,
     databaseUrl: c.DATABASE_URL,

@@ -13,6 +13,7 @@ import { createHttpServer } from './http.ts';
 import { installSessions } from './http-auth.ts';
 import { SessionValidator } from './sessions.ts';
 import { BlockRoutes } from './block-routes.ts';
+import { serveWebApp } from './web.ts';
 
 export interface App {
   orchestrator: Orchestrator;
@@ -62,6 +63,7 @@ export async function buildHost(
     mounted.set(info.id, routes);
   }
   await extraRoutes?.(http, orchestrator);
+  if (config.serveWeb) await serveWebApp(http);
   await http.ready();
 
   let closing: Promise<void> | undefined;

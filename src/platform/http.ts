@@ -5,7 +5,7 @@
  * 4xx for bad input; only a real fault answers 5xx.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -57,6 +57,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   });
 
   app.setNotFoundHandler((req, reply) => {
+    const fallback = notFoundFallbacks.get(app);
+    if (fallback?.(req, reply)) return;
     reply.code(404).send(errorBody('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`, req.id));
   });
 
@@ -81,6 +83,13 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     return reply.code(500).send(errorBody('INTERNAL', 'internal error', req.id));
   });
   return app;
+}
+
+const notFoundFallbacks = new WeakMap<FastifyInstance, (req: FastifyRequest, reply: FastifyReply) => boolean>();
+
+/** Lets a plugin answer requests no route matched (the web app's client-side routes); return true when handled. */
+export function setNotFoundFallback(app: FastifyInstance, fallback: (req: FastifyRequest, reply: FastifyReply) => boolean): void {
+  notFoundFallbacks.set(app, fallback);
 }
 
 export function errorBody(code: string, message: string, correlationId: string, details?: unknown) {
