@@ -15,7 +15,8 @@ import type { BlockInfo } from './registry.ts';
 import type { BreakerState } from './resilience.ts';
 import type { TransportState } from './bus/types.ts';
 
-export type BlockStatus = 'starting' | 'healthy' | 'degraded' | 'unhealthy' | 'stopped';
+export type { BlockStatus } from './registry.ts';
+import type { BlockStatus } from './registry.ts';
 
 /** The context of one request or event being handled: its correlation id travels onwards. */
 export interface CallContext extends BlockClient {

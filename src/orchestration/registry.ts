@@ -4,7 +4,8 @@
  * block of every other process; an instance whose heartbeats stop turns unhealthy and later
  * leaves the registry.
  */
-import type { BlockStatus } from './block.ts';
+
+export type BlockStatus = 'starting' | 'healthy' | 'degraded' | 'unhealthy' | 'stopped';
 
 export interface BlockInfo {
   id: string;

@@ -55,6 +55,8 @@ const Schema = z.object({
   WSOPTV_BREAKER_THRESHOLD: int(5, 1),
   WSOPTV_BREAKER_HALF_OPEN_MS: int(5000, 10),
   WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(5000, 100),
+  /** Shared secret that signs every bus message between processes (at least 32 characters). */
+  WSOPTV_BUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Separates deployments sharing one Redis; channels become `<ns>:block:<channel>`. */
   WSOPTV_BUS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').optional(),
   /** HS256 signing secret; generated and kept in the auth block's database when unset. */
@@ -108,6 +110,7 @@ export interface AppConfig {
   blocks: string[];
   redisConnectTimeoutMs: number;
   busNamespace?: string;
+  busSecret?: string;
   auth: {
     jwtSecret?: string;
     admin?: { email: string; password: string; username: string };
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     blocks: c.WSOPTV_BLOCKS.split(',').map((s) => s.trim()).filter(Boolean),
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
+    busSecret: c.WSOPTV_BUS_SECRET,
     auth: {
       jwtSecret: c.WSOPTV_JWT_SECRET,
       admin: c.WSOPTV_ADMIN_EMAIL && c.WSOPTV_ADMIN_PASSWORD ? { email: c.WSOPTV_ADMIN_EMAIL, password: c.WSOPTV_ADMIN_PASSWORD, username: c.WSOPTV_ADMIN_USERNAME } : undefined,

@@ -39,12 +39,13 @@ export async function buildHost(
   if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
 
   const orchestrator = new Orchestrator({
-    bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace } : { kind: 'memory' },
+    bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace, secret: config.busSecret } : { kind: 'memory' },
     logger,
     settings: config.orchestrator,
     contracts,
     config,
   });
+  if (config.redisUrl && !config.busSecret) logger.warn('REDIS_URL is set without WSOPTV_BUS_SECRET: bus messages between processes are not signed');
   for (const b of chosen) orchestrator.register(b);
   await orchestrator.start();
 

@@ -3,10 +3,10 @@ import type { BusObserver, MessageBus } from './types.ts';
 import { MemoryBus } from './memory.ts';
 import { RedisBus } from './redis.ts';
 
-export type BusConfig = { kind: 'memory' } | { kind: 'redis'; url: string; connectTimeoutMs?: number; namespace?: string };
+export type BusConfig = { kind: 'memory' } | { kind: 'redis'; url: string; connectTimeoutMs?: number; namespace?: string; secret?: string };
 
 export function createBus(config: BusConfig, observer?: BusObserver): MessageBus {
-  return config.kind === 'redis' ? new RedisBus({ url: config.url, connectTimeoutMs: config.connectTimeoutMs, namespace: config.namespace }, observer) : new MemoryBus(observer);
+  return config.kind === 'redis' ? new RedisBus({ url: config.url, connectTimeoutMs: config.connectTimeoutMs, namespace: config.namespace, secret: config.secret }, observer) : new MemoryBus(observer);
 }
 
 export { MemoryBus, RedisBus };

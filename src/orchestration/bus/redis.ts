@@ -14,6 +14,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { envelopeProblem, type Envelope } from '../message.ts';
 import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
+import { FrameSigner } from './signing.ts';
 import { silentObserver, type BusHandler, type BusObserver, type MessageBus, type TransportState, type Unsubscribe } from './types.ts';
 
 
@@ -26,6 +27,8 @@ export interface RedisBusOptions {
    * `<namespace>:block:<channel>`. Unset, channels are the spec's `block:<channel>`.
    */
   namespace?: string;
+  /** Shared secret: every frame is HMAC-signed and unsigned or wrongly signed frames are dropped. */
+  secret?: string;
 }
 
 export class RedisBus implements MessageBus {
@@ -36,12 +39,14 @@ export class RedisBus implements MessageBus {
   private current: TransportState = 'connecting';
   private readonly connectTimeoutMs: number;
   private readonly prefix: string;
+  private readonly signer: FrameSigner | undefined;
   /** SUBSCRIBE commands still in flight, by bare channel name. */
   private readonly subscribing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RedisBusOptions, private readonly observer: BusObserver = silentObserver) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.prefix = options.namespace ? `${options.namespace}:block:` : 'block:';
+    this.signer = options.secret ? new FrameSigner(options.secret) : undefined;
     const common: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -97,7 +102,8 @@ export class RedisBus implements MessageBus {
       throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
     }
     this.dispatcher.counters.published++;
-    await this.pub.publish(this.prefix + channel, JSON.stringify(message));
+    const json = JSON.stringify(message);
+    await this.pub.publish(this.prefix + channel, this.signer ? this.signer.sign(json) : json);
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
@@ -143,8 +149,13 @@ export class RedisBus implements MessageBus {
     this.pub.disconnect();
   }
 
-  private onRaw(prefixed: string, raw: string): void {
+  private onRaw(prefixed: string, frame: string): void {
     const channel = prefixed.startsWith(this.prefix) ? prefixed.slice(this.prefix.length) : prefixed;
+    const raw = this.signer ? this.signer.open(frame) : frame;
+    if (raw === null) {
+      this.dispatcher.drop(channel, 'missing or wrong signature', frame);
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);

@@ -9,6 +9,8 @@ export const PlaybackSession = z.object({
   tier: z.enum(['ssd', 'nas']),
   started_at: IsoDate,
   bytes_sent: z.number(),
+  /** When the session last asked for bytes or finished sending them. */
+  last_active_at: IsoDate.optional(),
 });
 
 export const streamV1 = defineContract('stream', 'v1', {
