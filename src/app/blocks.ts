@@ -6,5 +6,6 @@ import type { BlockManifest } from '../orchestration/index.ts';
 import auth from '../blocks/auth/index.ts';
 import content from '../blocks/content/index.ts';
 import admin from '../blocks/admin/index.ts';
+import cache from '../blocks/cache/index.ts';
 
-export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, admin];
+export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, admin];
