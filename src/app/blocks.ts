@@ -7,5 +7,6 @@ import auth from '../blocks/auth/index.ts';
 import content from '../blocks/content/index.ts';
 import admin from '../blocks/admin/index.ts';
 import cache from '../blocks/cache/index.ts';
+import worker from '../blocks/worker/index.ts';
 
-export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, admin];
+export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, worker, admin];
