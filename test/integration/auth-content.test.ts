@@ -17,7 +17,7 @@ describeEachDatabase('auth + content journey', (target) => {
     app.http.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    const config = loadConfig({ ...target.env(), WSOPTV_BCRYPT_COST: '4', WSOPTV_ADMIN_EMAIL: 'boss@wsoptv.test', WSOPTV_ADMIN_PASSWORD: 'Adm1n!pass' });
+    const config = loadConfig({ ...target.env(), WSOPTV_SCAN_ON_START: 'false', WSOPTV_BCRYPT_COST: '4', WSOPTV_ADMIN_EMAIL: 'boss@wsoptv.test', WSOPTV_ADMIN_PASSWORD: 'Adm1n!pass' });
     app = await buildApp(config, logger);
   });
   afterAll(() => app?.close());
