@@ -8,5 +8,6 @@ import content from '../blocks/content/index.ts';
 import admin from '../blocks/admin/index.ts';
 import cache from '../blocks/cache/index.ts';
 import worker from '../blocks/worker/index.ts';
+import search from '../blocks/search/index.ts';
 
-export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, worker, admin];
+export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, search, worker, admin];

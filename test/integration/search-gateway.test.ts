@@ -7,6 +7,8 @@ import { authV1, mockBlock, type User } from '../../src/orchestration/index.ts';
 import { buildApp, type App } from '../../src/app/server.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import content from '../../src/blocks/content/index.ts';
+import search from '../../src/blocks/search/index.ts';
+import { waitFor } from '../support/wait.ts';
 import { memoryLogger } from '../support/logs.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,5 +64,34 @@ describe('search gateway without the search block', () => {
       await app.restartBlock('content');
     }
     expect((await get('/api/search?q=main')).statusCode).toBe(200);
+  });
+});
+
+describe('search gateway with the search block', () => {
+  let app: App;
+  const get = (url: string) => app.http.inject({ method: 'GET', url, headers: { authorization: 'Bearer viewer' } });
+
+  beforeAll(async () => {
+    app = await buildApp(loadConfig({ WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-gw2-')) }), memoryLogger().logger, [content, search, auth.manifest]);
+    const c = app.orchestrator.client('worker');
+    await c.request('content:v1', 'create_content', { title: 'Main Event Final Table', catalog: 'WSOP', media_path: 'WSOP/ft.mp4', duration_seconds: 3600 });
+    await c.request('content:v1', 'create_content', { title: 'Daniel Negreanu Profile', catalog: 'WSOP', media_path: 'WSOP/dn.mp4', duration_seconds: 900 });
+  });
+  afterAll(() => app.close());
+
+  it('finds typos through the index, and falls back to the database with the search block stopped', async () => {
+    await waitFor(async () => (await get('/api/search?q=main%20evnet')).json().total === 1, 5000, { intervalMs: 50 });
+    const typo = (await get('/api/search?q=main%20evnet')).json();
+    expect(typo.engine).not.toBe('database');
+    expect(typo.results[0].title).toBe('Main Event Final Table');
+    expect((await get('/api/search?q=negranu')).json().results[0].title).toBe('Daniel Negreanu Profile');
+    await app.stopBlock('search');
+    try {
+      const fallback = (await get('/api/search?q=final%20table')).json();
+      expect(fallback.engine).toBe('database');
+      expect(fallback.results[0].title).toBe('Main Event Final Table');
+    } finally {
+      await app.restartBlock('search');
+    }
   });
 });
