@@ -9,5 +9,6 @@ import admin from '../blocks/admin/index.ts';
 import cache from '../blocks/cache/index.ts';
 import worker from '../blocks/worker/index.ts';
 import search from '../blocks/search/index.ts';
+import stream from '../blocks/stream/index.ts';
 
-export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, search, worker, admin];
+export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, stream, search, worker, admin];

@@ -53,7 +53,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   });
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    req.log[level]({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    req.log[level]({ method: req.method, url: redactQuery(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -83,6 +83,13 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     return reply.code(500).send(errorBody('INTERNAL', 'internal error', req.id));
   });
   return app;
+}
+
+/** Signed media tokens and other credentials that may sit in a query string never reach the log. */
+const SECRET_PARAMS = /([?&](?:st|token|access_token|refresh_token|sig)=)[^&#]*/gi;
+
+export function redactQuery(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_PARAMS, '$1[redacted]') : url;
 }
 
 const notFoundFallbacks = new WeakMap<FastifyInstance, (req: FastifyRequest, reply: FastifyReply) => boolean>();

@@ -93,3 +93,13 @@ describe('HTTP surface', () => {
     expect(await page.text()).toContain('<html');
   });
 });
+
+describe('request log', () => {
+  it('never writes credentials from a query string', async () => {
+    const { redactQuery } = await import('../../src/platform/http.ts');
+    expect(redactQuery('/api/stream/abc?st=SECRET.tok&x=1')).toBe('/api/stream/abc?st=[redacted]&x=1');
+    expect(redactQuery('/api/x?a=1&token=abc')).toBe('/api/x?a=1&token=[redacted]');
+    await fetch(`${base}/api/store/zz?st=very-secret-media-token`);
+    expect(JSON.stringify(lines)).not.toContain('very-secret-media-token');
+  });
+});

@@ -15,7 +15,11 @@ export const PlaybackSession = z.object({
 
 export const streamV1 = defineContract('stream', 'v1', {
   actions: {
-    get_active_streams: { input: z.object({}), output: z.array(PlaybackSession) },
+    get_active_streams: {
+      input: z.object({}),
+      output: z.array(PlaybackSession),
+      description: 'The playback sessions (one viewer playing one video) of the stream instance that answers, for the admin dashboard.',
+    },
   },
   events: {
     stream_started: z.object({ session_id: Id, user_id: Id, content_id: Id, tier: z.enum(['ssd', 'nas']) }),
