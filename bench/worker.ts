@@ -24,10 +24,9 @@ import { openDatabaseFor } from '../src/platform/database/index.ts';
 import { dropPostgresSchemas } from '../src/platform/database/index.ts';
 import { buildHost } from '../src/platform/host.ts';
 import workerBlock from '../src/blocks/worker/index.ts';
-import type { QueueSettings } from '../src/blocks/worker/models.ts';
-import type { JobQueue } from '../src/blocks/worker/queue/index.ts';
-import { BullQueue } from '../src/blocks/worker/queue/bullmq.ts';
-import { SqlQueue, migrations, type WorkerDB } from '../src/blocks/worker/queue/sql.ts';
+import type { JobQueue, QueueSettings } from '../src/platform/queue/index.ts';
+import { BullQueue } from '../src/platform/queue/bullmq.ts';
+import { SqlQueue, migrations, type QueueDB } from '../src/platform/queue/sql.ts';
 import { authMock, contentMock } from '../src/blocks/worker/tests/helpers.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -74,7 +73,7 @@ async function measure(label: string, make: (concurrency: number) => Promise<{ q
 
 async function sqlStore(env: Record<string, string>) {
   return async (concurrency: number) => {
-    const db = await openDatabaseFor<WorkerDB>(loadConfig({ ...env, WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-bench-')) }), 'worker');
+    const db = await openDatabaseFor<QueueDB>(loadConfig({ ...env, WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-bench-')) }), 'worker');
     await db.migrate(migrations);
     return { queue: new SqlQueue(db.db, settings(concurrency), db.dialect), close: () => db.close() };
   };

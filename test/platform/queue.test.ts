@@ -6,16 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlockError } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
-import { openDatabaseFor } from '../../../platform/database/index.ts';
-import { describeEachDatabase } from '../../../../test/support/databases.ts';
-import { describeRedis, redisUrl } from '../../../../test/support/redis.ts';
-import { waitFor } from '../../../../test/support/wait.ts';
-import type { Job, QueueSettings } from '../models.ts';
-import { BullQueue } from '../queue/bullmq.ts';
-import type { JobQueue, JobRunner } from '../queue/index.ts';
-import { SqlQueue, migrations, type WorkerDB } from '../queue/sql.ts';
+import { BlockError } from '../../src/orchestration/index.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { openDatabaseFor } from '../../src/platform/database/index.ts';
+import { BullQueue } from '../../src/platform/queue/bullmq.ts';
+import type { Job, JobQueue, JobRunner, QueueSettings } from '../../src/platform/queue/index.ts';
+import { SqlQueue, migrations, type QueueDB } from '../../src/platform/queue/sql.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { describeRedis, redisUrl } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
 
 const SETTINGS: QueueSettings = { concurrency: 1, timeoutMs: 5000, backoffBaseMs: 100, leaseMs: 2000, pollMs: 20 };
 
@@ -214,7 +213,7 @@ function queueSuite(openStore: () => Promise<Store>): void {
 
 describeEachDatabase('job queue on SQL', (target) => {
   queueSuite(async () => {
-    const db = await openDatabaseFor<WorkerDB>(loadConfig(target.env()), 'worker');
+    const db = await openDatabaseFor<QueueDB>(loadConfig(target.env()), 'worker');
     await db.migrate(migrations);
     return { queue: (over) => new SqlQueue(db.db, { ...SETTINGS, ...over }, db.dialect), close: () => db.close() };
   });
@@ -236,7 +235,7 @@ describeRedis('job queue on BullMQ', () => {
 
 describe('backoff', () => {
   it('is 1 s, 4 s, 16 s with the default base', async () => {
-    const { backoffMs } = await import('../models.ts');
+    const { backoffMs } = await import('../../src/platform/queue/index.ts');
     expect([1, 2, 3].map((n) => backoffMs(1000, n))).toEqual([1000, 4000, 16_000]);
   });
 });

@@ -10,6 +10,7 @@ const handlers = (s: CacheService): ContractHandlers<'cache:v1'> => ({
   set: async ({ key, value, ttl_seconds }) => (await s.kv.set(`kv:${key}`, value, ttl_seconds), OK),
   delete: async ({ key }) => (await s.kv.delete(`kv:${key}`), OK),
   get_stream_path: ({ content_id }, call) => s.streamPath(content_id, call),
+  warm_content: ({ content_id, media_path }, call) => s.warm(content_id, media_path, call),
   acquire_stream_slot: ({ user_id, session_id }) => s.slots.acquire(user_id, session_id),
   release_stream_slot: async ({ user_id, session_id }) => (await s.slots.release(user_id, session_id), OK),
   touch_stream_slot: async ({ user_id, session_id }) => ({ active: await s.slots.touch(user_id, session_id) }),
@@ -29,7 +30,7 @@ export default defineBlock({
     const redis = config.redisUrl ? new Redis(config.redisUrl, options) : undefined;
     redis?.on('error', () => {}); // reported through health and the service's throttled warning
     await redis?.connect().catch((err: unknown) => log.warn({ err }, 'cache: Redis not reachable at start-up'));
-    const service = await new CacheService({ config, log, client: ctx.client, redis }).open();
+    const service = await new CacheService({ config, log, client: ctx.client, redis, system: ctx.system }).open();
     return {
       handlers: { 'cache:v1': handlers(service) },
       events: {
@@ -39,10 +40,7 @@ export default defineBlock({
         cache_invalidated: ({ keys, origin }) => service.dropLocal(keys, origin),
       },
       health: () => service.health(),
-      async stop() {
-        await service.close();
-        redis?.disconnect();
-      },
+      stop: () => service.close().finally(() => redis?.disconnect()),
     };
   },
 });

@@ -8,10 +8,7 @@ import type { Redis } from 'ioredis';
 import { Lru } from './lru.ts';
 import { L1_MAX_TTL_MS, type Counter, type TierName } from './models.ts';
 
-export interface KvHooks {
-  onL2Error(err: unknown): void;
-  invalidate(keys: string[]): void;
-}
+export interface KvHooks { onL2Error(err: unknown): void; invalidate(keys: string[]): void }
 
 export class TieredKv {
   readonly l1: Lru<unknown>;

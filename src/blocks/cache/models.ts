@@ -11,10 +11,12 @@ export const CacheCodes = {
   FILE_UNAVAILABLE: 'FILE_UNAVAILABLE',
   /** content:v1 could not answer, so the media path is unknown (503, retryable). */
   CONTENT_UNAVAILABLE: 'CONTENT_UNAVAILABLE',
+  /** warm_content while the SSD directory is unusable (503, retryable). */
+  SSD_UNAVAILABLE: 'SSD_UNAVAILABLE',
 } as const;
 
 export const notFound = (id: string) => new BlockError(CacheCodes.CONTENT_NOT_FOUND, `no content ${id}`, { status: 404 });
-export const unavailable = (code: 'FILE_UNAVAILABLE' | 'CONTENT_UNAVAILABLE', message: string, cause?: unknown) =>
+export const unavailable = (code: 'FILE_UNAVAILABLE' | 'CONTENT_UNAVAILABLE' | 'SSD_UNAVAILABLE', message: string, cause?: unknown) =>
   new BlockError(CacheCodes[code], message, { status: 503, retryable: true, cause });
 
 /** How long content's answer "content X lives at path P" is kept in L1/L2. */

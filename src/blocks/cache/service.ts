@@ -6,14 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { access, stat } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BlockError, isInfrastructureError, type BlockClient, type HealthReport } from '../../orchestration/index.ts';
+import { BlockError, isInfrastructureError, type BlockClient, type HealthReport, type SystemView } from '../../orchestration/index.ts';
 import type { AppConfig } from '../../platform/config.ts';
 import { realPathUnder } from '../../platform/paths.ts';
 import { TieredKv } from './kv.ts';
 import { notFound, PATH_TTL_S, SSD_HIGH_WATER, unavailable, type Counter, type TierName } from './models.ts';
 import { MemoryPlayCounter, RedisPlayCounter, type PlayCounter } from './plays.ts';
 import { FallbackSlotStore, MemorySlotStore, RedisSlotStore, Slots } from './slots.ts';
-import { sameFile, SsdStore, type Source } from './ssd.ts';
+import { sameFile, SsdStore, type Source, type SsdEntry } from './ssd.ts';
 
 export interface CacheOptions {
   config: Readonly<AppConfig>;
@@ -21,6 +21,8 @@ export interface CacheOptions {
   /** Publishes cache_invalidated, outside any request. */
   client: BlockClient;
   redis?: Redis;
+  /** Who runs where: while a worker block serves, its durable cache_warm jobs do the copying. */
+  system?: SystemView;
   /** Prefix of every Redis key: `<bus namespace>:wsoptv:cache:` by default. */
   prefix?: string;
 }
@@ -38,8 +40,8 @@ export class CacheService {
   private ssdReady = false;
   /** Contents seen at or above the hot threshold, for the stats. */
   private readonly hot = new Set<string>();
-  /** Promotions waiting, in order; one copy runs at a time. */
-  private readonly pending = new Map<string, { mediaPath: string; call: BlockClient }>();
+  /** Promotions waiting, in order; one copy runs at a time. `settle` answers whoever waits for it (warm_content). */
+  private readonly pending = new Map<string, { mediaPath: string; call: BlockClient; done: Promise<SsdEntry>; settle(err: unknown, entry?: SsdEntry): void }>();
   private copying: Promise<void> | undefined;
   private current: { contentId: string; abort: AbortController } | undefined;
   private lastRedisWarning = 0;
@@ -58,10 +60,8 @@ export class CacheService {
   }
 
   async open(): Promise<this> {
-    await this.ssd.open().then(
-      () => (this.ssdReady = true),
-      (err: unknown) => this.o.log.error({ err, dir: this.ssd.dir }, 'SSD cache directory unusable: serving from the NAS only'),
-    );
+    const unusable = (err: unknown) => this.o.log.error({ err, dir: this.ssd.dir }, 'SSD cache directory unusable: serving from the NAS only');
+    await this.ssd.open().then(() => (this.ssdReady = true), unusable);
     return this;
   }
 
@@ -72,9 +72,7 @@ export class CacheService {
   }
 
   /** Another instance changed these keys in L2: our L1 copies are stale. */
-  dropLocal(keys: string[], origin: string): void {
-    if (origin !== this.instance) for (const k of keys) this.kv.l1.delete(k);
-  }
+  dropLocal = (keys: string[], origin: string): void => void (origin !== this.instance && keys.forEach((k) => this.kv.l1.delete(k)));
 
   /** The item's media path (relative to the library), from L1/L2 or asked of content. */
   async mediaPath(contentId: string, call: BlockClient): Promise<string> {
@@ -117,7 +115,7 @@ export class CacheService {
     return { path: source.path, tier: 'nas' as const, size: source.size, mtime_ms: source.mtimeMs };
   }
 
-  /** stream_started: one more play; at the threshold, announce and queue a copy to the SSD. */
+  /** stream_started: one more play; at the threshold, announce, and queue a copy unless a worker block will do it (cache_warm → warm_content). */
   async played(contentId: string, sessionId: string, call: BlockClient): Promise<void> {
     const { added, plays } = await this.plays.add(contentId, sessionId);
     if (plays < this.o.config.cache.hotPlays) return;
@@ -126,42 +124,59 @@ export class CacheService {
     const mediaPath = await this.mediaPath(contentId, call);
     // Instances sharing Redis all see the play; only the one that counted it announces.
     if (added) await call.publish('hot_content_detected', { content_id: contentId, media_path: mediaPath, plays_7d: plays });
-    if (!this.ssdReady) return;
-    this.pending.set(contentId, { mediaPath, call });
-    this.copying ??= this.drain();
+    const worker = this.o.system?.blocks().some((b) => b.id === 'worker' && (b.status === 'healthy' || b.status === 'degraded'));
+    if (this.ssdReady && !worker) this.queueCopy(contentId, mediaPath, call).catch(() => {}); // failures are logged by drain
+  }
+
+  /** cache:v1 warm_content: the same promotion as a hot play, answered when the copy is in place (or was already). */
+  async warm(contentId: string, given: string | undefined, call: BlockClient) {
+    const mediaPath = given ?? (await this.mediaPath(contentId, call));
+    if (!this.ssdReady) throw unavailable('SSD_UNAVAILABLE', 'the SSD cache directory is unusable');
+    const [entry, source] = await Promise.all([this.ssd.lookup(contentId, mediaPath), this.source(mediaPath)]);
+    const copy = entry && (await this.ssd.verify(entry));
+    const fresh = copy && sameFile(copy, source) ? copy : await this.queueCopy(contentId, mediaPath, call);
+    return { copied: fresh !== copy, bytes: fresh.size, path: fresh.path };
+  }
+
+  /** Queues a copy, or joins the one already queued for this item; resolves when it is done. */
+  private queueCopy(contentId: string, mediaPath: string, call: BlockClient): Promise<SsdEntry> {
+    let settle!: (err: unknown, entry?: SsdEntry) => void;
+    const done = this.pending.get(contentId)?.done ?? new Promise<SsdEntry>((resolve, reject) => (settle = (err, entry) => (entry ? resolve(entry) : reject(err))));
+    if (!this.pending.has(contentId)) this.pending.set(contentId, { mediaPath, call, done, settle });
+    this.copying ??= this.drain(); // a no-op while a drain runs (it reaches the new entry)
+    return done;
   }
 
   private async drain(): Promise<void> {
-    for (const [contentId, { mediaPath, call }] of this.pending) {
+    for (const [contentId, job] of this.pending) {
       this.current = { contentId, abort: new AbortController() };
-      await this.promote(contentId, mediaPath, call, this.current.abort.signal).catch((err: unknown) => call.log.warn({ err, content_id: contentId }, 'copy to the SSD failed'));
-      this.pending.delete(contentId);
+      const failed = (err: unknown) => (job.call.log.warn({ err, content_id: contentId }, 'copy to the SSD failed'), job.settle(err));
+      await this.promote(contentId, job.mediaPath, job.call, this.current.abort.signal).then((entry) => job.settle(null, entry), failed);
+      if (this.pending.get(contentId) === job) this.pending.delete(contentId);
     }
     // No await between the loop's end and here: nothing can be queued unseen.
     this.current = this.copying = undefined;
   }
 
   /** Resolves when no copy is running or waiting (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.copying) await this.copying;
-  }
+  async idle(): Promise<void> { while (this.copying) await this.copying; }
 
-  private async promote(contentId: string, mediaPath: string, call: BlockClient, signal: AbortSignal): Promise<void> {
+  private async promote(contentId: string, mediaPath: string, call: BlockClient, signal: AbortSignal): Promise<SsdEntry> {
     const { ssd } = this;
     const source = await this.source(mediaPath);
     const highWater = ssd.capacity * SSD_HIGH_WATER;
-    if (source.size > highWater) return void call.log.warn({ content_id: contentId, size: source.size }, 'too large for the SSD cache');
+    if (source.size > highWater) throw new BlockError('TOO_LARGE_FOR_SSD', `${contentId} (${source.size} bytes) is larger than 95 % of the SSD cache`, { status: 413 });
     if (ssd.used + source.size > ssd.capacity) await ssd.evictTo(ssd.capacity - source.size);
-    await ssd.copy(contentId, mediaPath, source, signal);
+    const entry = await ssd.copy(contentId, mediaPath, source, signal);
     call.log.info({ content_id: contentId, size: source.size }, 'copied to the SSD cache');
     const used = ssd.used;
-    if (used <= highWater) return;
-    const evicted = await ssd.evictTo(highWater);
-    await call.publish('ssd_cache_full', { used_bytes: used, capacity_bytes: ssd.capacity, evicted });
+    if (used > highWater) await call.publish('ssd_cache_full', { used_bytes: used, capacity_bytes: ssd.capacity, evicted: await ssd.evictTo(highWater) });
+    return entry;
   }
 
   /** content_deleted: its SSD copy, cached path and play counts go. */
   async purge(contentId: string): Promise<void> {
+    this.pending.get(contentId)?.settle(notFound(contentId));
     this.pending.delete(contentId);
     if (this.current?.contentId === contentId) this.current.abort.abort();
     this.hot.delete(contentId);
@@ -189,6 +204,7 @@ export class CacheService {
 
   async close(): Promise<void> {
     this.ssdReady = false;
+    for (const job of this.pending.values()) job.settle(new BlockError('SHUTTING_DOWN', 'the cache block stopped before the copy', { status: 503, retryable: true }));
     this.pending.clear();
     this.current?.abort.abort();
     await this.idle();

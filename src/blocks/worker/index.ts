@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { defineBlock, type BlockSetupContext } from '../../orchestration/index.ts';
 import { openDatabaseFor } from '../../platform/database/index.ts';
-import type { QueueSettings } from './models.ts';
-import { BullQueue } from './queue/bullmq.ts';
-import type { JobQueue, QueueOptions } from './queue/index.ts';
-import { SqlQueue, migrations, type WorkerDB } from './queue/sql.ts';
+import { BullQueue } from '../../platform/queue/bullmq.ts';
+import type { JobQueue, QueueOptions, QueueSettings } from '../../platform/queue/index.ts';
+import { SqlQueue, migrations, type QueueDB } from '../../platform/queue/sql.ts';
+import type { JobKind } from './models.ts';
 import { workerRoutes } from './router.ts';
 import { WorkerService } from './service.ts';
 
@@ -18,13 +18,13 @@ const Env = z.object({
   WSOPTV_JOB_LEASE_MS: ms(30_000, 100), WSOPTV_JOB_BACKOFF_MS: ms(1000, 1), WSOPTV_JOB_POLL_MS: ms(250, 5),
 });
 
-async function openQueue(ctx: BlockSetupContext, kind: string | undefined, settings: QueueOptions): Promise<{ queue: JobQueue; close(): Promise<void> }> {
+async function openQueue(ctx: BlockSetupContext, kind: string | undefined, settings: QueueOptions): Promise<{ queue: JobQueue<JobKind>; close(): Promise<void> }> {
   const { redisUrl, busNamespace } = ctx.config;
   if (kind === 'bullmq' && !redisUrl) throw new Error('WSOPTV_JOB_QUEUE=bullmq needs REDIS_URL');
-  if (redisUrl && kind !== 'sql') return { queue: new BullQueue(redisUrl, busNamespace ? `${busNamespace}-jobs` : 'jobs', settings), close: async () => {} };
-  const database = await openDatabaseFor<WorkerDB>(ctx.config, 'worker');
+  if (redisUrl && kind !== 'sql') return { queue: new BullQueue<JobKind>(redisUrl, busNamespace ? `${busNamespace}-jobs` : 'jobs', settings), close: async () => {} };
+  const database = await openDatabaseFor<QueueDB>(ctx.config, 'worker');
   await database.migrate(migrations).catch((err) => database.close().then(() => Promise.reject(err)));
-  return { queue: new SqlQueue(database.db, settings, database.dialect), close: () => database.close() };
+  return { queue: new SqlQueue<JobKind>(database.db, settings, database.dialect), close: () => database.close() };
 }
 
 export default defineBlock({
@@ -32,7 +32,7 @@ export default defineBlock({
   name: 'Worker',
   version: '1.0.0',
   contracts: ['worker:v1'],
-  dependencies: [{ contract: 'content:v1' }],
+  dependencies: [{ contract: 'content:v1' }, { contract: 'cache:v1', optional: true }],
   endpoints: ['/api/thumbnails'],
   async setup(ctx) {
     const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)));

@@ -10,8 +10,8 @@ import type { BlockClient, HealthReport } from '../../orchestration/index.ts';
 import type { AppConfig } from '../../platform/config.ts';
 import { emit, run, type Tools } from './jobs/common.ts';
 import { JOBS } from './jobs/index.ts';
-import { WorkerErrors, errorText, type Job, type JobKind, type Priority } from './models.ts';
-import type { JobQueue } from './queue/index.ts';
+import { errorText, type JobQueue, type Priority } from '../../platform/queue/index.ts';
+import { WorkerErrors, type Job, type JobKind } from './models.ts';
 
 const HOUR = 3600_000;
 /** A UUID-shaped id that is the same for the same key (and time bucket). */
@@ -24,12 +24,12 @@ export class WorkerService {
   private readonly missingTools: string[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
 
-  constructor(readonly queue: JobQueue, private readonly ctx: ServiceContext, private readonly tools: Tools) {}
+  constructor(readonly queue: JobQueue<JobKind>, private readonly ctx: ServiceContext, private readonly tools: Tools) {}
 
   start(): void {
     const { client, config } = this.ctx;
     this.queue.start(
-      (job, progress, signal) => JOBS[job.type].run({ job, progress, signal, client: client.withCorrelation(job.id), config, tools: this.tools, queue: this.queue }),
+      (job, progress, signal) => JOBS[job.type].run({ job, progress, signal, deadline: Date.now() + config.worker.jobTimeoutMs, client: client.withCorrelation(job.id), config, tools: this.tools, queue: this.queue }),
       (job) => {
         client.log.warn({ job_id: job.id, type: job.type, error: job.error }, 'job failed for good');
         void emit({ client }, 'job_failed', { job_id: job.id, type: job.type, error: job.error ?? 'unknown' });

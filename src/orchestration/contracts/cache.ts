@@ -24,6 +24,12 @@ export const cacheV1 = defineContract('cache', 'v1', {
       input: z.object({ content_id: Id }),
       output: z.object({ path: z.string(), tier: z.enum(['ssd', 'nas']), size: z.number().int(), mtime_ms: z.number() }),
     },
+    warm_content: {
+      input: z.object({ content_id: Id, media_path: z.string().min(1).max(1000).optional() }),
+      output: z.object({ copied: z.boolean(), bytes: z.number().int(), path: z.string() }),
+      description:
+        'Copies the item (its media_path if given, else the one content:v1 answers) to the SSD tier and answers when the copy is in place; copied=false when an up-to-date copy was already there. Can take minutes: give a long timeoutMs.',
+    },
     acquire_stream_slot: { input: z.object({ user_id: Id, session_id: Id }), output: SlotDecision },
     release_stream_slot: { input: z.object({ user_id: Id, session_id: Id }), output: Ok },
     touch_stream_slot: {

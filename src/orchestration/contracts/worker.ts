@@ -41,7 +41,7 @@ export const workerV1 = defineContract('worker', 'v1', {
     thumbnail_generated: z.object({ content_id: Id, thumbnail_url: z.string() }),
     library_scan_completed: z.object({ job_id: Id, scanned: z.number().int(), new: z.number().int(), skipped: z.number().int() }),
     job_failed: z.object({ job_id: Id, type: JobType, error: z.string() }),
-    /** A hot video was copied to `<ssd dir>/<content_id>.mp4` (a hint for the cache block; it also finds the file by name). */
+    /** A cache_warm job had the cache block copy a hot video to its SSD tier (cache:v1 warm_content answered copied=true). */
     cache_warmed: z.object({ content_id: Id, bytes: z.number().int() }),
   },
 });

@@ -6,15 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
-import { MAX_ATTEMPTS, PRIORITIES, STATUSES, WorkerErrors, backoffMs, errorText, isPermanent, type Job, type JobKind, type Status } from '../models.ts';
-import { interruptAll, runLimited, type JobQueue, type JobRunner, type NewJob, type QueueOptions } from './index.ts';
+import { MAX_ATTEMPTS, PRIORITIES, QueueErrors, STATUSES, backoffMs, errorText, interruptAll, isPermanent, runLimited, type Job, type JobQueue, type JobRunner, type NewJob, type QueueOptions, type Status } from './index.ts';
 
 type State = 'waiting' | 'prioritized' | 'waiting-children' | 'active' | 'delayed' | 'completed' | 'failed';
 const STATES: Record<Status, State[]> = { pending: ['waiting', 'prioritized', 'waiting-children'], processing: ['active'], retrying: ['delayed'], completed: ['completed'], failed: ['failed'] };
 const statusOf = (state: string): Status => STATUSES.find((s) => (STATES[s] as string[]).includes(state)) ?? 'pending';
 const iso = (ms: number | undefined) => new Date(ms ?? 0).toISOString();
 
-export class BullQueue implements JobQueue {
+export class BullQueue<K extends string = string> implements JobQueue<K> {
   readonly kind = 'bullmq';
   private readonly queue: Queue;
   private worker?: Worker;
@@ -28,10 +27,10 @@ export class BullQueue implements JobQueue {
     this.queue.on('error', (err) => opts.log?.warn({ err }, 'job queue: Redis error'));
   }
 
-  private async toJob(j: BullJob, state?: string): Promise<Job> {
+  private async toJob(j: BullJob, state?: string): Promise<Job<K>> {
     const status = statusOf(state ?? (await j.getState()));
     return {
-      id: j.id!, type: j.name as JobKind, priority: PRIORITIES[(j.opts.priority ?? 3) - 1] ?? 'normal', status, payload: j.data, attempts: j.attemptsStarted,
+      id: j.id!, type: j.name as K, priority: PRIORITIES[(j.opts.priority ?? 3) - 1] ?? 'normal', status, payload: j.data, attempts: j.attemptsStarted,
       max_attempts: j.opts.attempts ?? MAX_ATTEMPTS, progress: status === 'completed' ? 100 : typeof j.progress === 'number' ? j.progress : 0,
       result: j.returnvalue ?? null, error: j.failedReason || null, created_at: iso(j.timestamp), updated_at: iso(Math.max(j.timestamp, j.processedOn ?? 0, j.finishedOn ?? 0)),
       // A retry waits `delay` after its failed attempt; BullMQ keeps when that attempt started, not when it ended.
@@ -39,12 +38,12 @@ export class BullQueue implements JobQueue {
     };
   }
 
-  async add({ type, payload, priority, id = randomUUID() }: NewJob): Promise<Job> {
+  async add({ type, payload, priority, id = randomUUID() }: NewJob<K>): Promise<Job<K>> {
     const j = await this.queue.add(type, payload, { jobId: id, priority: PRIORITIES.indexOf(priority) + 1, attempts: MAX_ATTEMPTS, backoff: { type: 'custom' } });
     return (await this.get(j.id!))!;
   }
 
-  async get(id: string): Promise<Job | null> {
+  async get(id: string): Promise<Job<K> | null> {
     const j = await this.queue.getJob(id);
     return j ? this.toJob(j as BullJob) : null;
   }
@@ -58,11 +57,11 @@ export class BullQueue implements JobQueue {
     return { items, total: jobs.length };
   }
 
-  async retry(id: string): Promise<Job> {
+  async retry(id: string): Promise<Job<K>> {
     const j = (await this.queue.getJob(id)) as BullJob | undefined;
-    if (!j) throw WorkerErrors.notFound(id);
+    if (!j) throw QueueErrors.notFound(id);
     const state = await j.getState();
-    if (state !== 'failed') throw WorkerErrors.notRetryable(id, statusOf(state));
+    if (state !== 'failed') throw QueueErrors.notRetryable(id, statusOf(state));
     await j.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return (await this.get(id))!;
   }
@@ -77,7 +76,7 @@ export class BullQueue implements JobQueue {
     return a.length + b.length;
   }
 
-  start(run: JobRunner, onFailed: (job: Job) => void): void {
+  start(run: JobRunner<K>, onFailed: (job: Job<K>) => void): void {
     const { concurrency, leaseMs, backoffBaseMs, timeoutMs } = this.opts;
     // UnrecoverableError: BullMQ fails the job at once instead of retrying it.
     const processor = async (j: BullJob) =>

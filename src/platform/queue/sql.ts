@@ -1,5 +1,5 @@
 /**
- * The job queue as one table in the worker's own database (SQLite file or PostgreSQL schema).
+ * The job queue as one table in the owning block's own database (SQLite file or PostgreSQL schema).
  * A claim is one conditional UPDATE (`… where id in (next due) and <still claimable>`), atomic on
  * both dialects, so two workers can never take the same job. The claimer holds a lease that it renews
  * while the job runs; a job whose lease ran out (its process died) is made due again at the next
@@ -8,16 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { fromJsonText, isUniqueViolation, toIsoString, toJsonText, type DatabaseDialect, type JsonText, type Migration } from '../../../platform/database/index.ts';
-import { MAX_ATTEMPTS, PRIORITIES, STATUSES, WorkerErrors, backoffMs, errorText, isPermanent, type Job, type JobKind, type Status } from '../models.ts';
-import { interruptAll, runLimited, type JobQueue, type JobRunner, type NewJob, type QueueOptions } from './index.ts';
+import { fromJsonText, isUniqueViolation, toIsoString, toJsonText, type DatabaseDialect, type JsonText, type Migration } from '../database/index.ts';
+import { MAX_ATTEMPTS, PRIORITIES, QueueErrors, STATUSES, backoffMs, errorText, interruptAll, isPermanent, runLimited, type Job, type JobQueue, type JobRunner, type NewJob, type QueueOptions, type Status } from './index.ts';
 
 interface JobsTable {
   id: string; type: string; priority: number; status: string; payload: JsonText<Record<string, unknown>>; attempts: number; max_attempts: number;
   progress: number; result: JsonText<unknown> | null; error: string | null; created_at: number; updated_at: number; run_at: number;
   lease_until: number | null; lease_owner: string | null; finished_at: number | null;
 }
-export interface WorkerDB { jobs: JobsTable }
+export interface QueueDB { jobs: JobsTable }
 
 export const migrations: Migration[] = [{
   id: '0001_jobs',
@@ -32,30 +31,30 @@ export const migrations: Migration[] = [{
   },
 }];
 
-const toJob = (r: JobsTable): Job => ({
-  id: r.id, type: r.type as JobKind, priority: PRIORITIES[r.priority]!, status: r.status as Status, payload: fromJsonText(r.payload), attempts: r.attempts,
+const toJob = <K extends string>(r: JobsTable): Job<K> => ({
+  id: r.id, type: r.type as K, priority: PRIORITIES[r.priority]!, status: r.status as Status, payload: fromJsonText(r.payload), attempts: r.attempts,
   max_attempts: r.max_attempts, progress: r.progress, result: r.result === null ? null : fromJsonText(r.result), error: r.error,
   created_at: toIsoString(r.created_at), updated_at: toIsoString(r.updated_at), run_at: toIsoString(r.run_at),
 });
 
 /** Waiting and due: one range of the (status, priority, run_at) index, whatever the number of finished jobs. */
-const claimable = (now: number) => (eb: ExpressionBuilder<WorkerDB, 'jobs'>) => eb.and([eb('status', 'in', ['pending', 'retrying']), eb('run_at', '<=', now)]);
+const claimable = (now: number) => (eb: ExpressionBuilder<QueueDB, 'jobs'>) => eb.and([eb('status', 'in', ['pending', 'retrying']), eb('run_at', '<=', now)]);
 
-export class SqlQueue implements JobQueue {
+export class SqlQueue<K extends string = string> implements JobQueue<K> {
   readonly kind = 'sql';
   private readonly owner = randomUUID();
   private readonly running = new Set<AbortController>();
   private readonly active = new Set<Promise<void>>();
-  private run?: JobRunner;
-  private onFailed: (job: Job) => void = () => {};
+  private run?: JobRunner<K>;
+  private onFailed: (job: Job<K>) => void = () => {};
   private timer?: NodeJS.Timeout;
   private chain = Promise.resolve();
   private closed = false;
 
   /** On PostgreSQL claims skip rows another worker is claiming (SKIP LOCKED) instead of queueing behind them. */
-  constructor(private readonly db: Kysely<WorkerDB>, private readonly opts: QueueOptions, private readonly dialect: DatabaseDialect = 'sqlite') {}
+  constructor(private readonly db: Kysely<QueueDB>, private readonly opts: QueueOptions, private readonly dialect: DatabaseDialect = 'sqlite') {}
 
-  async add({ type, payload, priority, id = randomUUID() }: NewJob): Promise<Job> {
+  async add({ type, payload, priority, id = randomUUID() }: NewJob<K>): Promise<Job<K>> {
     const now = Date.now();
     const row: JobsTable = {
       id, type, priority: PRIORITIES.indexOf(priority), status: 'pending', payload: toJsonText(payload), attempts: 0, max_attempts: MAX_ATTEMPTS, progress: 0,
@@ -63,27 +62,27 @@ export class SqlQueue implements JobQueue {
     };
     const fresh = await this.db.insertInto('jobs').values(row).execute().then(() => true, (err) => (isUniqueViolation(err) ? false : Promise.reject(err)));
     this.pump();
-    return fresh ? toJob(row) : (await this.get(id))!;
+    return fresh ? toJob<K>(row) : (await this.get(id))!;
   }
 
-  get(id: string): Promise<Job | null> {
-    return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst().then((row) => (row ? toJob(row) : null));
+  get(id: string): Promise<Job<K> | null> {
+    return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst().then((row) => (row ? toJob<K>(row) : null));
   }
 
   async list({ status, limit, offset }: { status?: Status; limit: number; offset: number }) {
     const q = status ? this.db.selectFrom('jobs').where('status', '=', status) : this.db.selectFrom('jobs');
     const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
     const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(toJob), total: Number(n) };
+    return { items: rows.map((r) => toJob<K>(r)), total: Number(n) };
   }
 
-  async retry(id: string): Promise<Job> {
+  async retry(id: string): Promise<Job<K>> {
     const now = Date.now();
     const r = await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, progress: 0, error: null, run_at: now, updated_at: now, finished_at: null })
       .where('id', '=', id).where('status', '=', 'failed').executeTakeFirst();
     const job = await this.get(id);
-    if (!job) throw WorkerErrors.notFound(id);
-    if (r.numUpdatedRows === 0n) throw WorkerErrors.notRetryable(id, job.status);
+    if (!job) throw QueueErrors.notFound(id);
+    if (r.numUpdatedRows === 0n) throw QueueErrors.notRetryable(id, job.status);
     this.pump();
     return job;
   }
@@ -97,7 +96,7 @@ export class SqlQueue implements JobQueue {
     return Number((await this.db.deleteFrom('jobs').where('status', 'in', ['completed', 'failed']).where('finished_at', '<', Date.now() - olderThanMs).executeTakeFirst()).numDeletedRows);
   }
 
-  start(run: JobRunner, onFailed: (job: Job) => void): void {
+  start(run: JobRunner<K>, onFailed: (job: Job<K>) => void): void {
     [this.run, this.onFailed] = [run, onFailed];
     this.timer = setInterval(() => void this.recover().finally(() => this.pump()), this.opts.pollMs);
     this.pump();
@@ -149,11 +148,11 @@ export class SqlQueue implements JobQueue {
   }
 
   private async execute(row: JobsTable): Promise<void> {
-    const job = toJob(row);
+    const job = toJob<K>(row);
     const renew = setInterval(() => void this.mine(job.id, { lease_until: Date.now() + this.opts.leaseMs }).catch(() => {}), this.opts.leaseMs / 3);
     const progress = (p: number) => this.mine(job.id, { progress: Math.round(p) }).then(() => {});
     // A job claimed again after its lease ran out with no attempts left fails instead of running.
-    const attempt = row.attempts > row.max_attempts ? Promise.reject(WorkerErrors.leaseLost()) : runLimited(this.run!, job, progress, this.opts.timeoutMs, this.running);
+    const attempt = row.attempts > row.max_attempts ? Promise.reject(QueueErrors.leaseLost()) : runLimited(this.run!, job, progress, this.opts.timeoutMs, this.running);
     const outcome = await attempt.then((result) => ({ ok: true as const, result }), (error: unknown) => ({ ok: false as const, error })).finally(() => clearInterval(renew));
     const now = Date.now();
     try {

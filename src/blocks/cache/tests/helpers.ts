@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { contentV1, mockBlock, type Content, type EventName, type MockBlock } from '../../../orchestration/index.ts';
+import { contentV1, mockBlock, type BlockManifest, type Content, type EventName, type MockBlock } from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
 import { buildHost, type App } from '../../../platform/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
@@ -35,8 +35,8 @@ export interface Host {
 export const tempRoot = (label: string) => mkdtempSync(join(tmpdir(), `wsoptv-cache-${label}-`));
 export const uniq = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
-/** Starts a host; `root` may be shared by two hosts (same library and SSD directory). */
-export async function startHost(env: Record<string, string> = {}, root = tempRoot('host')): Promise<Host> {
+/** Starts a host; `root` may be shared by two hosts (same library and SSD directory); `blocks`: more mocks to host. */
+export async function startHost(env: Record<string, string> = {}, root = tempRoot('host'), blocks: Array<BlockManifest<any>> = []): Promise<Host> {
   const library = join(root, 'library');
   const ssd = join(root, 'ssd');
   mkdirSync(library, { recursive: true });
@@ -49,7 +49,7 @@ export async function startHost(env: Record<string, string> = {}, root = tempRoo
   }, Object.keys(contentV1.actions));
   const { logger, lines } = memoryLogger();
   const config = loadConfig({ WSOPTV_DATA_DIR: join(root, 'data'), WSOPTV_LIBRARY_DIR: library, WSOPTV_SSD_CACHE_DIR: ssd, LOG_LEVEL: 'info', ...env });
-  const app = await buildHost(config, logger, [cacheBlock, contentMock.manifest]);
+  const app = await buildHost(config, logger, [cacheBlock, contentMock.manifest, ...blocks]);
   const seen: Record<string, any[]> = {};
   for (const e of ['hot_content_detected', 'ssd_cache_full'] as const satisfies EventName[]) {
     seen[e] = [];

@@ -3,18 +3,18 @@ import { execFile } from 'node:child_process';
 import type { BlockClient, EventName, EventPayload } from '../../../orchestration/index.ts';
 import type { AppConfig } from '../../../platform/config.ts';
 import { realPathUnder } from '../../../platform/paths.ts';
-import { WorkerErrors, type Job } from '../models.ts';
-import type { JobQueue } from '../queue/index.ts';
+import type { JobQueue } from '../../../platform/queue/index.ts';
+import { WorkerErrors, type Job, type JobKind } from '../models.ts';
 
 /** Paths of the video tools (WSOPTV_FFMPEG / WSOPTV_FFPROBE, default: found on PATH). */
 export interface Tools { ffmpeg: string; ffprobe: string }
 
 /**
  * progress: 0–100, stored with the job. signal: aborts on the time limit and on shutdown; pass it to
- * child processes and streams. client: speaks with the job's id as correlation id, so every log line
+ * child processes and streams. deadline: epoch ms when the attempt's time limit runs out. client: speaks with the job's id as correlation id, so every log line
  * and call of one job can be found.
  */
-export interface JobContext { job: Job; progress(percent: number): Promise<void>; signal: AbortSignal; client: BlockClient; config: Readonly<AppConfig>; tools: Tools; queue: JobQueue }
+export interface JobContext { job: Job; progress(percent: number): Promise<void>; signal: AbortSignal; deadline: number; client: BlockClient; config: Readonly<AppConfig>; tools: Tools; queue: JobQueue<JobKind> }
 export type JobHandler = (ctx: JobContext) => Promise<Record<string, unknown>>;
 
 /** Runs ffmpeg or ffprobe. A missing program is FFMPEG_MISSING naming it; other failures quote ffmpeg's last lines. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authV1, BlockError, contentV1, mockBlock, type BlockManifest, type Content, type EventName, type User } from '../../../orchestration/index.ts';
+import { authV1, BlockError, cacheV1, contentV1, mockBlock, type BlockManifest, type Content, type EventName, type User } from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
 import { buildHost, type App } from '../../../platform/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
@@ -68,6 +68,14 @@ export const authMock = () =>
     validate_token: ({ token }) => (tokens[token] ? { user: tokens[token]!, session_id: `s-${token}`, expires_at: new Date(Date.now() + 3600_000).toISOString() } : null),
   }, Object.keys(authV1.actions));
 
+/** cache:v1 with warm_content only: the first warm of an item copies, later ones find it up to date. */
+export function cacheMock() {
+  const warm = new Set<string>();
+  return mockBlock('cache:v1', {
+    warm_content: ({ content_id }) => ({ copied: !warm.has(content_id) && !!warm.add(content_id), bytes: 4096, path: `/ssd/${content_id}.mp4` }),
+  }, Object.keys(cacheV1.actions));
+}
+
 /** Fresh directories for one host: data, library, thumbnails, SSD cache. */
 export function dirs() {
   const root = mkdtempSync(join(tmpdir(), 'wsoptv-worker-'));
@@ -102,10 +110,10 @@ export interface WorkerHost {
   until(id: string, status?: Job['status'], ms?: number): Promise<Job>;
 }
 
-export async function startWorkerHost(env: Record<string, string>, opts: { content?: ReturnType<typeof contentMock> | null; processEnv?: Record<string, string> } = {}): Promise<WorkerHost> {
+export async function startWorkerHost(env: Record<string, string>, opts: { content?: ReturnType<typeof contentMock> | null; processEnv?: Record<string, string>; blocks?: Array<BlockManifest<any>> } = {}): Promise<WorkerHost> {
   const content = opts.content === undefined ? contentMock() : opts.content;
   const { logger, lines } = memoryLogger();
-  const blocks: Array<BlockManifest<any>> = [workerBlock, authMock().manifest, ...(content ? [content.manifest] : [])];
+  const blocks: Array<BlockManifest<any>> = [workerBlock, authMock().manifest, ...(content ? [content.manifest] : []), ...(opts.blocks ?? [])];
   const app = await withProcessEnv({ WSOPTV_JOB_BACKOFF_MS: '50', WSOPTV_JOB_POLL_MS: '20', ...opts.processEnv }, () => buildHost(loadConfig(env), logger, blocks));
   const events = Object.fromEntries(WATCHED.map((e) => [e, [] as any[]])) as WorkerHost['events'];
   for (const e of WATCHED) await app.orchestrator.subscribe(e, (p: any) => void events[e].push(p), 'test');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../platform/config.ts';
 import { openDatabaseFor } from '../../../platform/database/index.ts';
 import { waitFor } from '../../../../test/support/wait.ts';
-import { SqlQueue, type WorkerDB } from '../queue/sql.ts';
+import { SqlQueue, type QueueDB } from '../../../platform/queue/sql.ts';
 import { dirs, startWorkerHost, workerEnv, type WorkerHost } from './helpers.ts';
 
 describe('worker over HTTP', () => {
@@ -85,7 +85,7 @@ describe('worker down', () => {
       await expect(host.client.request('worker:v1', 'enqueue', { type: 'cleanup' })).rejects.toMatchObject({ code: 'BLOCK_UNAVAILABLE' });
       expect((await host.app.http.inject({ method: 'GET', url: '/api/thumbnails/x.jpg' })).statusCode).toBe(503);
       // Meanwhile another process (or the previous life of this one) left a job in the store.
-      const db = await openDatabaseFor<WorkerDB>(loadConfig(workerEnv(d)), 'worker');
+      const db = await openDatabaseFor<QueueDB>(loadConfig(workerEnv(d)), 'worker');
       const waiting = await new SqlQueue(db.db, { concurrency: 1, timeoutMs: 1000, backoffBaseMs: 10, leaseMs: 1000, pollMs: 10 }).add({ type: 'cleanup', payload: {}, priority: 'urgent' });
       await db.close();
       await host.app.restartBlock('worker');

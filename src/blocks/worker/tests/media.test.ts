@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithFfmpeg, makeLibrary, sampleMp4 } from '../../../../test/support/media.ts';
 import { waitFor } from '../../../../test/support/wait.ts';
-import { contentMock, dirs, startWorkerHost, workerEnv, type WorkerHost } from './helpers.ts';
+import { cacheMock, contentMock, dirs, startWorkerHost, workerEnv, type WorkerHost } from './helpers.ts';
 
 /** Width of an image or video and whether its picture is (almost) black, decoded by ffmpeg itself. */
 function inspect(file: string): { width: number; black: boolean } {
@@ -31,8 +31,9 @@ function blackMiddleMp4(dest: string): void {
 describeWithFfmpeg('media jobs on real files', () => {
   const d = dirs();
   let host: WorkerHost;
+  const cache = cacheMock();
   beforeAll(async () => {
-    host = await startWorkerHost(workerEnv(d));
+    host = await startWorkerHost(workerEnv(d), { blocks: [cache.manifest] });
   });
   afterAll(() => host?.app.close());
   const enqueue = (type: 'probe' | 'thumbnail' | 'library_scan' | 'cache_warm' | 'cleanup', payload: Record<string, unknown> = {}) =>
@@ -136,21 +137,22 @@ describeWithFfmpeg('media jobs on real files', () => {
     expect((await host.client.request('worker:v1', 'list_jobs', { limit: 100 })).total).toBe(before + 2);
   });
 
-  it('cache_warm: hot_content_detected copies the video to <ssd>/<id>.mp4 at high priority; an up-to-date copy is skipped', async () => {
-    makeLibrary(d.library, { 'WSOP/hot.mp4': { seconds: 2, bitrateK: 2000 } });
+  it('cache_warm: hot_content_detected → a high-priority job that has cache:v1 warm_content do the copy; the worker writes nothing to the SSD', async () => {
     const item = host.content.put('WSOP/hot.mp4');
     await host.app.orchestrator.client('cache').publish('hot_content_detected', { content_id: item.id, media_path: 'WSOP/hot.mp4', plays_7d: 7 });
     await waitFor(() => host.events.cache_warmed.some((e) => e.content_id === item.id), 10_000);
-    const copy = join(d.ssd, `${item.id}.mp4`);
-    expect(readFileSync(copy).equals(readFileSync(join(d.library, 'WSOP/hot.mp4')))).toBe(true);
+    expect(cache.callsOf('warm_content')).toEqual([{ content_id: item.id, media_path: 'WSOP/hot.mp4' }]);
     const job = (await host.client.request('worker:v1', 'list_jobs', { status: 'completed', limit: 100 })).items.find((j) => j.type === 'cache_warm')!;
-    expect(job).toMatchObject({ priority: 'high', progress: 100, result: { skipped: false, bytes: statSync(copy).size } });
+    expect(job).toMatchObject({ priority: 'high', progress: 100, result: { copied: true, bytes: 4096, path: `/ssd/${item.id}.mp4` } });
+    expect(host.events.cache_warmed.filter((e) => e.content_id === item.id)).toEqual([{ content_id: item.id, bytes: 4096 }]);
     const again = await host.until((await host.client.request('worker:v1', 'enqueue', { type: 'cache_warm', payload: { content_id: item.id } })).id);
-    expect(again.result).toEqual({ skipped: true, bytes: statSync(copy).size });
-    expect(readdirSync(d.ssd)).toEqual([`${item.id}.mp4`]);
+    expect(again.result).toEqual({ copied: false, bytes: 4096, path: `/ssd/${item.id}.mp4` });
+    expect(cache.callsOf('warm_content')[1]).toEqual({ content_id: item.id });
+    expect(host.events.cache_warmed.filter((e) => e.content_id === item.id)).toHaveLength(1); // up to date: no event
+    expect(existsSync(d.ssd) ? readdirSync(d.ssd) : []).toEqual([]);
   });
 
-  it('cleanup: removes temporary files older than an hour from the thumbnail and SSD folders, nothing else', async () => {
+  it('cleanup: removes temporary files older than an hour from the thumbnail folder, nothing else (the SSD folder is the cache block\'s)', async () => {
     mkdirSync(d.ssd, { recursive: true });
     mkdirSync(d.thumbs, { recursive: true });
     const old = Date.now() / 1000 - 2 * 3600;
@@ -159,8 +161,8 @@ describeWithFfmpeg('media jobs on real files', () => {
       if (aged) utimesSync(join(dir, name), old, old);
     }
     const job = await host.until((await enqueue('cleanup')).id);
-    expect(job.result).toMatchObject({ temp_files_removed: 2 });
-    expect(existsSync(join(d.ssd, 'x.mp4.1.tmp'))).toBe(false);
+    expect(job.result).toMatchObject({ temp_files_removed: 1 });
+    expect(existsSync(join(d.ssd, 'x.mp4.1.tmp'))).toBe(true);
     expect(existsSync(join(d.thumbs, 'y.jpg.2.tmp'))).toBe(false);
     expect(existsSync(join(d.thumbs, 'fresh.jpg.3.tmp'))).toBe(true);
     expect(existsSync(join(d.ssd, 'keep.mp4'))).toBe(true);
