@@ -222,8 +222,10 @@ export class ContentService {
     if (input.max_duration !== undefined) q = q.where('duration_seconds', '<=', input.max_duration);
     // Byte order on both databases: PostgreSQL would otherwise sort by the server's locale.
     const byTitle = this.database.dialect === 'postgres' ? sql`title_lc collate "C"` : sql`title_lc`;
-    const rows = await q.selectAll().select(score.as('score')).orderBy('score', 'desc').orderBy(byTitle).orderBy('id').limit(input.limit).offset(input.offset).execute();
-    const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    // One scan: the window count gives the total with the page (the LIKE '%…%' scan is the cost).
+    const total = sql<number>`count(*) over ()`;
+    const rows = await q.selectAll().select([score.as('score'), total.as('total_n')]).orderBy('score', 'desc').orderBy(byTitle).orderBy('id').limit(input.limit).offset(input.offset).execute();
+    const n = rows.length ? rows[0]!.total_n : input.offset > 0 ? (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n : 0;
     return { results: rows.map((r) => ({ content: toContent(r), score: Number(r.score) / 100 })), total: Number(n) };
   }
 
