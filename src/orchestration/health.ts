@@ -207,6 +207,9 @@ export class HealthMonitor {
     const ids = this.orch.registry.blockIds();
     for (const id of ids) {
       const now = this.orch.registry.aggregateStatus(id)!;
+      // `starting` is a passage, not a state to compare with: stopped → starting → healthy is a
+      // recovery, and a block seen first while starting has no "before" yet.
+      if (now === 'starting') continue;
       const before = this.lastAggregate.get(id) ?? null;
       this.lastAggregate.set(id, now);
       if (before === now) continue;

@@ -213,6 +213,21 @@ function suite(transport: Transport) {
     expect(both.registry.get('echo', both.nodeId)!.status).toBe('healthy');
   });
 
+  it('announces a stopped and restarted block and closes its breaker when it is back', async () => {
+    const n = await h.node([echoBlock(), storeBlock()]);
+    const events: string[] = [];
+    await n.subscribe('block_unhealthy', (p) => void events.push(`down:${p.block_id}`));
+    await n.subscribe('block_recovered', (p) => void events.push(`up:${p.block_id}`));
+    await n.stopBlock('store');
+    for (let i = 0; i < 5; i++) await caught(n.client('t').request('store:v1', 'get', { key: 'k' }));
+    expect(n.breakerState('store')).toBe('open');
+    await n.restartBlock('store');
+    expect(n.breakerState('store')).toBe('closed');
+    expect(await n.client('t').request('store:v1', 'get', { key: 'k' })).toEqual({ value: null });
+    await until(() => events.length === 2);
+    expect(events).toEqual(['down:store', 'up:store']);
+  });
+
   it('marks its blocks stopped and expires waiting callers on stop', async () => {
     const n = await h.node([echoBlock()]);
     const pending = caught(n.client('t').request('echo:v1', 'hang', {}, { timeoutMs: 5000 }));

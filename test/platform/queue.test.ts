@@ -183,11 +183,11 @@ function queueSuite(openStore: () => Promise<Store>): void {
     const queue = await open();
     const workers = [queue({ concurrency: 4 }), queue({ concurrency: 4 }), queue({ concurrency: 4 })];
     const runs = new Map<string, number>();
-    const by = new Map<string, number>();
-    workers.forEach((w, n) =>
+    // Which worker wins how many jobs depends on scheduling (one may take all on a busy
+    // machine); what must hold is that every job runs exactly once.
+    workers.forEach((w) =>
       w.start(async (j) => {
         runs.set(j.id, (runs.get(j.id) ?? 0) + 1);
-        by.set(String(n), (by.get(String(n)) ?? 0) + 1);
         await sleep(Math.random() * 10);
       }, () => {}),
     );
@@ -195,7 +195,6 @@ function queueSuite(openStore: () => Promise<Store>): void {
     await waitFor(async () => (await workers[0]!.stats()).completed === 60, 20_000);
     expect(ids.every((id) => runs.get(id) === 1)).toBe(true);
     expect([...runs.values()].reduce((a, b) => a + b, 0)).toBe(60);
-    expect(by.size).toBeGreaterThan(1); // the work really was shared
   });
 
   it('a job interrupted by close() is picked up again by the next worker', async () => {
