@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineContract } from './define.ts';
-import { Id, IsoDate, Paging } from './common.ts';
+import { Id, IsoDate, Paging, ContentSummary } from './common.ts';
 
 export const Content = z.object({
   id: Id,
@@ -52,16 +52,8 @@ export const NewContent = ContentFields.extend({ description: ContentFields.shap
  */
 export const ContentPatch = ContentFields.partial();
 
-/** What a search index needs to know about an item. */
-const IndexFields = z.object({
-  content_id: Id,
-  title: z.string(),
-  description: z.string(),
-  catalog: z.string(),
-  duration_seconds: z.number().nullable(),
-  thumbnail_url: z.string().nullable(),
-  added_at: IsoDate,
-});
+/** What a search index needs to know about an item (shared with search's documents). */
+const IndexFields = ContentSummary;
 
 export const contentV1 = defineContract('content', 'v1', {
   actions: {
