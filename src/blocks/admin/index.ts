@@ -22,13 +22,7 @@ export default defineBlock({
   ],
   endpoints: ['/api/admin/status', '/api/admin/users', '/api/admin/streams', '/api/admin/cache', '/api/admin/jobs', '/api/admin/library/scan', '/api/admin/audit'],
   async setup(ctx) {
-    const database = await openDatabaseFor<AdminDB>(ctx.config, 'admin');
-    try {
-      await database.migrate(migrations);
-    } catch (err) {
-      await database.close();
-      throw err;
-    }
+    const database = await openDatabaseFor<AdminDB>(ctx.config, 'admin', migrations);
     const audit = new AuditLog(database);
     const service = new AdminService(audit);
     const probe = new SystemProbe(ctx.system, ctx.config);

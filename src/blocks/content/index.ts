@@ -29,13 +29,7 @@ export default defineBlock({
   contracts: ['content:v1'],
   endpoints: ['/api/catalogs', '/api/contents', '/api/home', '/api/progress'],
   async setup(ctx) {
-    const database = await openDatabaseFor<ContentDB>(ctx.config, 'content');
-    try {
-      await database.migrate(migrations);
-    } catch (err) {
-      await database.close();
-      throw err;
-    }
+    const database = await openDatabaseFor<ContentDB>(ctx.config, 'content', migrations);
     const service = new ContentService(database);
     const forget = () => service.forgetHome();
     return {

@@ -22,8 +22,7 @@ async function openQueue(ctx: BlockSetupContext, kind: string | undefined, setti
   const { redisUrl, busNamespace } = ctx.config;
   if (kind === 'bullmq' && !redisUrl) throw new Error('WSOPTV_JOB_QUEUE=bullmq needs REDIS_URL');
   if (redisUrl && kind !== 'sql') return { queue: new BullQueue<JobKind>(redisUrl, busNamespace ? `${busNamespace}-jobs` : 'jobs', settings), close: async () => {} };
-  const database = await openDatabaseFor<QueueDB>(ctx.config, 'worker');
-  await database.migrate(migrations).catch((err) => database.close().then(() => Promise.reject(err)));
+  const database = await openDatabaseFor<QueueDB>(ctx.config, 'worker', migrations);
   return { queue: new SqlQueue<JobKind>(database.db, settings, database.dialect), close: () => database.close() };
 }
 
