@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+// The orchestrator's defaults are defined once, next to the code that uses them.
+import { defaultSettings } from '../orchestration/settings.ts';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -46,14 +48,14 @@ const Schema = z.object({
   WSOPTV_ACCEL_REDIRECT_PREFIX: z.string().regex(/^\/[A-Za-z0-9_\-/]*$/, 'an absolute URL path such as /protected-media/').optional(),
   /** Comma-separated block ids to host in this process; empty means every block. */
   WSOPTV_BLOCKS: z.string().default(''),
-  WSOPTV_REQUEST_TIMEOUT_MS: int(5000, 1),
-  WSOPTV_HEARTBEAT_MS: int(400, 50),
-  WSOPTV_LIVENESS_TIMEOUT_MS: int(1200, 100),
-  WSOPTV_HEALTH_INTERVAL_MS: int(1000, 50),
-  WSOPTV_HTTP_HEALTH_INTERVAL_MS: int(30_000, 100),
-  WSOPTV_HEALTH_TIMEOUT_MS: int(5000, 100),
-  WSOPTV_BREAKER_THRESHOLD: int(5, 1),
-  WSOPTV_BREAKER_HALF_OPEN_MS: int(5000, 10),
+  WSOPTV_REQUEST_TIMEOUT_MS: int(defaultSettings.requestTimeoutMs, 1),
+  WSOPTV_HEARTBEAT_MS: int(defaultSettings.heartbeatIntervalMs, 50),
+  WSOPTV_LIVENESS_TIMEOUT_MS: int(defaultSettings.livenessTimeoutMs, 100),
+  WSOPTV_HEALTH_INTERVAL_MS: int(defaultSettings.healthIntervalMs, 50),
+  WSOPTV_HTTP_HEALTH_INTERVAL_MS: int(defaultSettings.httpHealthIntervalMs, 100),
+  WSOPTV_HEALTH_TIMEOUT_MS: int(defaultSettings.healthTimeoutMs, 100),
+  WSOPTV_BREAKER_THRESHOLD: int(defaultSettings.breaker.failureThreshold, 1),
+  WSOPTV_BREAKER_HALF_OPEN_MS: int(defaultSettings.breaker.halfOpenAfterMs, 10),
   WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(5000, 100),
   /** Shared secret that signs every bus message between processes (at least 32 characters). */
   WSOPTV_BUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
