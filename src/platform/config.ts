@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 // The orchestrator's defaults are defined once, next to the code that uses them.
-import { defaultSettings } from '../orchestration/settings.ts';
+import { defaultSettings, type OrchestratorSettings } from '../orchestration/settings.ts';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -122,15 +122,8 @@ export interface AppConfig {
     accessTokenTtlS: number;
     refreshTokenTtlS: number;
   };
-  orchestrator: {
-    requestTimeoutMs: number;
-    heartbeatIntervalMs: number;
-    livenessTimeoutMs: number;
-    healthIntervalMs: number;
-    httpHealthIntervalMs: number;
-    healthTimeoutMs: number;
-    breaker: { failureThreshold: number; halfOpenAfterMs: number };
-  };
+  // registryTtlMs keeps its default: it is not a setting operators need.
+  orchestrator: Omit<OrchestratorSettings, 'registryTtlMs'>;
 }
 
 export class ConfigError extends Error {
