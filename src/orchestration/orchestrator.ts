@@ -267,6 +267,14 @@ export class Orchestrator implements ClientCore, HealthHost {
     b.runtime = undefined;
   }
 
+  /**
+   * Records the base URL where this process serves HTTP, for every local block: it travels in
+   * the heartbeats so that a gateway in another process can route the blocks' routes here.
+   */
+  advertiseHttp(url: string): void {
+    for (const b of this.blocks.values()) b.info.http_url = url;
+  }
+
   get running(): boolean {
     return this.state === 'running';
   }

@@ -59,6 +59,11 @@ const Schema = z.object({
   WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(5000, 100),
   /** Shared secret that signs every bus message between processes (at least 32 characters). */
   WSOPTV_BUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Names this process's place in a durable consumer group. Replicas of one block must each get
+   * their own instance name; a restarted process reusing its name picks up what it left unacked.
+   */
+  WSOPTV_INSTANCE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').default('main'),
   /** Separates deployments sharing one Redis; channels become `<ns>:block:<channel>`. */
   WSOPTV_BUS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').optional(),
   /** HS256 signing secret; generated and kept in the auth block's database when unset. */
@@ -113,6 +118,7 @@ export interface AppConfig {
   redisConnectTimeoutMs: number;
   busNamespace?: string;
   busSecret?: string;
+  instance: string;
   auth: {
     jwtSecret?: string;
     admin?: { email: string; password: string; username: string };
@@ -139,6 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  // REDIS_URL means multi-process mode: anyone who can reach Redis could otherwise speak as any
+  // block, so the bus must be signed. The embedded (in-memory) mode needs no secret.
+  if (c.REDIS_URL && !c.WSOPTV_BUS_SECRET) {
+    throw new ConfigError(
+      'invalid configuration:\n  WSOPTV_BUS_SECRET: required when REDIS_URL is set (multi-process mode signs every bus message); ' +
+        'set it to the same random string of at least 32 characters in every process, e.g. `openssl rand -hex 32`',
+    );
+  }
   if (c.WSOPTV_LIVENESS_TIMEOUT_MS <= c.WSOPTV_HEARTBEAT_MS) {
     throw new ConfigError('invalid configuration:\n  WSOPTV_LIVENESS_TIMEOUT_MS: must be longer than WSOPTV_HEARTBEAT_MS');
   }
@@ -179,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
     busSecret: c.WSOPTV_BUS_SECRET,
+    instance: c.WSOPTV_INSTANCE,
     auth: {
       jwtSecret: c.WSOPTV_JWT_SECRET,
       admin: c.WSOPTV_ADMIN_EMAIL && c.WSOPTV_ADMIN_PASSWORD ? { email: c.WSOPTV_ADMIN_EMAIL, password: c.WSOPTV_ADMIN_PASSWORD, username: c.WSOPTV_ADMIN_USERNAME } : undefined,

@@ -38,6 +38,8 @@ export async function buildHost(
   const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
   if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
 
+  // loadConfig already refuses this; the check is repeated for configurations built by hand.
+  if (config.redisUrl && !config.busSecret) throw new Error('REDIS_URL is set without WSOPTV_BUS_SECRET: multi-process mode refuses to run an unsigned bus');
   const orchestrator = new Orchestrator({
     bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace, secret: config.busSecret } : { kind: 'memory' },
     logger,
@@ -45,7 +47,6 @@ export async function buildHost(
     contracts,
     config,
   });
-  if (config.redisUrl && !config.busSecret) logger.warn('REDIS_URL is set without WSOPTV_BUS_SECRET: bus messages between processes are not signed');
   for (const b of chosen) orchestrator.register(b);
   await orchestrator.start();
 

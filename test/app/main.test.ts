@@ -56,7 +56,7 @@ describe('the WSOPTV process', () => {
 
   it('refuses to start when REDIS_URL points at nothing, naming REDIS_URL', async () => {
     const port = await freePort();
-    const p = run({ PORT: '0', REDIS_URL: `redis://127.0.0.1:${port}`, WSOPTV_REDIS_CONNECT_TIMEOUT_MS: '1000' });
+    const p = run({ PORT: '0', REDIS_URL: `redis://127.0.0.1:${port}`, WSOPTV_BUS_SECRET: 'x'.repeat(32), WSOPTV_REDIS_CONNECT_TIMEOUT_MS: '1000' });
     expect(await p.exited).toBe(1);
     expect(p.out()).toContain('REDIS_URL');
   }, 20_000);

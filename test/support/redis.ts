@@ -17,6 +17,8 @@ import { redactUrl } from '../../src/orchestration/bus/redis.ts';
 
 export const redisUrl = process.env.WSOPTV_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const isCI = process.env.CI === 'true';
+/** Multi-process mode refuses to start without a bus secret; every test deployment on Redis uses this one. */
+export const testBusSecret = 'wsoptv-test-bus-secret-0123456789abcdef';
 
 const redact = redactUrl;
 

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithFfmpeg, makeLibrary } from '../../../../test/support/media.ts';
-import { describeRedis, describeRedisServer, redisUrl, startThrowawayRedis, type ThrowawayRedis } from '../../../../test/support/redis.ts';
+import { describeRedis, describeRedisServer, redisUrl, startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../../../../test/support/redis.ts';
 import { waitFor } from '../../../../test/support/wait.ts';
 import { removeRoot, startHost, type Host } from './helpers.ts';
 
@@ -20,7 +20,7 @@ describeRedis('cache instances sharing Redis', () => {
   let one: Host;
   let two: Host;
   beforeAll(async () => {
-    const env = { REDIS_URL: redisUrl, WSOPTV_BUS_NAMESPACE: ns, WSOPTV_STREAM_MAX_PER_USER: '2', WSOPTV_STREAM_MAX_TOTAL: '10', WSOPTV_HOT_PLAYS: '3' };
+    const env = { REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: ns, WSOPTV_STREAM_MAX_PER_USER: '2', WSOPTV_STREAM_MAX_TOTAL: '10', WSOPTV_HOT_PLAYS: '3' };
     one = await startHost(env);
     two = await startHost(env);
   });
@@ -106,7 +106,7 @@ describeRedisServer('cache with Redis going away', () => {
   let h: Host;
   beforeAll(async () => {
     redis = await startThrowawayRedis();
-    h = await startHost({ REDIS_URL: redis.url, WSOPTV_STREAM_MAX_PER_USER: '1', WSOPTV_HEALTH_INTERVAL_MS: '100' });
+    h = await startHost({ REDIS_URL: redis.url, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_STREAM_MAX_PER_USER: '1', WSOPTV_HEALTH_INTERVAL_MS: '100' });
   });
   afterAll(async () => {
     await h?.close();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithFfmpeg, makeLibrary } from '../../../../test/support/media.ts';
-import { describeRedis, redisUrl } from '../../../../test/support/redis.ts';
+import { describeRedis, redisUrl, testBusSecret } from '../../../../test/support/redis.ts';
 import { dirs, workerEnv } from './helpers.ts';
 
 const script = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
@@ -83,6 +83,6 @@ describeWithFfmpeg('worker killed with SIGKILL mid-job', () => {
       await q.obliterate({ force: true });
       await q.close();
     });
-    it('the stalled job goes back to the queue and completes in the next process', killedMidJob(() => setUp({ REDIS_URL: redisUrl, WSOPTV_BUS_NAMESPACE: ns })), 90_000);
+    it('the stalled job goes back to the queue and completes in the next process', killedMidJob(() => setUp({ REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: ns })), 90_000);
   });
 });
