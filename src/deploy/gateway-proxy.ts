@@ -1,0 +1,230 @@
+/**
+ * The gateway's reverse proxy: an /api request that no route of the gateway itself answers goes
+ * to a process hosting the block that owns the path (see route-table.ts), found in the
+ * registry that every process fills with its heartbeats.
+ *
+ *  - Instances are picked among those healthy or degraded that advertise an HTTP URL, in turn.
+ *  - Bodies stream both ways (a 206 media response is never buffered); the method, headers and
+ *    status pass unchanged except hop-by-hop headers, and X-Forwarded-For/-Proto/-Host are set
+ *    so that block processes (run with WSOPTV_TRUST_PROXY=true) see the viewer's address.
+ *  - A refused connection tries the next instance; with none left the answer is 503
+ *    BLOCK_UNAVAILABLE, the same code a process gives for a block it hosts but has stopped.
+ *  - Response headers must arrive within `headersTimeoutMs` (504 UPSTREAM_TIMEOUT); a body may
+ *    then take as long as it takes (a viewer watching a film).
+ *  - A viewer who goes away aborts the upstream request, so a block does not keep reading a
+ *    file nobody receives.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BlockError, type Orchestrator } from '../orchestration/index.ts';
+import { errorBody } from '../platform/http.ts';
+import { RouteTable } from './route-table.ts';
+
+export interface GatewayProxyOptions {
+  /** Endpoints known without asking the registry (the manifests of this build), so that a block with no live instance still gets a 503, not a 404. */
+  knownEndpoints: ReadonlyArray<{ id: string; endpoints?: readonly string[] }>;
+  /** Time allowed for an upstream's status line and headers. */
+  headersTimeoutMs?: number;
+  /** The gateway itself runs behind a trusted proxy (WSOPTV_TRUST_PROXY): keep the X-Forwarded-For it sent. */
+  trustForwarded?: boolean;
+}
+
+export const ProxyCodes = {
+  BLOCK_UNAVAILABLE: 'BLOCK_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_FAILED: 'UPSTREAM_FAILED',
+} as const;
+
+// RFC 9110 §7.6.1: these describe one connection, never the message, so they stop here.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+// Nothing was sent to the block yet: any instance may take the request instead.
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+// The connection died before an answer: only safe to send again when repeating changes nothing.
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SERVING = new Set(['healthy', 'degraded']);
+
+function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const named = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
+  return out;
+}
+
+type Attempt = { kind: 'answered' } | { kind: 'retry'; error: NodeJS.ErrnoException };
+
+export class GatewayProxy {
+  readonly table = new RouteTable();
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+  private readonly turn = new Map<string, number>();
+  private learnedAt = 0;
+  private readonly headersTimeoutMs: number;
+  private readonly trustForwarded: boolean;
+
+  constructor(private readonly orchestrator: Orchestrator, opts: GatewayProxyOptions) {
+    for (const b of opts.knownEndpoints) this.table.add(b.id, b.endpoints ?? []);
+    this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
+    this.trustForwarded = opts.trustForwarded ?? false;
+  }
+
+  /** Registers the catch-all /api route on `app` (after the gateway's own /api routes, which win). */
+  async install(app: FastifyInstance): Promise<void> {
+    await app.register(async (scope) => {
+      // Bodies are forwarded as they arrive instead of being parsed here.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { bodyLimit: Number.MAX_SAFE_INTEGER }, (_req, payload, done) => done(null, payload));
+      scope.route({
+        method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        url: '/api/*',
+        exposeHeadRoute: false,
+        schema: { hide: true },
+        handler: (req, reply) => this.handle(req, reply),
+      });
+    });
+    app.addHook('onClose', async () => this.agent.destroy());
+  }
+
+  /** Block instances able to take a request now, in a stable order for round-robin. */
+  candidates(blockId: string): string[] {
+    const urls = this.orchestrator.registry
+      .instancesOf(blockId)
+      .filter((i) => SERVING.has(i.status) && i.http_url)
+      .sort((a, b) => a.node_id.localeCompare(b.node_id))
+      .map((i) => i.http_url!);
+    return [...new Set(urls)];
+  }
+
+  private learnFromRegistry(): void {
+    // Blocks declare their endpoints in heartbeats too (a newer build may add some).
+    const now = Date.now();
+    if (now - this.learnedAt < 500) return;
+    this.learnedAt = now;
+    for (const info of this.orchestrator.registry.list()) this.table.add(info.id, info.endpoints);
+  }
+
+  private async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const path = req.url.split('?')[0]!;
+    this.learnFromRegistry();
+    const blockId = this.table.match(path);
+    if (!blockId) return reply.code(404).send(errorBody('NOT_FOUND', `no route for ${req.method} ${path}`, req.id));
+    const order = this.candidates(blockId);
+    const start = this.turn.get(blockId) ?? 0;
+    this.turn.set(blockId, start + 1);
+    let lastError: NodeJS.ErrnoException | undefined;
+    for (let i = 0; i < order.length; i++) {
+      const target = order[(start + i) % order.length]!;
+      const attempt = await this.forward(req, reply, target);
+      if (attempt.kind === 'answered') return reply;
+      lastError = attempt.error;
+      req.log.warn({ block: blockId, target, code: attempt.error.code }, 'gateway: block instance unreachable, trying another');
+    }
+    throw new BlockError(ProxyCodes.BLOCK_UNAVAILABLE, `the ${blockId} service is not running; please try again shortly`, {
+      status: 503,
+      retryable: true,
+      details: lastError ? { reason: `no instance reachable (${lastError.code ?? lastError.message})` } : undefined,
+    });
+  }
+
+  /**
+   * One try against one instance. Settles once the answer's headers were passed on
+   * ('answered'), or with 'retry' when nothing reached the block and another may take it;
+   * rejects with a BlockError when the request is lost (timeout, reset after sending a body).
+   */
+  private forward(req: FastifyRequest, reply: FastifyReply, base: string): Promise<Attempt> {
+    const target = new URL(base);
+    const body = req.body as Readable | undefined;
+    const headers = withoutHopByHop(req.raw.headers);
+    const socket = req.raw.socket;
+    // Only a gateway that itself trusts a proxy in front of it keeps the forwarded chain;
+    // otherwise a viewer could choose their own address for the login rate limit.
+    const client = socket.remoteAddress ?? '';
+    const prior = this.trustForwarded ? req.headers['x-forwarded-for'] : undefined;
+    headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
+    headers['x-forwarded-proto'] = req.protocol;
+    headers['x-forwarded-host'] = req.headers.host ?? '';
+    headers['x-correlation-id'] = req.id;
+
+    return new Promise<Attempt>((resolve, reject) => {
+      let bodySent = false;
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const upstream = http.request({
+        agent: this.agent,
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers,
+      });
+      const timer = setTimeout(() => {
+        upstream.destroy();
+        settle(() => reject(new BlockError(ProxyCodes.UPSTREAM_TIMEOUT, `the service did not answer within ${Math.round(this.headersTimeoutMs / 1000)} s; please try again`, { status: 504, retryable: true })));
+      }, this.headersTimeoutMs);
+
+      // The viewer hung up: stop the upstream work too.
+      const onClientGone = () => {
+        if (!reply.raw.writableFinished) upstream.destroy();
+      };
+      reply.raw.once('close', onClientGone);
+
+      upstream.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        const code = err.code ?? '';
+        const untouched = !bodySent && (CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(req.method)));
+        reply.raw.off('close', onClientGone);
+        if (untouched) return settle(() => resolve({ kind: 'retry', error: err }));
+        settle(() => reject(new BlockError(ProxyCodes.UPSTREAM_FAILED, `the service stopped answering (${code || err.message}); please try again`, { status: 502, retryable: true })));
+      });
+
+      upstream.on('response', (res: IncomingMessage) => {
+        settle(() => {
+          reply.hijack();
+          const out = reply.raw;
+          out.writeHead(res.statusCode ?? 502, res.statusMessage, withoutHopByHop(res.headers));
+          res.pipe(out);
+          // A block dying mid-body: the viewer's connection is cut so the player retries.
+          res.once('error', () => out.destroy());
+          res.once('aborted', () => out.destroy());
+          out.once('close', () => {
+            if (!res.complete) res.destroy();
+          });
+          resolve({ kind: 'answered' });
+        });
+      });
+
+      // The body goes out only once the connection stands, so a refused connection leaves it
+      // unread for the next instance.
+      upstream.once('socket', (s) => {
+        const send = () => {
+          if (settled) return;
+          if (body && typeof body.pipe === 'function') {
+            bodySent = true;
+            body.once('error', () => upstream.destroy());
+            body.pipe(upstream);
+          } else upstream.end();
+        };
+        if (s.connecting) s.once('connect', send);
+        else send();
+      });
+    });
+  }
+}
+
+/** Installs the proxy on a gateway's HTTP server. */
+export async function installGatewayProxy(app: FastifyInstance, orchestrator: Orchestrator, opts: GatewayProxyOptions): Promise<GatewayProxy> {
+  const proxy = new GatewayProxy(orchestrator, opts);
+  await proxy.install(app);
+  return proxy;
+}
