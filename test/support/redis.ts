@@ -8,7 +8,9 @@
  *   - otherwise: an unreachable server skips the Redis suites with a loud console warning.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, it } from 'vitest';
@@ -140,6 +142,12 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
   /** Start again on the same port (stopping first if still running) and wait until it answers PING. */
   restart(): Promise<void>;
+  /** Start after stop() (throws if it is running) and wait until it answers PING. */
+  start(): Promise<void>;
+  /** Where a persistent server keeps its AOF; undefined when persistence is off. */
+  dataDir?: string;
+  /** stop() and delete the persistent data directory. */
+  remove(): Promise<void>;
 }
 
 const living = new Set<ChildProcess>();
@@ -153,21 +161,32 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+export interface ThrowawayRedisOptions {
+  /**
+   * Keep data across stop/restart like a production Redis with AOF (`--appendonly yes
+   * --appendfsync always`) in a directory of its own (removed by `remove()`). Off by default:
+   * a plain throw-away server forgets everything when stopped.
+   */
+  persistent?: boolean;
+}
+
 /**
- * Starts `redis-server` on a free port with persistence off, bound to 127.0.0.1, and resolves
- * once it answers PING. The caller stops it (normally in afterAll).
+ * Starts `redis-server` on a free port bound to 127.0.0.1, persistence off unless asked for, and
+ * resolves once it answers PING. The caller stops it (normally in afterAll).
  */
-export async function startThrowawayRedis(startTimeoutMs = 5000): Promise<ThrowawayRedis> {
+export async function startThrowawayRedis(startTimeoutMs = 5000, options: ThrowawayRedisOptions = {}): Promise<ThrowawayRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
+  const dir = options.persistent ? mkdtempSync(join(os.tmpdir(), `wsoptv-redis-${port}-`)) : os.tmpdir();
+  const persistence = options.persistent ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'] : ['--save', '', '--appendonly', 'no'];
 
   async function start(): Promise<void> {
     if (child && child.exitCode === null && child.signalCode === null) throw new Error(`throw-away Redis on port ${port} is already running`);
     let output = '';
     const proc = spawn(
       REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', os.tmpdir(), '--protected-mode', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--dir', dir, '--protected-mode', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
@@ -217,6 +236,12 @@ export async function startThrowawayRedis(startTimeoutMs = 5000): Promise<Throwa
     restart: async () => {
       await stop();
       await start();
+    },
+    dataDir: options.persistent ? dir : undefined,
+    start,
+    async remove() {
+      await stop();
+      if (options.persistent) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
