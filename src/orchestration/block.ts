@@ -24,6 +24,11 @@ export interface CallContext extends BlockClient {
   readonly correlationId: string;
   /** The block (or gateway) that sent the request. */
   readonly source: string;
+  /**
+   * Set while handling a durable event: `<event>/<id>`, identical on every redelivery of that
+   * message, so a handler with side effects can make them idempotent by it.
+   */
+  readonly messageId?: string;
 }
 
 export type ActionHandler<C extends ContractId, A extends ActionName<C>> = (

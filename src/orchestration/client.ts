@@ -64,7 +64,14 @@ export class BlockClient {
 
 /** The client handed to a handler: also knows who called and under which correlation id. */
 export class HandlerContext extends BlockClient {
-  constructor(core: ClientCore, blockId: string, override readonly correlationId: string, readonly source: string) {
+  constructor(
+    core: ClientCore,
+    blockId: string,
+    override readonly correlationId: string,
+    readonly source: string,
+    /** For a durable event: `<event>/<id in its log>`, the same on every redelivery, for idempotent handlers. */
+    readonly messageId?: string,
+  ) {
     super(core, blockId, correlationId);
   }
 }

@@ -4,6 +4,7 @@
  * which would be most of an in-process request; process metrics still come from prom-client.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { BusCounters } from './bus/types.ts';
 
 const BUCKETS_S = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -32,7 +33,7 @@ export class ActionStats {
 }
 
 export interface GaugeSource {
-  bus: () => { published: number; delivered: number; dropped: number; handler_errors: number; rejected: number };
+  bus: () => BusCounters & { rejected: number };
   breakers: () => Array<{ block: string; state: 'closed' | 'open' | 'half-open' }>;
   transportUp: () => boolean;
 }
@@ -89,6 +90,10 @@ export class OrchestratorMetrics {
     out.push('# HELP wsoptv_bus_messages_total Bus messages by outcome on this node.');
     out.push('# TYPE wsoptv_bus_messages_total counter');
     for (const k of ['published', 'delivered', 'dropped', 'handler_errors', 'rejected'] as const) out.push(`wsoptv_bus_messages_total{outcome="${k}"} ${bus[k]}`);
+    out.push('# HELP wsoptv_bus_durable_total Durable event deliveries on this node by outcome.');
+    out.push('# TYPE wsoptv_bus_durable_total counter');
+    const durable = { handled: bus.durable_handled, retried: bus.durable_retried, dead_lettered: bus.durable_dead_lettered, skipped: bus.durable_skipped, duplicate: bus.durable_duplicates };
+    for (const [k, v] of Object.entries(durable)) out.push(`wsoptv_bus_durable_total{outcome="${k}"} ${v}`);
     out.push('# HELP wsoptv_bus_dropped_total Dropped bus messages by reason.');
     out.push('# TYPE wsoptv_bus_dropped_total counter');
     for (const [reason, n] of this.drops) out.push(`wsoptv_bus_dropped_total{reason="${esc(reason)}"} ${n}`);

@@ -488,10 +488,36 @@ export class Orchestrator implements ClientCore, HealthHost {
     if (!schema) throw new BlockError(Codes.UNKNOWN_ACTION, `no contract declares event "${event}"`, { correlationId });
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new BlockError(Codes.INVALID_PAYLOAD, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, { correlationId });
-    await this.bus.publish(
-      channelOf(event),
-      createEnvelope({ source_block: from, target_block: opts?.target ?? null, event_type: event, payload: parsed.data, correlation_id: correlationId }),
-    );
+    const envelope = createEnvelope({ source_block: from, target_block: opts?.target ?? null, event_type: event, payload: parsed.data, correlation_id: correlationId });
+    // Domain events are durable (a block that is down receives them when it is back); the
+    // orchestrator's own health events are only news while they are fresh.
+    if (SYSTEM_EVENTS.has(event)) await this.bus.publish('system', envelope);
+    else await this.bus.publishDurable(event, envelope);
+  }
+
+  /**
+   * Subscribes block `asBlock` to a domain event durably: its consumer group gets every such
+   * event once, including those published while it was down; a handler that throws
+   * is retried and, after repeated failure, the event is dead-lettered. Payloads failing the
+   * schema and events targeted at another block are acknowledged and skipped.
+   */
+  async consume<E extends EventName>(
+    event: E,
+    handler: (payload: any, call: HandlerContext, message: Envelope) => void | Promise<void>,
+    asBlock: string,
+  ): Promise<Unsubscribe> {
+    if (SYSTEM_EVENTS.has(event)) return this.subscribe(event, handler, asBlock);
+    const schema = this.eventSchemas.get(event);
+    if (!schema) throw new Error(`no contract declares event "${event}"`);
+    // One group per block instance: every process hosting the block gets every event (its
+    // caches and indexes are its own); handlers with shared side effects are idempotent by id.
+    return this.bus.consume(event, `${asBlock}.${this.config.instance}`, this.config.instance, (m, meta) => {
+      if (m.event_type !== event) return this.reject(event, `event_type "${m.event_type}" in the log of ${event}`, m.correlation_id);
+      if (m.target_block !== null && m.target_block !== asBlock) return;
+      const parsed = schema.safeParse(m.payload);
+      if (!parsed.success) return this.reject(event, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, m.correlation_id);
+      return handler(parsed.data, new HandlerContext(this, asBlock, m.correlation_id, m.source_block, `${event}/${meta.id}`), m);
+    });
   }
 
   /**
@@ -529,6 +555,9 @@ export class Orchestrator implements ClientCore, HealthHost {
       },
       onHandlerError: (channel, message, err) => {
         this.log.error({ err, channel, event_type: message.event_type, correlation_id: message.correlation_id }, 'event handler failed');
+      },
+      onDeadLetter: (letter) => {
+        this.log.error({ channel: letter.channel, group: letter.group, message_id: letter.id, deliveries: letter.deliveries, reason: letter.error }, 'event dead-lettered after repeated failure');
       },
       onStateChange: (state) => {
         const level = state === 'connected' ? 'info' : 'warn';
@@ -592,7 +621,7 @@ export class Orchestrator implements ClientCore, HealthHost {
         this.localHandlers.set(contractId, new Map(Object.keys(contract.actions).map((a) => [a, impl![a]!.bind(impl)])));
       }
       for (const [event, handler] of Object.entries(runtime.events ?? {})) {
-        block.unsubscribe.push(await this.subscribe(event as EventName, handler as never, id));
+        block.unsubscribe.push(await this.consume(event as EventName, handler as never, id));
       }
       block.runtime = runtime;
     } catch (err) {

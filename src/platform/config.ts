@@ -2,6 +2,7 @@
  * Configuration, read from the environment once at start-up, checked, frozen. Every default
  * lives here; a bad value fails start-up with the variable's name instead of surfacing later.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 // The orchestrator's defaults are defined once, next to the code that uses them.
@@ -60,10 +61,11 @@ const Schema = z.object({
   /** Shared secret that signs every bus message between processes (at least 32 characters). */
   WSOPTV_BUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /**
-   * Names this process's place in a durable consumer group. Replicas of one block must each get
-   * their own instance name; a restarted process reusing its name picks up what it left unacked.
+   * Names this process's durable consumer groups (`<block>.<instance>`): a restarted process
+   * reusing its name receives the events it missed. Default: the host name. Two processes on one
+   * machine hosting the same block must be given different names.
    */
-  WSOPTV_INSTANCE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').default('main'),
+  WSOPTV_INSTANCE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').optional(),
   /** Separates deployments sharing one Redis; channels become `<ns>:block:<channel>`. */
   WSOPTV_BUS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').optional(),
   /** HS256 signing secret; generated and kept in the auth block's database when unset. */
@@ -193,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
     busSecret: c.WSOPTV_BUS_SECRET,
-    instance: c.WSOPTV_INSTANCE,
+    instance: c.WSOPTV_INSTANCE ?? defaultInstance(),
     auth: {
       jwtSecret: c.WSOPTV_JWT_SECRET,
       admin: c.WSOPTV_ADMIN_EMAIL && c.WSOPTV_ADMIN_PASSWORD ? { email: c.WSOPTV_ADMIN_EMAIL, password: c.WSOPTV_ADMIN_PASSWORD, username: c.WSOPTV_ADMIN_USERNAME } : undefined,
@@ -213,6 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
       breaker: { failureThreshold: c.WSOPTV_BREAKER_THRESHOLD, halfOpenAfterMs: c.WSOPTV_BREAKER_HALF_OPEN_MS },
     },
   });
+}
+
+function defaultInstance(): string {
+  return hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) || 'main';
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

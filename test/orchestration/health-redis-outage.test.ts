@@ -8,7 +8,7 @@ import { buildApp, type App } from '../../src/app/server.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';
 import { memoryLogger } from '../support/logs.ts';
-import { describeRedisServer, startThrowawayRedis, type ThrowawayRedis } from '../support/redis.ts';
+import { describeRedisServer, startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../support/redis.ts';
 import { storeBlock, testContracts } from '../support/test-contracts.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -22,7 +22,7 @@ describeRedisServer('/health during a Redis outage', () => {
 
   it('reports the outage with 503 and recovers within 5 s of Redis returning', async () => {
     redis = await startThrowawayRedis();
-    const config = loadConfig({ REDIS_URL: redis.url, WSOPTV_HEALTH_INTERVAL_MS: '100' });
+    const config = loadConfig({ REDIS_URL: redis.url, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_HEALTH_INTERVAL_MS: '100' });
     app = await buildApp(config, memoryLogger().logger, [storeBlock()], [...productionContracts, ...testContracts]);
     const health = async () => {
       const res = await app.http.inject({ method: 'GET', url: '/health' });

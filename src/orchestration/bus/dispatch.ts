@@ -4,10 +4,11 @@
  */
 import type { Envelope } from '../message.ts';
 import type { BusCounters, BusHandler, BusObserver } from './types.ts';
+import { emptyCounters } from './durable.ts';
 
 export class ChannelDispatcher {
   private readonly channels = new Map<string, Set<BusHandler>>();
-  readonly counters: BusCounters = { published: 0, delivered: 0, dropped: 0, handler_errors: 0 };
+  readonly counters: BusCounters = emptyCounters();
 
   constructor(private readonly observer: BusObserver) {}
 
@@ -55,7 +56,7 @@ export class ChannelDispatcher {
     }
   }
 
-  private fail(channel: string, message: Envelope, err: unknown): void {
+  fail(channel: string, message: Envelope, err: unknown): void {
     this.counters.handler_errors++;
     this.observer.onHandlerError(channel, message, err);
   }

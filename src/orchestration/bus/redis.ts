@@ -15,7 +15,19 @@ import { envelopeProblem, type Envelope } from '../message.ts';
 import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
 import { FrameSigner } from './signing.ts';
-import { silentObserver, type BusHandler, type BusObserver, type MessageBus, type TransportState, type Unsubscribe } from './types.ts';
+import { durableKeys, readDeadLetters, StreamGroupReader } from './redis-streams.ts';
+import {
+  defaultDurableSettings,
+  silentObserver,
+  type BusHandler,
+  type BusObserver,
+  type DeadLetter,
+  type DurableHandler,
+  type DurableSettings,
+  type MessageBus,
+  type TransportState,
+  type Unsubscribe,
+} from './types.ts';
 
 
 export interface RedisBusOptions {
@@ -29,6 +41,7 @@ export interface RedisBusOptions {
   namespace?: string;
   /** Shared secret: every frame is HMAC-signed and unsigned or wrongly signed frames are dropped. */
   secret?: string;
+  durable?: Partial<DurableSettings>;
 }
 
 export class RedisBus implements MessageBus {
@@ -42,11 +55,18 @@ export class RedisBus implements MessageBus {
   private readonly signer: FrameSigner | undefined;
   /** SUBSCRIBE commands still in flight, by bare channel name. */
   private readonly subscribing = new Map<string, Promise<unknown>>();
+  private readonly keys: ReturnType<typeof durableKeys>;
+  private readonly durable: DurableSettings;
+  private readonly connection: RedisOptions;
+  /** One reader per consumer group hosted in this process. */
+  private readonly readers = new Map<string, StreamGroupReader>();
 
   constructor(private readonly options: RedisBusOptions, private readonly observer: BusObserver = silentObserver) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.prefix = options.namespace ? `${options.namespace}:block:` : 'block:';
     this.signer = options.secret ? new FrameSigner(options.secret) : undefined;
+    this.keys = durableKeys(options.namespace);
+    this.durable = { ...defaultDurableSettings, ...options.durable };
     const common: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -60,6 +80,7 @@ export class RedisBus implements MessageBus {
     // already have delivered it, and a resend would reach every subscriber a second time.
     this.pub = new Redis(options.url, { ...common, enableAutoPipelining: true, autoResendUnfulfilledCommands: false });
     this.sub = new Redis(options.url, { ...common, autoResubscribe: true });
+    this.connection = common;
     this.dispatcher = new ChannelDispatcher(observer);
     this.sub.on('message', (channel: string, raw: string) => this.onRaw(channel, raw));
     for (const client of [this.pub, this.sub]) {
@@ -106,6 +127,42 @@ export class RedisBus implements MessageBus {
     await this.pub.publish(this.prefix + channel, this.signer ? this.signer.sign(json) : json);
   }
 
+  async publishDurable(channel: string, message: Envelope): Promise<void> {
+    if (this.current !== 'connected') {
+      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
+    }
+    this.dispatcher.counters.published++;
+    const json = JSON.stringify(message);
+    const frame = this.signer ? this.signer.sign(json) : json;
+    // Both commands leave in one pipeline: the log for consumer groups, Pub/Sub for live listeners.
+    await Promise.all([
+      this.pub.call('XADD', this.keys.stream(channel), 'MAXLEN', '~', this.durable.maxBacklog, '*', 'f', frame),
+      this.pub.publish(this.prefix + channel, frame),
+    ]);
+  }
+
+  async consume(channel: string, group: string, consumer: string, handler: DurableHandler): Promise<Unsubscribe> {
+    const name = `${group}\u0000${consumer}`;
+    let reader = this.readers.get(name);
+    if (!reader) {
+      reader = new StreamGroupReader(
+        { pub: this.pub, keys: this.keys, signer: this.signer, counters: this.dispatcher.counters, observer: this.observer, settings: this.durable, connection: this.connection, url: this.options.url },
+        group,
+        consumer,
+      );
+      this.readers.set(name, reader);
+    }
+    try {
+      return await reader.add(channel, handler);
+    } catch (err) {
+      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `cannot consume ${channel} as ${group}: ${err instanceof Error ? err.message : String(err)}`, { retryable: true });
+    }
+  }
+
+  deadLetters(channel: string, limit = 100): Promise<DeadLetter[]> {
+    return readDeadLetters(this.pub, this.keys, channel, limit);
+  }
+
   async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
     // The first handler on a channel sends SUBSCRIBE; later ones wait for that same command, so
     // none returns before the subscription is live. If it fails (Redis down, no offline queue),
@@ -144,6 +201,8 @@ export class RedisBus implements MessageBus {
   async close(): Promise<void> {
     if (this.current !== 'closed') this.observer.onStateChange?.('closed');
     this.current = 'closed';
+    // Readers stop first: a handler still running may finish and acknowledge on `pub`.
+    await Promise.allSettled([...this.readers.values()].map((r) => r.close()));
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
     this.sub.disconnect();
     this.pub.disconnect();

@@ -21,8 +21,9 @@ describeRedis('cache instances sharing Redis', () => {
   let two: Host;
   beforeAll(async () => {
     const env = { REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: ns, WSOPTV_STREAM_MAX_PER_USER: '2', WSOPTV_STREAM_MAX_TOTAL: '10', WSOPTV_HOT_PLAYS: '3' };
-    one = await startHost(env);
-    two = await startHost(env);
+    // Two instances of one block on one machine need instance names of their own.
+    one = await startHost({ ...env, WSOPTV_INSTANCE: 'one' });
+    two = await startHost({ ...env, WSOPTV_INSTANCE: 'two' });
   });
   afterAll(async () => {
     await Promise.all([one?.close(), two?.close()]);
