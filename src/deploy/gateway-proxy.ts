@@ -192,7 +192,9 @@ export class GatewayProxy {
         settle(() => {
           reply.hijack();
           const out = reply.raw;
-          out.writeHead(res.statusCode ?? 502, res.statusMessage, withoutHopByHop(res.headers));
+          const headers = withoutHopByHop(res.headers);
+          headers['x-correlation-id'] ??= req.id;
+          out.writeHead(res.statusCode ?? 502, res.statusMessage, headers);
           res.pipe(out);
           // A block dying mid-body: the viewer's connection is cut so the player retries.
           res.once('error', () => out.destroy());

@@ -1,0 +1,86 @@
+/**
+ * The `wsoptv` command as a real process (through bin/wsoptv.mjs): refusals happen before
+ * anything starts, with exit code 2 and a message naming what is missing; and `start --blocks`
+ * on Redis comes up, prints its READY line and advertises its URL.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseReady } from '../../src/deploy/ready-line.ts';
+import { describeRedis, redisUrl, testBusSecret } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/wsoptv.mjs', import.meta.url));
+
+function wsoptv(args: string[], env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'wsoptv-cli-'));
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, REDIS_URL: '', WSOPTV_BUS_SECRET: '', DATABASE_URL: '', WSOPTV_BLOCKS: '', WSOPTV_DATA_DIR: dir, LOG_LEVEL: 'warn', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => (stdout += d));
+  proc.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c))).finally(() => rmSync(dir, { recursive: true, force: true }));
+  return { proc, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+describe('wsoptv command line', () => {
+  it('refuses an unknown command and an unknown option with the usage and exit code 2', async () => {
+    const [cmd, opt] = [wsoptv(['launch']), wsoptv(['start', '--fast'])];
+    expect(await cmd.exited).toBe(2);
+    expect(cmd.stderr()).toContain('unknown command: launch');
+    expect(cmd.stderr()).toContain('usage: wsoptv');
+    expect(await opt.exited).toBe(2);
+    expect(opt.stderr()).toContain('--fast');
+  });
+
+  it('prints the usage for help', async () => {
+    const p = wsoptv(['help']);
+    expect(await p.exited).toBe(0);
+    expect(p.stdout()).toContain('supervise');
+  });
+
+  it('refuses to host a subset of blocks without REDIS_URL, since the others would be unreachable', async () => {
+    const p = wsoptv(['start', '--blocks', 'stream,cache']);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toContain('REDIS_URL');
+    expect(p.stdout()).not.toContain('WSOPTV_READY');
+  });
+
+  it('refuses REDIS_URL without WSOPTV_BUS_SECRET, naming it', async () => {
+    const p = wsoptv(['start', '--blocks', 'stream'], { REDIS_URL: redisUrl });
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toContain('WSOPTV_BUS_SECRET');
+  });
+
+  it('refuses an unknown block id', async () => {
+    const p = wsoptv(['start', '--blocks', 'stream,teleport'], { REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret });
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toContain('teleport');
+  });
+});
+
+describeRedis('wsoptv start --blocks on Redis', () => {
+  it('hosts only those blocks, prints one READY line and advertises its URL in the registry', async () => {
+    const p = wsoptv(['start', '--blocks', 'search'], { REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: `cli-${randomBytes(4).toString('hex')}`, HOST: '0.0.0.0' });
+    try {
+      await waitFor(() => p.stdout().includes('WSOPTV_READY') || p.proc.exitCode !== null, 20_000, { intervalMs: 50 });
+      const ready = p.stdout().split('\n').map(parseReady).find(Boolean);
+      expect(ready, p.stdout() + p.stderr()).toBeDefined();
+      expect(ready!.blocks).toEqual(['search']);
+      expect(ready!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // a wildcard bind advertises loopback
+      const health = await (await fetch(`${ready!.url}/health`)).json();
+      expect(health.node_id).toBe(ready!.node_id);
+      expect(health.blocks.filter((b: { node_id: string }) => b.node_id === ready!.node_id).map((b: { id: string }) => b.id)).toEqual(['search']);
+    } finally {
+      p.proc.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    }
+  });
+});
