@@ -38,6 +38,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -83,6 +84,33 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     return reply.code(500).send(errorBody('INTERNAL', 'internal error', req.id));
   });
   return app;
+}
+
+/**
+ * A request the HTTP parser itself refuses (headers over 16 KiB, a broken request line or
+ * header, a bad chunked body, a header timeout) never reaches a route: Node hands us the socket.
+ * Fastify's default answer omits `Connection: close` and then destroys the socket, so a
+ * keep-alive client — the gateway's proxy above all — may send its next request on a connection
+ * that is already gone and report an upstream failure for an innocent request. We answer in the
+ * platform's error shape and say the connection closes.
+ */
+function answerClientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  this.log.debug({ err: { code: err.code, message: err.message } }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody(code, message, randomUUID()));
+    socket.write(
+      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 /** Signed media tokens and other credentials that may sit in a query string never reach the log. */
