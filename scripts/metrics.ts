@@ -239,33 +239,86 @@ for (const [id, files] of blockFiles) {
 
 // ---------------------------------------------------------------------------
 // (c) fault isolation (measured by the chaos suite, read from its result file)
+//
+// `npm run test:chaos` kills each block's process in turn under load and writes, per block,
+// the share of requests that did not need the killed block and still succeeded. Besides that
+// required figure the file may carry how many requests were counted, detection and recovery
+// times and whether the block's run passed; those are shown when present and numeric.
+
+const FAULT_ISOLATION_TARGET = 0.999;
+
+interface BlockIsolation {
+  unaffected_success_rate: number;
+  unaffected_requests?: number;
+  detection_ms?: number;
+  recovery_ms?: number;
+  passed?: boolean;
+  meets_target: boolean;
+}
 
 type FaultIsolation =
   | { measured: false; reason: string }
-  | { measured: true; source: string; generated_at: string | null; blocks: Record<string, { unaffected_success_rate: number }> };
+  | {
+      measured: true;
+      source: string;
+      generated_at: string | null;
+      target: number;
+      blocks: Record<string, BlockIsolation>;
+      /** Blocks the file lists without a rate (the chaos run could not measure them). */
+      unmeasured: string[];
+      lowest: { block: string; unaffected_success_rate: number } | null;
+      all_meet_target: boolean;
+      run_passed: boolean | null;
+    };
+
+const finiteOrUndefined = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function readFaultIsolation(): FaultIsolation {
-  if (!existsSync(chaosFile)) return { measured: false, reason: `${rel(chaosFile)} not found` };
+  if (!existsSync(chaosFile)) return { measured: false, reason: `${rel(chaosFile)} not found (run npm run test:chaos)` };
   try {
     const data: unknown = JSON.parse(readFileSync(chaosFile, 'utf8'));
     if (typeof data !== 'object' || data === null) throw new Error('not a JSON object');
-    const obj = data as { generated_at?: unknown; blocks?: unknown };
+    const obj = data as { generated_at?: unknown; blocks?: unknown; targets?: unknown; passed?: unknown };
     if (typeof obj.blocks !== 'object' || obj.blocks === null) throw new Error('missing "blocks" object');
-    const blocks: Record<string, { unaffected_success_rate: number }> = {};
+    const fileTarget = finiteOrUndefined((obj.targets as { unaffected_success_rate?: unknown } | null | undefined)?.unaffected_success_rate);
+    const target = fileTarget ?? FAULT_ISOLATION_TARGET;
+    const blocks: Record<string, BlockIsolation> = {};
+    const unmeasured: string[] = [];
     for (const [id, value] of Object.entries(obj.blocks as Record<string, unknown>)) {
-      const rate = (value as { unaffected_success_rate?: unknown } | null)?.unaffected_success_rate;
+      const entry = (value ?? {}) as Record<string, unknown>;
+      const rate = entry.unaffected_success_rate;
+      // null: the run listed the block but could not measure it; say so rather than guess.
+      if (rate === null) {
+        unmeasured.push(id);
+        continue;
+      }
       // Only keep numbers the chaos run actually produced; anything else
       // would be a figure we did not measure.
       if (typeof rate !== 'number' || !Number.isFinite(rate)) {
         throw new Error(`blocks.${id}.unaffected_success_rate is not a number`);
       }
-      blocks[id] = { unaffected_success_rate: rate };
+      const b: BlockIsolation = { unaffected_success_rate: rate, meets_target: rate >= target };
+      const requests = finiteOrUndefined(entry.unaffected_requests);
+      const detection = finiteOrUndefined(entry.detection_ms);
+      const recovery = finiteOrUndefined(entry.recovery_ms);
+      if (requests !== undefined) b.unaffected_requests = requests;
+      if (detection !== undefined) b.detection_ms = detection;
+      if (recovery !== undefined) b.recovery_ms = recovery;
+      if (typeof entry.passed === 'boolean') b.passed = entry.passed;
+      blocks[id] = b;
     }
+    const ids = Object.keys(blocks).sort();
+    const lowestId = ids.reduce<string | undefined>((lo, id) => (lo === undefined || blocks[id].unaffected_success_rate < blocks[lo].unaffected_success_rate ? id : lo), undefined);
     return {
       measured: true,
       source: rel(chaosFile),
       generated_at: typeof obj.generated_at === 'string' ? obj.generated_at : null,
+      target,
       blocks,
+      unmeasured: unmeasured.sort(),
+      lowest: lowestId === undefined ? null : { block: lowestId, unaffected_success_rate: blocks[lowestId].unaffected_success_rate },
+      all_meet_target: ids.length > 0 && unmeasured.length === 0 && ids.every((id) => blocks[id].meets_target),
+      run_passed: typeof obj.passed === 'boolean' ? obj.passed : null,
     };
   } catch (error) {
     return { measured: false, reason: `${rel(chaosFile)} unreadable: ${(error as Error).message}` };
@@ -364,21 +417,28 @@ if (blockIds.length === 0) {
 }
 out.push('');
 
-out.push('(c) Fault isolation (unaffected_success_rate per block, from the chaos run)');
+out.push('(c) Fault isolation (per killed block: share of requests not needing it that succeeded, from the chaos run)');
 if (!faultIsolation.measured) {
   out.push(`    not measured yet (${faultIsolation.reason})`);
 } else {
-  const ids = Object.keys(faultIsolation.blocks).sort();
-  out.push(`    from ${faultIsolation.source}, generated at ${faultIsolation.generated_at ?? 'unknown time'}`);
+  const fi = faultIsolation;
+  const ids = Object.keys(fi.blocks).sort();
+  out.push(`    from ${fi.source}, generated at ${fi.generated_at ?? 'unknown time'}; target >= ${fi.target}${fi.run_passed === null ? '' : `; chaos run ${fi.run_passed ? 'passed' : 'FAILED'}`}`);
   if (ids.length === 0) out.push('    the file lists no blocks');
-  else
+  else {
+    const opt = (v: number | undefined): string => (v === undefined ? '-' : String(Math.round(v)));
     out.push(
       table(
-        ['block', 'unaffected_success_rate'],
-        ids.map((id) => [id, String(faultIsolation.blocks[id].unaffected_success_rate)]),
-        [false, true],
+        ['block', 'unaffected_success_rate', 'requests', 'detection ms', 'recovery ms', 'target'],
+        ids.map((id) => {
+          const b = fi.blocks[id];
+          return [id, String(b.unaffected_success_rate), opt(b.unaffected_requests), opt(b.detection_ms), opt(b.recovery_ms), b.meets_target ? 'ok' : 'BELOW'];
+        }),
+        [false, true, true, true, true, false],
       ),
     );
+  }
+  if (fi.unmeasured.length > 0) out.push(`    not measured in that run: ${fi.unmeasured.join(', ')}`);
 }
 out.push('');
 

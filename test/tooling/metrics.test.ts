@@ -132,6 +132,46 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
     expect(stdout).toMatch(/c\s+501 .*OVER by 1/);
   });
 
+  it('reads the chaos run\'s extra figures and judges each block against the target', async () => {
+    const root = await makeTree({
+      'src/blocks/a/index.ts': 'export const a = 1;\n',
+      'test-results/chaos.json': JSON.stringify({
+        generated_at: '2030-01-02T00:00:00Z',
+        passed: false,
+        targets: { unaffected_success_rate: 0.999 },
+        blocks: {
+          auth: { unaffected_success_rate: 1, unaffected_requests: 312, detection_ms: 1222.4, recovery_ms: 4045, passed: true },
+          cache: { unaffected_success_rate: 0.99, unaffected_requests: 100, detection_ms: 'fast', passed: false },
+          worker: { unaffected_success_rate: null, unaffected_requests: 0 },
+        },
+      }),
+    });
+    const { code, stdout } = await runMetrics(['--root', root]);
+    expect(code).toBe(0);
+    const fi = lastJsonLine(stdout).fault_isolation;
+    expect(fi).toMatchObject({ measured: true, target: 0.999, run_passed: false, all_meet_target: false, unmeasured: ['worker'] });
+    expect(fi.blocks.auth).toEqual({ unaffected_success_rate: 1, unaffected_requests: 312, detection_ms: 1222.4, recovery_ms: 4045, passed: true, meets_target: true });
+    // A non-numeric optional figure is left out, never shown as a number.
+    expect(fi.blocks.cache).toEqual({ unaffected_success_rate: 0.99, unaffected_requests: 100, passed: false, meets_target: false });
+    expect(fi.blocks).not.toHaveProperty('worker');
+    expect(fi.lowest).toEqual({ block: 'cache', unaffected_success_rate: 0.99 });
+    expect(stdout).toMatch(/auth\s+1\s+312\s+1222\s+4045\s+ok/);
+    expect(stdout).toMatch(/cache\s+0\.99\s+100\s+-\s+-\s+BELOW/);
+    expect(stdout).toContain('not measured in that run: worker');
+    expect(stdout).toContain('chaos run FAILED');
+  });
+
+  it('uses the 99.9 % target when the file names none', async () => {
+    const root = await makeTree({
+      'test-results/chaos.json': JSON.stringify({ blocks: { a: { unaffected_success_rate: 0.9995 }, b: { unaffected_success_rate: 0.998 } } }),
+    });
+    const fi = lastJsonLine((await runMetrics(['--root', root])).stdout).fault_isolation;
+    expect(fi.target).toBe(0.999);
+    expect(fi.blocks.a.meets_target).toBe(true);
+    expect(fi.blocks.b.meets_target).toBe(false);
+    expect(fi.run_passed).toBeNull();
+  });
+
   it('says "not measured yet" rather than guessing when chaos.json is malformed', async () => {
     const root = await makeTree({
       'src/blocks/a/index.ts': 'export const a = 1;\n',
