@@ -1,6 +1,6 @@
 /**
- * The composition root's list of blocks. The only place that imports block code; each later
- * issue adds its blocks here.
+ * Every block, imported eagerly, for tests and tools that want the manifests at hand. Running
+ * processes load blocks through block-loader.ts, which imports only the hosted ones.
  */
 import type { BlockManifest } from '../orchestration/index.ts';
 import auth from '../blocks/auth/index.ts';

@@ -3,11 +3,13 @@ import type { Logger } from 'pino';
 import type { BlockManifest, Contract } from '../orchestration/index.ts';
 import type { AppConfig } from '../platform/config.ts';
 import { buildHost, type App } from '../platform/host.ts';
-import { allBlocks } from './blocks.ts';
+import { loadBlocks } from './block-loader.ts';
 import { gatewayRoutes } from './gateway.ts';
 
 export type { App };
 
-export function buildApp(config: Readonly<AppConfig>, logger: Logger, blocks: ReadonlyArray<BlockManifest<any>> = allBlocks, contracts?: readonly Contract[]): Promise<App> {
-  return buildHost(config, logger, blocks, contracts, gatewayRoutes);
+export async function buildApp(config: Readonly<AppConfig>, logger: Logger, blocks?: ReadonlyArray<BlockManifest<any>>, contracts?: readonly Contract[]): Promise<App> {
+  // Only the hosted blocks' code is loaded (see block-loader.ts).
+  const hosted = blocks ?? (await loadBlocks(config.blocks.length ? config.blocks : undefined));
+  return buildHost(config, logger, hosted, contracts, gatewayRoutes);
 }

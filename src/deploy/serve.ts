@@ -10,9 +10,8 @@ import { loadConfig, ConfigError, type AppConfig } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { buildHost, type App } from '../platform/host.ts';
 import { buildApp } from '../app/server.ts';
-import { allBlocks } from '../app/blocks.ts';
+import { blockIds, loadBlocks } from '../app/block-loader.ts';
 import { gatewayRoutes } from '../app/gateway.ts';
-import type { Orchestrator } from '../orchestration/index.ts';
 import { installGatewayProxy } from './gateway-proxy.ts';
 import { formatReady } from './ready-line.ts';
 
@@ -26,7 +25,7 @@ export class UsageRefused extends Error {
   }
 }
 
-export const allBlockIds = (): string[] => allBlocks.map((b) => b.id);
+export const allBlockIds = (): string[] => [...blockIds];
 
 // Settings of the deployment shapes only; everything else is in platform/config.ts.
 const DeployEnv = z.object({
@@ -75,29 +74,11 @@ function advertiseUrl(app: App, config: Readonly<AppConfig>, settings: DeploySet
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/**
- * Resolves once a heartbeat of this node carrying `url` came back from the bus: from then on
- * every other process (the gateway) can route to this one. Bounded, in case heartbeats are
- * shaped differently one day: two intervals at most.
- */
-async function advertised(orchestrator: Orchestrator, url: string): Promise<void> {
-  if (orchestrator.bus.kind === 'memory' || orchestrator.localBlocks().length === 0) return;
-  let release!: () => void;
-  const seen = new Promise<void>((r) => (release = r));
-  const unsubscribe = await orchestrator.bus.subscribe('heartbeat', (m) => {
-    const p = m.payload as { node_id?: string; blocks?: Array<{ http_url?: string }> };
-    if (p?.node_id === orchestrator.nodeId && Array.isArray(p.blocks) && p.blocks.length > 0 && p.blocks.every((b) => b.http_url === url)) release();
-  });
-  const limit = new Promise<void>((r) => setTimeout(r, orchestrator.settings.heartbeatIntervalMs * 2 + 100).unref());
-  await Promise.race([seen, limit]);
-  await unsubscribe().catch(() => {});
-}
-
 export async function build(shape: ProcessShape, config: Readonly<AppConfig>, logger: Logger, settings: DeploySettings): Promise<App> {
   if (shape.kind === 'blocks') return buildApp(config, logger);
   return buildHost(config, logger, [], undefined, async (http, orchestrator) => {
     gatewayRoutes(http, orchestrator);
-    await installGatewayProxy(http, orchestrator, { knownEndpoints: allBlocks, headersTimeoutMs: settings.WSOPTV_GATEWAY_TIMEOUT_MS, trustForwarded: config.trustProxy });
+    await installGatewayProxy(http, orchestrator, { knownEndpoints: await loadBlocks(), headersTimeoutMs: settings.WSOPTV_GATEWAY_TIMEOUT_MS, trustForwarded: config.trustProxy });
   });
 }
 
@@ -147,8 +128,8 @@ export async function serve(shape: ProcessShape, env: NodeJS.ProcessEnv = proces
 
   const listening = await app.http.listen({ port: config.port, host: config.host });
   const url = advertiseUrl(app, config, settings);
-  app.orchestrator.advertiseHttp(url);
-  await advertised(app.orchestrator, url);
+  // Resolves once the heartbeat carrying the URL went out: the gateway can route here from now on.
+  await app.orchestrator.advertiseHttp(url);
   const blocks = app.orchestrator.localBlocks().map((b) => b.info.id);
   logger.info({ url: listening, advertised: url, docs: `${listening}/docs`, transport: app.orchestrator.bus.kind, blocks, role: shape.kind }, 'WSOPTV is listening');
   process.stdout.write(`${formatReady({ url, node_id: app.orchestrator.nodeId, blocks, pid: process.pid })}\n`);

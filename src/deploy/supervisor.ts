@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { createLogger } from '../platform/logger.ts';
 import { Backoff, defaultBackoff, type BackoffSettings } from './backoff.ts';
 import { parseReady } from './ready-line.ts';
-import { allBlocks } from '../app/blocks.ts';
+import { blockIds } from '../app/block-loader.ts';
 
 export interface SupervisorOptions {
   /** Environment for every child on top of process.env (REDIS_URL and WSOPTV_BUS_SECRET are required). */
@@ -77,7 +77,7 @@ export class Supervisor extends EventEmitter {
     this.env = { ...(process.env as Record<string, string>), ...opts.env };
     if (!this.env.REDIS_URL) throw new Error('the supervisor needs REDIS_URL: its processes talk over the Redis bus');
     if (!this.env.WSOPTV_BUS_SECRET) throw new Error('the supervisor needs WSOPTV_BUS_SECRET (at least 32 characters): every process signs its bus messages with it');
-    const known = allBlocks.map((b) => b.id);
+    const known: string[] = [...blockIds];
     const blocks = opts.blocks ?? known;
     const unknown = blocks.filter((b) => !known.includes(b));
     if (unknown.length) throw new Error(`unknown block(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);

@@ -124,6 +124,11 @@ export class HealthMonitor {
     return this.orch.localBlockEntries().map((b) => b.info);
   }
 
+  /** Sends this node's heartbeat now (after a change other nodes should learn at once). */
+  beatNow(): Promise<void> {
+    return this.send('node_heartbeat', this.localInfos());
+  }
+
   private sendHeartbeat(): void {
     this.send('node_heartbeat', this.localInfos()).catch(() => {
       // The transport is down; /health reports it and the next beat tries again.

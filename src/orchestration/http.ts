@@ -33,6 +33,7 @@ const BlocksResponse = z.object({
       health_url: z.string(),
       contracts: z.array(z.string()),
       node_id: z.string(),
+      http_url: z.string().nullable().optional(),
       started_at: z.string(),
       last_seen: z.string(),
       breaker: BreakerStateSchema,

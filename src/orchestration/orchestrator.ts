@@ -271,8 +271,10 @@ export class Orchestrator implements ClientCore, HealthHost {
    * Records the base URL where this process serves HTTP, for every local block: it travels in
    * the heartbeats so that a gateway in another process can route the blocks' routes here.
    */
-  advertiseHttp(url: string): void {
+  async advertiseHttp(url: string): Promise<void> {
     for (const b of this.blocks.values()) b.info.http_url = url;
+    // Other nodes learn it now rather than at the next heartbeat: a gateway can route at once.
+    if (this.state === 'running' && this.bus.kind !== 'memory' && this.blocks.size > 0) await this.health.beatNow().catch(() => {});
   }
 
   get running(): boolean {

@@ -220,7 +220,7 @@ describeRedis('durable delivery on Redis Streams', () => {
       await waitFor(async () => {
         await bus.publishDurable(channel, makeEnvelope({ n: 2 }));
         return c.got.some((g) => (g.payload as { n: number }).n === 2);
-      }, 8000, { interval: 300, message: 'delivery after the stream was lost' });
+      }, 8000, { intervalMs: 300, message: 'delivery after the stream was lost' });
     });
 
     it('records each handled message so that a completed one is counted if it ever runs again', async () => {
