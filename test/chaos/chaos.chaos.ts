@@ -431,6 +431,9 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     const dupAfter = sumHash(await durableDuplicates());
     if (dupAfter !== dupBefore) problems.push(`durable handlers completed twice: ${dupAfter - dupBefore}`);
     windows.redis = { from: stoppedAt, to: backAt + (recovery ?? 20_000) };
+    // Requests started after the recovery point must all succeed again.
+    const afterRecovery = loadDuring({ from: windows.redis.to, to: Date.now() });
+    if (afterRecovery.unaffected_success_rate !== null && afterRecovery.unaffected_success_rate < TARGET_RATE) problems.push(`requests after the recovery: ${afterRecovery.summary}`);
     report.redis_restart = {
       outage_ms: outage,
       recovery_ms: recovery,
@@ -439,6 +442,8 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
       health_samples: seen.length,
       processes_restarted: crashed,
       duplicates: dupAfter - dupBefore,
+      load_after_recovery: afterRecovery,
+      load_during_outage: loadDuring({ from: stoppedAt, to: windows.redis.to }),
       passed: problems.length === 0,
       problems,
     };
@@ -515,7 +520,9 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     const byKind: Record<string, number> = {};
     for (const f of frames) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     windows.bus_flood = { from: t0, to: Date.now() };
-    report.floods.bus = { ...report.floods.bus, frames: frames.length, publish_ms: publishMs, by_kind: byKind, channels: [...new Set(frames.map((f) => f.channel))].length, per_process: perProcess, crashed, passed: problems.length === 0, problems };
+    const during = loadDuring(windows.bus_flood);
+    if (during.unaffected_success_rate !== null && during.unaffected_success_rate < TARGET_RATE) problems.push(`viewers' requests during the flood: ${during.summary}`);
+    report.floods.bus = { ...report.floods.bus, load_during: during, frames: frames.length, publish_ms: publishMs, by_kind: byKind, channels: [...new Set(frames.map((f) => f.channel))].length, per_process: perProcess, crashed, passed: problems.length === 0, problems };
     console.log(`[chaos] bus flood: ${frames.length} frames in ${publishMs} ms${problems.length ? `\n  ${problems.join('\n  ')}` : ''}`);
     expect(problems).toEqual([]);
   }, 90_000);
@@ -530,6 +537,8 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     const noAnswer: Record<string, number> = {};
     /** Requests node:http itself refuses to send (e.g. a header it considers invalid). */
     const notSent: Record<string, string> = {};
+    const byName: Record<string, Record<number, number>> = {};
+    const noAnswerErrors: Record<string, string> = {};
     let next = 0;
     const t0 = Date.now();
     const worker = async () => {
@@ -553,6 +562,9 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
           corr = a.headers['x-correlation-id'] as string | undefined;
         }
         byStatus[status] = (byStatus[status] ?? 0) + 1;
+        const per = (byName[r.name] ??= {});
+        per[status] = (per[status] ?? 0) + 1;
+        if (status === 0 && error) noAnswerErrors[r.name] = error;
         if (status >= 500) fiveXx.push({ name: r.name, status, code, correlation_id: corr });
         if (status === 0) noAnswer[r.name] = (noAnswer[r.name] ?? 0) + 1;
         if (status === -1) notSent[r.name] = error ?? 'refused by node:http';
@@ -580,7 +592,9 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     }
     // node:http refusing to send (status -1) is not an answer from WSOPTV; a dropped connection is
     // acceptable for raw garbage (the HTTP parser closes), never for a well-formed request.
-    for (const [name, n] of Object.entries(noAnswer)) if (!name.startsWith('raw:')) problems.push(`no answer ×${n}: "${name}"`);
+    for (const [name, n] of Object.entries(noAnswer)) if (!name.startsWith('raw:')) problems.push(`no answer ×${n}: "${name}" (${noAnswerErrors[name]})`);
+    const during = loadDuring(windows.http_flood);
+    if (during.unaffected_success_rate !== null && during.unaffected_success_rate < TARGET_RATE) problems.push(`viewers' requests during the flood: ${during.summary}`);
     report.floods.http = {
       requests: HTTP_REQUESTS,
       distinct_requests: catalogue.length,
@@ -590,7 +604,10 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
       five_xx: fiveXx.length,
       five_xx_distinct: [...distinct.values()],
       no_answer: noAnswer,
+      no_answer_errors: noAnswerErrors,
       not_sent: notSent,
+      by_request: byName,
+      load_during: loadDuring(windows.http_flood),
       crashed,
       passed: problems.length === 0,
       problems,
@@ -607,6 +624,18 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     expect(report.problems).toEqual([]);
   }, 120_000);
 });
+
+/** The load's figures for requests that ended within [from, to] (nothing counted as down). */
+function loadDuring(w: { from: number; to: number }) {
+  const done = load.samples.filter((x) => x.start >= w.from && x.end <= w.to);
+  const s = windowStats(done, w.from, w.to);
+  return {
+    requests: s.requests,
+    unaffected_success_rate: s.unaffected_success_rate,
+    failures_sample: s.failures.slice(0, 10),
+    summary: `${s.unaffected - s.unaffected_ok} of ${s.unaffected} failed ${JSON.stringify(s.failures.slice(0, 3))}`,
+  };
+}
 
 function safeRead(path: string): string {
   try {

@@ -131,7 +131,7 @@ export function badRequests(ctx: FloodContext): BadRequest[] {
     { name: 'login: no body', method: 'POST', path: '/api/auth/login', headers: json },
     { name: 'login: overlong login', method: 'POST', path: '/api/auth/login', headers: json, body: JSON.stringify({ login: long(100_000), password: 'x' }) },
     { name: 'login: numbers for strings', method: 'POST', path: '/api/auth/login', headers: json, body: '{"login": 1e309, "password": -0}' },
-    { name: 'login: utf-16 charset', method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{"login":"a","password":"b"}' },
+    { name: 'login: utf-16 charset', method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{"login":5}' },
     { name: 'login: invalid UTF-8', method: 'POST', path: '/api/auth/login', headers: json, body: Buffer.from([0x7b, 0x22, 0x6c, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]) },
     { name: 'login: deeply nested', method: 'POST', path: '/api/auth/login', headers: json, body: '['.repeat(5000) + ']'.repeat(5000) },
     { name: 'login: over 1 MiB', method: 'POST', path: '/api/auth/login', headers: json, body: JSON.stringify({ login: long(1_100_000), password: 'x' }) },
