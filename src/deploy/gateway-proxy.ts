@@ -28,9 +28,12 @@ export interface GatewayProxyOptions {
   headersTimeoutMs?: number;
   /** The gateway itself runs behind a trusted proxy (WSOPTV_TRUST_PROXY): keep the X-Forwarded-For it sent. */
   trustForwarded?: boolean;
+  /** Largest request body forwarded; the block processes allow the same (1 MiB). */
+  bodyLimitBytes?: number;
 }
 
 export const ProxyCodes = {
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   BLOCK_UNAVAILABLE: 'BLOCK_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
@@ -66,11 +69,13 @@ export class GatewayProxy {
   private learnedAt = 0;
   private readonly headersTimeoutMs: number;
   private readonly trustForwarded: boolean;
+  private readonly bodyLimit: number;
 
   constructor(private readonly orchestrator: Orchestrator, opts: GatewayProxyOptions) {
     for (const b of opts.knownEndpoints) this.table.add(b.id, b.endpoints ?? []);
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
     this.trustForwarded = opts.trustForwarded ?? false;
+    this.bodyLimit = opts.bodyLimitBytes ?? 1024 * 1024;
   }
 
   /** Registers the catch-all /api route on `app` (after the gateway's own /api routes, which win). */
@@ -78,7 +83,13 @@ export class GatewayProxy {
     await app.register(async (scope) => {
       // Bodies are forwarded as they arrive instead of being parsed here.
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { bodyLimit: Number.MAX_SAFE_INTEGER }, (_req, payload, done) => done(null, payload));
+      // A body over the limit is refused here (413) rather than half-sent to a block that refuses
+      // it and closes the connection under the proxy's feet.
+      scope.addContentTypeParser('*', { bodyLimit: this.bodyLimit }, (req, payload, done) => {
+        const declared = Number(req.headers['content-length']);
+        if (declared > this.bodyLimit) return done(new BlockError(ProxyCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${this.bodyLimit} bytes`, { status: 413 }), undefined);
+        done(null, payload);
+      });
       scope.route({
         method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
         url: '/api/*',
@@ -140,6 +151,13 @@ export class GatewayProxy {
     const target = new URL(base);
     const body = req.body as Readable | undefined;
     const headers = withoutHopByHop(req.raw.headers);
+    const hasBody = body !== undefined && typeof body.pipe === 'function';
+    // No body stream (Fastify reads none for GET/HEAD): announcing one anyway would leave the
+    // block waiting for bytes it would then take from the next request on the pooled connection.
+    if (!hasBody) {
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+    }
     const socket = req.raw.socket;
     // Only a gateway that itself trusts a proxy in front of it keeps the forwarded chain;
     // otherwise a viewer could choose their own address for the login rate limit.
@@ -152,6 +170,7 @@ export class GatewayProxy {
 
     return new Promise<Attempt>((resolve, reject) => {
       let bodySent = false;
+      let tooLarge = false;
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
@@ -184,6 +203,7 @@ export class GatewayProxy {
         const code = err.code ?? '';
         const untouched = !bodySent && (CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(req.method)));
         reply.raw.off('close', onClientGone);
+        if (tooLarge) return settle(() => reject(new BlockError(ProxyCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${this.bodyLimit} bytes`, { status: 413 })));
         if (untouched) return settle(() => resolve({ kind: 'retry', error: err }));
         settle(() => reject(new BlockError(ProxyCodes.UPSTREAM_FAILED, `the service stopped answering (${code || err.message}); please try again`, { status: 502, retryable: true })));
       });
@@ -211,9 +231,18 @@ export class GatewayProxy {
       upstream.once('socket', (s) => {
         const send = () => {
           if (settled) return;
-          if (body && typeof body.pipe === 'function') {
+          if (hasBody) {
             bodySent = true;
             body.once('error', () => upstream.destroy());
+            // A chunked body announces no length: count it on the way through.
+            let seen = 0;
+            body.on('data', (chunk: Buffer) => {
+              seen += chunk.length;
+              if (seen <= this.bodyLimit || tooLarge) return;
+              tooLarge = true;
+              body.unpipe(upstream);
+              upstream.destroy();
+            });
             body.pipe(upstream);
           } else upstream.end();
         };

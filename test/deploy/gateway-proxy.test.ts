@@ -146,6 +146,48 @@ describe('gateway proxy', () => {
     expect(got.headers['x-correlation-id']).toBe(res.headers['x-correlation-id']);
   });
 
+  it('never announces a body it does not send: a GET with a body leaves the next request on the pooled connection intact', async () => {
+    gw.orchestrator.registry.upsert(instance('content', 'n1', a.url));
+    const raw = (path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(`${base}${path}`, { method: 'GET', headers });
+        req.on('response', (r) => {
+          let text = '';
+          r.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => resolve({ status: r.statusCode!, body: text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const before = a.seen.length;
+    const first = await raw('/api/home', { 'content-type': 'application/json', 'content-length': '8' }, '{"x":12}');
+    expect(first.status).toBe(200);
+    // Another client's plain request, on the keep-alive connection the proxy now reuses.
+    const second = await raw('/api/home?second=1', {});
+    expect(second.status).toBe(200);
+    expect(a.seen.slice(before).map((r) => [r.url, r.body, r.headers['content-length']])).toEqual([
+      ['/api/home', '', undefined],
+      ['/api/home?second=1', '', undefined],
+    ]);
+  });
+
+  it('refuses a body over the limit itself with 413 PAYLOAD_TOO_LARGE, declared or chunked, and forwards nothing', async () => {
+    gw.orchestrator.registry.upsert(instance('content', 'n1', a.url));
+    const before = a.seen.length;
+    const big = 'x'.repeat(1024 * 1024 + 10);
+    const declared = await fetch(`${base}/api/contents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(declared.status).toBe(413);
+    expect((await declared.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/api/contents`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+      req.on('response', (r) => (r.resume(), resolve(r.statusCode!)));
+      req.on('error', reject);
+      for (let i = 0; i < 11; i++) req.write('y'.repeat(100 * 1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    expect(a.seen.length).toBe(before); // the block never saw a complete oversized request
+  });
+
   it('gives up on response headers after the time limit with 504 UPSTREAM_TIMEOUT, but lets a body stream on', async () => {
     gw.orchestrator.registry.upsert(instance('stream', 'n1', slow.url));
     const t = performance.now();
