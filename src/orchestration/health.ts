@@ -30,6 +30,8 @@ export interface HealthHost {
   missingDependencies(block: LocalBlock): string[];
   publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void;
   blockIsBack(block: string): void;
+  /** A node went silent: requests waiting on it will get no answer. */
+  nodeLost(nodeId: string): void;
 }
 
 const HEARTBEAT_CHANNEL = 'heartbeat';
@@ -168,6 +170,7 @@ export class HealthMonitor {
 
   private sweepRemote(): void {
     const now = Date.now();
+    const lost = new Set<string>();
     for (const info of this.orch.registry.list()) {
       if (info.node_id === this.orch.nodeId || info.node_id === EXTERNAL_NODE) continue;
       const silent = now - info.last_seen;
@@ -175,8 +178,10 @@ export class HealthMonitor {
       else if (silent > this.settings.livenessTimeoutMs && info.status !== 'unhealthy' && info.status !== 'stopped') {
         info.status = 'unhealthy';
         info.status_reason = `no heartbeat from node ${info.node_id} for ${silent} ms`;
+        lost.add(info.node_id);
       }
     }
+    for (const node of lost) this.orch.nodeLost(node);
     for (const [node, heard] of this.lastHeard) if (now - heard.at > this.settings.livenessTimeoutMs) this.lastHeard.delete(node);
     this.evaluate();
   }

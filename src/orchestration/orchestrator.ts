@@ -61,6 +61,8 @@ class PendingCall extends Deadline {
     private readonly correlationId: string,
     private readonly table?: Map<string, PendingCall>,
     private readonly id?: string,
+    /** The node a remote request was sent to. */
+    readonly node?: string,
   ) {
     super(at);
     this.promise = new Promise((resolve, reject) => {
@@ -396,7 +398,7 @@ export class Orchestrator implements ClientCore, HealthHost {
 
   private invokeRemote(nodeId: string, from: string, contract: Contract, action: string, input: unknown, correlationId: string, timeoutMs: number): Promise<unknown> {
     const id = `${this.nodeId}:${++this.seq}`;
-    const pending = new PendingCall(performance.now() + timeoutMs, this.sweeper, contract.id, action, timeoutMs, correlationId, this.pending, id);
+    const pending = new PendingCall(performance.now() + timeoutMs, this.sweeper, contract.id, action, timeoutMs, correlationId, this.pending, id, nodeId);
     this.pending.set(id, pending);
     this.sweeper.add(pending);
     const envelope = createEnvelope({
@@ -599,6 +601,21 @@ export class Orchestrator implements ClientCore, HealthHost {
 
   publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void {
     this.publish('orchestrator', event, payload, undefined, undefined).catch((err) => this.log.warn({ err, event }, 'could not publish system event'));
+  }
+
+  /**
+   * Fails at once every request waiting on a node that stopped sending heartbeats: its process
+   * is gone and no answer will come, so callers get BLOCK_UNAVAILABLE (or their fallback) now
+   * rather than at their timeout.
+   */
+  nodeLost(nodeId: string): void {
+    let failed = 0;
+    for (const call of [...this.pending.values()]) {
+      if (call.node !== nodeId) continue;
+      call.fail(new BlockError(Codes.BLOCK_UNAVAILABLE, `the process serving this request (${nodeId}) stopped answering`, { retryable: true }));
+      failed++;
+    }
+    if (failed) this.log.warn({ lost_node: nodeId, failed }, 'failed requests waiting on a lost node');
   }
 
   blockIsBack(block: string): void {

@@ -107,12 +107,22 @@ describeRedis('separate Node.js processes over Redis (default settings)', () => 
 
     const down: Array<{ block: string; at: number }> = [];
     await me.subscribe('block_unhealthy', (p) => void down.push({ block: p.block_id, at: Date.now() }));
+    // A request the process has taken and will never answer: it must fail when the process is
+    // found dead, not at its (long) timeout.
+    const inFlight = me.client('gateway').request('echo:v1', 'hang', {}, { timeoutMs: 30_000 }).then(
+      () => ({ code: 'ANSWERED', at: Date.now() }),
+      (e: BlockError) => ({ code: e.code, at: Date.now() }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
     const killedAt = Date.now();
     child.proc.kill('SIGKILL');
     await until(() => down.length === 2, 4000);
     const detectionMs = Math.max(...down.map((d) => d.at - killedAt));
     console.log(`kill -9 detection: ${detectionMs} ms (blocks ${down.map((d) => d.block).join(', ')})`);
     expect(detectionMs).toBeLessThan(2000);
+    const lost = await inFlight;
+    expect(lost.code).toBe('BLOCK_UNAVAILABLE');
+    expect(lost.at - killedAt).toBeLessThan(2000);
     expect(me.registry.aggregateStatus('echo')).toBe('unhealthy');
     const err = (await me.client('gateway').request('echo:v1', 'echo', { text: 'x' }).catch((e) => e)) as BlockError;
     expect(err.code).toBe('BLOCK_UNAVAILABLE');
