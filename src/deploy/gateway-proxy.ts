@@ -87,7 +87,7 @@ export class GatewayProxy {
       // it and closes the connection under the proxy's feet.
       scope.addContentTypeParser('*', { bodyLimit: this.bodyLimit }, (req, payload, done) => {
         const declared = Number(req.headers['content-length']);
-        if (declared > this.bodyLimit) return done(new BlockError(ProxyCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${this.bodyLimit} bytes`, { status: 413 }), undefined);
+        if (declared > this.bodyLimit) return drainThen(payload, () => done(this.tooLarge(), undefined));
         done(null, payload);
       });
       scope.route({
@@ -99,6 +99,10 @@ export class GatewayProxy {
       });
     });
     app.addHook('onClose', async () => this.agent.destroy());
+  }
+
+  private tooLarge(): BlockError {
+    return new BlockError(ProxyCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${this.bodyLimit} bytes`, { status: 413 });
   }
 
   /** Block instances able to take a request now, in a stable order for round-robin. */
@@ -203,7 +207,7 @@ export class GatewayProxy {
         const code = err.code ?? '';
         const untouched = !bodySent && (CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(req.method)));
         reply.raw.off('close', onClientGone);
-        if (tooLarge) return settle(() => reject(new BlockError(ProxyCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${this.bodyLimit} bytes`, { status: 413 })));
+        if (tooLarge) return void drainThen(body!, () => settle(() => reject(this.tooLarge())));
         if (untouched) return settle(() => resolve({ kind: 'retry', error: err }));
         settle(() => reject(new BlockError(ProxyCodes.UPSTREAM_FAILED, `the service stopped answering (${code || err.message}); please try again`, { status: 502, retryable: true })));
       });
@@ -251,6 +255,30 @@ export class GatewayProxy {
       });
     });
   }
+}
+
+/**
+ * Reads and discards the rest of a refused body before answering, so that a client still
+ * sending it can read the 413 instead of meeting a closed socket — up to a bound, past which
+ * the answer goes out at once and the connection closes.
+ */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+function drainThen(body: Readable, answer: () => void): void {
+  let drained = 0;
+  let answered = false;
+  const once = () => {
+    if (answered) return;
+    answered = true;
+    answer();
+  };
+  body.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) once();
+  });
+  body.once('end', once);
+  body.once('error', once);
+  body.once('close', once);
+  body.resume();
 }
 
 /** Installs the proxy on a gateway's HTTP server. */

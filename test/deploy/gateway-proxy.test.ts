@@ -185,6 +185,18 @@ describe('gateway proxy', () => {
       req.end();
     });
     expect(chunked).toBe(413);
+    // A client still writing its body reads the 413 (the rest is drained), never a reset socket.
+    const sent = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        new Promise<string>((resolve) => {
+          const req = http.request(`${base}/api/contents`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(big.length) } });
+          req.on('response', (r) => (r.resume(), resolve(String(r.statusCode))));
+          req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+          req.end(big);
+        }),
+      ),
+    );
+    expect(sent).toEqual(Array(10).fill('413'));
     expect(a.seen.length).toBe(before); // the block never saw a complete oversized request
   });
 

@@ -104,7 +104,7 @@ export const defaultDurableSettings: DurableSettings = Object.freeze({
   retryDelaysMs: Object.freeze([100, 1000, 5000]),
   maxBacklog: 100_000,
   claimIdleMs: 60_000,
-  doneTtlS: 7 * 24 * 3600,
+  doneTtlS: 24 * 3600,
 });
 
 export const silentObserver: BusObserver = { onDrop() {}, onHandlerError() {} };
