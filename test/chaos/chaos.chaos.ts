@@ -23,6 +23,9 @@ const TARGET_RATE = 0.999;
 // Each viewer makes about 7 requests a second; ten give each kill window several hundred
 // unaffected requests, enough for a 99.9 % target to mean something.
 const VIEWERS = Number(process.env.CHAOS_VIEWERS ?? 10);
+// Blocks the load calls over the bus many times a second (search from the gateway, cache from
+// stream on every range request): their callers' breakers must open while they are down.
+const BUSY_ON_THE_BUS: readonly string[] = ['search', 'cache'];
 const DETECTION_LIMIT_MS = 2000;
 const REDIS_RECOVERY_LIMIT_MS = 5000;
 const BUS_FRAMES = 10_000;
@@ -352,6 +355,10 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
       } catch {
         problems.push(`not back to normal within 20 s of recovery: healthy/breakers closed ${closed}, normal path: ${normal}`);
       }
+      // Which processes opened their breaker for the block while it was gone (only a process
+      // that called it over the bus five times in a row does; the others answered from the registry).
+      const opened = [...new Set(observer.events.filter((e) => e.event === 'breaker_state_changed' && e.block_id === block && e.state === 'open' && e.at >= killAt && (!up || e.at <= up.at)).map((e) => e.node_id))];
+      if (BUSY_ON_THE_BUS.includes(block) && opened.length === 0) problems.push(`no process opened its breaker for ${block} while it was down`);
       const after = dep.processes().find((p) => p.name === block);
       if (dep.mode === 'supervised' && after?.pid === before?.pid) problems.push(`pid unchanged (${after?.pid}): the process was not really killed`);
       const dupAfter = sumHash(await durableDuplicates().catch(() => ({})));
@@ -370,6 +377,7 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
         healthy_again_ms: healthyAgain,
         pid_before: before?.pid ?? null,
         pid_after: after?.pid ?? null,
+        breaker_opened_in: opened.length,
         breakers_closed_after: closed,
         fallback: checks,
         jobs_lost: null,

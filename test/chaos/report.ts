@@ -28,6 +28,8 @@ export interface BlockResult {
   healthy_again_ms: number | null;
   pid_before: number | null;
   pid_after: number | null;
+  /** Processes whose circuit breaker for the block opened while it was down. */
+  breaker_opened_in: number;
   breakers_closed_after: boolean;
   fallback: Check[];
   jobs_lost: number | null;
@@ -66,7 +68,7 @@ const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === u
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
 
 export function summaryTable(report: ChaosReport): string {
-  const head = ['block', 'unaffected ok', 'requests', 'detect ms', 'recover ms', 'healthy ms', 'jobs lost', 'events lost', 'dups', 'fallback', 'result'];
+  const head = ['block', 'unaffected ok', 'requests', 'detect ms', 'recover ms', 'healthy ms', 'breakers open', 'jobs lost', 'events lost', 'dups', 'fallback', 'result'];
   const rows = Object.entries(report.blocks).map(([id, b]) => [
     id,
     pct(b.unaffected_success_rate),
@@ -74,6 +76,7 @@ export function summaryTable(report: ChaosReport): string {
     fmt(b.detection_ms),
     fmt(b.recovery_ms),
     fmt(b.healthy_again_ms),
+    String(b.breaker_opened_in),
     fmt(b.jobs_lost),
     fmt(b.events_lost),
     fmt(b.duplicates),
