@@ -1,6 +1,7 @@
 /**
  * `npm run bench:bus`: request/response throughput and latency of the orchestration layer,
- * in-process (memory bus) and between two Node processes over Redis, plus events/s.
+ * in-process (memory bus) and between two Node processes over Redis, plus durable events/s (a
+ * block's event handler: acknowledged per message, Redis Streams between processes).
  *
  * Output: one human-readable line per measurement, a summary line, then LAST a single line
  * holding one JSON object with every figure (for scripts and CI).
@@ -202,7 +203,7 @@ async function inProcess(sync: boolean): Promise<{ c1: RunResult; c100: RunResul
     const c100 = await measure(`in-process (memory bus, ${kind})`, call, { concurrency: 100, warmupMs: IN_WARMUP_MS, durationMs: IN_DURATION_MS, checkMask: 255, sampleEvery: 16 });
     if (sync) return { c1, c100 };
     const source = 'bench-events';
-    const events = await floodEvents('in-process events (memory bus)', orch.client(source), async () => (await client.request('bench-echo:v1', 'count', { source })).n, {
+    const events = await floodEvents('in-process durable events (memory bus)', orch.client(source), async () => (await client.request('bench-echo:v1', 'count', { source })).n, {
       durationMs: EVENTS_DURATION_MS,
       window: 1000,
       maxWindowsAhead: 0, // memory delivery completes within each window
@@ -294,7 +295,7 @@ async function overRedis(): Promise<{ c1: RunResult; c100: RunResult; eventsPerS
     const c1 = await measure('redis (2 processes, async handler)', call, { concurrency: 1, warmupMs: REDIS_WARMUP_MS, durationMs: REDIS_DURATION_MS, checkMask: 15, sampleEvery: 1 });
     const c100 = await measure('redis (2 processes, async handler)', call, { concurrency: 100, warmupMs: REDIS_WARMUP_MS, durationMs: REDIS_DURATION_MS, checkMask: 63, sampleEvery: 1 });
     const source = `bench-events-${tag}`;
-    const events = await floodEvents('redis events (2 processes)', orch.client(source), async () => (await client.request('bench-echo:v1', 'count', { source })).n, {
+    const events = await floodEvents('redis durable events (2 processes)', orch.client(source), async () => (await client.request('bench-echo:v1', 'count', { source })).n, {
       durationMs: EVENTS_DURATION_MS,
       window: 1000,
       maxWindowsAhead: 8,
@@ -331,7 +332,7 @@ async function main(): Promise<void> {
   };
   console.log(
     `bus: in-process ${fmtRate(inAsync.c1.callsPerS)} calls/s (c1), ${fmtRate(inAsync.c100.callsPerS)} (c100) [sync handler ${fmtRate(inSync.c1.callsPerS)} / ${fmtRate(inSync.c100.callsPerS)}], ` +
-      `${fmtRate(inAsync.eventsPerS!)} events/s | redis ${fmtRate(redis.c1.callsPerS)} calls/s (c1, p50 ${fmtUs(redis.c1.p50Us)} µs), ` +
+      `${fmtRate(inAsync.eventsPerS!)} durable events/s | redis ${fmtRate(redis.c1.callsPerS)} calls/s (c1, p50 ${fmtUs(redis.c1.p50Us)} µs), ` +
       `${fmtRate(redis.c100.callsPerS)} (c100, p99 ${fmtUs(redis.c100.p99Us)} µs), ${fmtRate(redis.eventsPerS)} events/s | ` +
       `anchor: moleculer ≈1.2M in-process, 9–16k over Redis on this machine; targets ≥1M in-process ${targets.inprocess ? 'MET' : 'MISSED'}, ` +
       `≥20k Redis c100 ${targets.redis ? 'MET' : 'MISSED'} (${((performance.now() - began) / 1000).toFixed(1)} s)`,

@@ -6,7 +6,7 @@
  * goes to the dead-letter list. Nothing survives the process itself: that is what Redis is for.
  */
 import type { Envelope } from '../message.ts';
-import { describe, runDurable } from './durable.ts';
+import { describe, Fifo, runDurable } from './durable.ts';
 import type { BusCounters, BusObserver, DeadLetter, DurableHandler, DurableSettings, Unsubscribe } from './types.ts';
 
 interface Waiting {
@@ -16,12 +16,13 @@ interface Waiting {
 }
 
 class Group {
-  readonly backlog: Waiting[] = [];
+  readonly backlog = new Fifo<Waiting>();
   handler: DurableHandler | undefined;
   draining = false;
 }
 
 const DEAD_LETTERS_KEPT = 1000;
+const YIELD_EVERY = 2000;
 
 export class MemoryLog {
   /** channel → group name → state. Groups outlive their consumers, like Redis consumer groups. */
@@ -75,11 +76,14 @@ export class MemoryLog {
   }
 
   private async drain(channel: string, name: string, group: Group): Promise<void> {
+    let inARow = 0;
     try {
       while (group.handler && group.backlog.length > 0) {
-        const head = group.backlog[0]!;
+        // A long backlog of synchronous handlers would otherwise hold the event loop.
+        if (++inARow % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        const head = group.backlog.peek()!;
         this.counters.delivered++;
-        const outcome = await runDurable({
+        let outcome = runDurable({
           handler: () => group.handler,
           message: head.message,
           id: head.id,
@@ -91,6 +95,7 @@ export class MemoryLog {
             this.observer.onHandlerError(channel, head.message, err);
           },
         });
+        if (outcome instanceof Promise) outcome = await outcome;
         if (outcome.kind === 'abandoned') {
           head.deliveries++; // it was handed out; the next consumer sees that
           break;

@@ -37,7 +37,8 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 if not fresh then redis.call('HINCRBY', KEYS[3], ARGV[1], 1) return 0 end
 return 1`;
 
-const READ_COUNT = 100;
+const READ_COUNT = 200;
+const MAX_UNACKED = 500;
 const BLOCK_MS = 500; // also how soon a channel added to a running reader is read
 const CLAIM_EVERY_MS = 5000;
 
@@ -57,6 +58,8 @@ type Entry = [id: string, fields: string[] | null];
 export class StreamGroupReader {
   private readonly handlers = new Map<string, DurableHandler>();
   private readonly recover = new Set<string>();
+  /** Acknowledgements on their way to Redis. */
+  private readonly acks = new Set<Promise<void>>();
   private conn: Redis | undefined;
   private loop: Promise<void> | undefined;
   private stopped = false;
@@ -91,7 +94,8 @@ export class StreamGroupReader {
     this.conn?.disconnect();
     // A handler still running finishes and acknowledges; one that hangs is left behind (its
     // message stays pending and is delivered again) rather than holding up the shutdown.
-    await Promise.race([this.loop, sleep(3000)]);
+    const finished = (this.loop ?? Promise.resolve()).then(() => Promise.allSettled([...this.acks]));
+    await Promise.race([finished, sleep(3000)]);
     this.loop = undefined;
     this.conn = undefined;
   }
@@ -181,7 +185,12 @@ export class StreamGroupReader {
     });
     if (outcome.kind === 'abandoned') return;
     if (outcome.kind === 'dead') return this.bury(channel, id, frame, outcome.deliveries, outcome.error);
-    await this.completed(channel, id);
+    // The acknowledgement travels while the next message is handled (the connection pipelines
+    // them); waiting for each round trip would cap a group at one message per round trip.
+    const ack = this.completed(channel, id).catch((err) => this.host.observer.onDrop(channel, `acknowledgement of ${id} failed: ${describe(err)}`));
+    this.acks.add(ack);
+    void ack.finally(() => this.acks.delete(ack));
+    if (this.acks.size >= MAX_UNACKED) await Promise.race(this.acks);
   }
 
   /** Acknowledges a handled message; keeps trying through a Redis outage so it is not run again. */
