@@ -333,7 +333,7 @@ async function main(): Promise<void> {
   console.log(
     `bus: in-process ${fmtRate(inAsync.c1.callsPerS)} calls/s (c1), ${fmtRate(inAsync.c100.callsPerS)} (c100) [sync handler ${fmtRate(inSync.c1.callsPerS)} / ${fmtRate(inSync.c100.callsPerS)}], ` +
       `${fmtRate(inAsync.eventsPerS!)} durable events/s | redis ${fmtRate(redis.c1.callsPerS)} calls/s (c1, p50 ${fmtUs(redis.c1.p50Us)} µs), ` +
-      `${fmtRate(redis.c100.callsPerS)} (c100, p99 ${fmtUs(redis.c100.p99Us)} µs), ${fmtRate(redis.eventsPerS)} events/s | ` +
+      `${fmtRate(redis.c100.callsPerS)} (c100, p99 ${fmtUs(redis.c100.p99Us)} µs), ${fmtRate(redis.eventsPerS)} durable events/s | ` +
       `anchor: moleculer ≈1.2M in-process, 9–16k over Redis on this machine; targets ≥1M in-process ${targets.inprocess ? 'MET' : 'MISSED'}, ` +
       `≥20k Redis c100 ${targets.redis ? 'MET' : 'MISSED'} (${((performance.now() - began) / 1000).toFixed(1)} s)`,
   );
