@@ -77,6 +77,18 @@ function durableSuite(name: string, config: () => BusConfig): void {
       expect(back.got.map((g) => g.payload)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }]);
     });
 
+    it('works off a backlog of 3000 messages complete and in order', async () => {
+      const bus = await open();
+      const channel = uniqueChannel('durable');
+      const leave = await bus.consume(channel, 'bulk', 'c1', () => {});
+      await leave(); // the group exists; nobody consumes
+      for (let i = 0; i < 3000; i++) await bus.publishDurable(channel, makeEnvelope({ i }));
+      const seen: number[] = [];
+      await bus.consume(channel, 'bulk', 'c1', (m) => void seen.push((m.payload as { i: number }).i));
+      await waitFor(() => seen.length === 3000, 10_000, { message: 'the whole backlog' });
+      expect(seen).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    });
+
     it('delivers a failing message again until it succeeds, and only once after that', async () => {
       const bus = await open();
       const channel = uniqueChannel('durable');
