@@ -13,7 +13,7 @@ import type { BlockClient } from './client.ts';
 import type { AppConfig } from '../platform/config.ts';
 import type { BlockInfo } from './registry.ts';
 import type { BreakerState } from './resilience.ts';
-import type { TransportState } from './bus/types.ts';
+import type { DeadLetter, TransportState } from './bus/types.ts';
 
 export type { BlockStatus } from './registry.ts';
 import type { BlockStatus } from './registry.ts';
@@ -66,6 +66,8 @@ export interface BlockRuntime<Cs extends ContractId> {
 export interface SystemView {
   blocks(): Array<BlockInfo & { breaker: BreakerState }>;
   transport(): { kind: 'memory' | 'redis'; state: TransportState };
+  /** The most recent dead-lettered domain events of every event type, newest first. */
+  deadLetters(limit: number): Promise<DeadLetter[]>;
   nodeId: string;
 }
 

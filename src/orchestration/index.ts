@@ -9,7 +9,7 @@ export { BlockError, OrchestrationCodes, isInfrastructureError, toBlockError, ty
 export { createEnvelope, envelopeProblem, newCorrelationId, type Envelope } from './message.ts';
 export type { BlockInfo } from './registry.ts';
 export type { BreakerState } from './resilience.ts';
-export type { MessageBus, TransportState } from './bus/types.ts';
+export type { DeadLetter, MessageBus, TransportState } from './bus/types.ts';
 export { createBus, type BusConfig } from './bus/index.ts';
 export * from './contracts/index.ts';
 export { mockBlock, type MockBlock, type MockCall } from './testing.ts';

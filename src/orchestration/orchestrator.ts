@@ -297,6 +297,11 @@ export class Orchestrator implements ClientCore, HealthHost {
       nodeId: this.nodeId,
       blocks: () => this.registry.list().map((b) => ({ ...b, breaker: this.breakers.state(b.id) })),
       transport: () => ({ kind: this.bus.kind, state: this.bus.state() }),
+      deadLetters: async (limit) => {
+        const durable = [...this.eventSchemas.keys()].filter((e) => !SYSTEM_EVENTS.has(e));
+        const lists = await Promise.all(durable.map((e) => this.bus.deadLetters(e, limit)));
+        return lists.flat().sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+      },
     };
   }
 

@@ -58,6 +58,8 @@ const Schema = z.object({
   WSOPTV_BREAKER_THRESHOLD: int(defaultSettings.breaker.failureThreshold, 1),
   WSOPTV_BREAKER_HALF_OPEN_MS: int(defaultSettings.breaker.halfOpenAfterMs, 10),
   WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(5000, 100),
+  /** Deliveries of a domain event whose handler keeps failing before it is dead-lettered. */
+  WSOPTV_EVENT_MAX_DELIVERIES: int(5, 1),
   /** Shared secret that signs every bus message between processes (at least 32 characters). */
   WSOPTV_BUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /**
@@ -118,6 +120,7 @@ export interface AppConfig {
   };
   blocks: string[];
   redisConnectTimeoutMs: number;
+  eventMaxDeliveries: number;
   busNamespace?: string;
   busSecret?: string;
   instance: string;
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     },
     blocks: c.WSOPTV_BLOCKS.split(',').map((s) => s.trim()).filter(Boolean),
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
+    eventMaxDeliveries: c.WSOPTV_EVENT_MAX_DELIVERIES,
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
     busSecret: c.WSOPTV_BUS_SECRET,
     instance: c.WSOPTV_INSTANCE ?? defaultInstance(),

@@ -41,7 +41,12 @@ export async function buildHost(
   // loadConfig already refuses this; the check is repeated for configurations built by hand.
   if (config.redisUrl && !config.busSecret) throw new Error('REDIS_URL is set without WSOPTV_BUS_SECRET: multi-process mode refuses to run an unsigned bus');
   const orchestrator = new Orchestrator({
-    bus: config.redisUrl ? { kind: 'redis', url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace, secret: config.busSecret } : { kind: 'memory' },
+    bus: {
+      ...(config.redisUrl
+        ? { kind: 'redis' as const, url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace, secret: config.busSecret }
+        : { kind: 'memory' as const }),
+      durable: { maxDeliveries: config.eventMaxDeliveries },
+    },
     logger,
     settings: config.orchestrator,
     contracts,

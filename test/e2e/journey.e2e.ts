@@ -331,6 +331,8 @@ describeWithFfmpeg('e2e: the viewer journey', () => {
     const failed = await page.locator('.panel [data-testid="error"]').allInnerTexts();
     expect(failed, 'dashboard panels that failed').toEqual([]);
     await page.getByTestId('ssd-usage').waitFor();
+    // Nothing was given up on this run: the dead-letters panel says so in words.
+    expect(await page.getByTestId('dead-letters-panel').innerText()).toContain('No events were given up');
     // The grid refreshes by itself.
     const before = await page.getByTestId('status-updated').innerText();
     await page.waitForFunction((b) => document.querySelector('[data-testid="status-updated"]')?.textContent !== b, before, { timeout: 10_000 });

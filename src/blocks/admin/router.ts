@@ -31,6 +31,9 @@ const Cache = z.object({
 });
 const JobsQuery = z.object({ status: JobStatus.optional(), limit: limit(20), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) });
 const JobsPage = z.object({ items: z.array(Job), total: z.number().int(), limit: z.number().int(), offset: z.number().int(), stats: z.record(z.string(), z.number().int()).nullable() });
+const DeadLetters = z.object({
+  items: z.array(z.object({ channel: z.string(), group: z.string(), id: z.string(), deliveries: z.number().int(), error: z.string(), at: z.string(), message: z.string() })),
+});
 const AuditPage = z.object({ items: z.array(AuditEntry), total: z.number().int(), page: z.number().int(), limit: z.number().int() });
 
 export function adminRoutes(app: FastifyInstance, service: AdminService, probe: SystemProbe, client: BlockClient): void {
@@ -78,5 +81,8 @@ export function adminRoutes(app: FastifyInstance, service: AdminService, probe: 
 
   r.get('/admin/audit', { ...read, schema: doc('The audit log, newest first', { querystring: z.object({ page, limit: limit(50) }), response: { 200: AuditPage, ...errors } }) }, (req) =>
     service.audit.page(req.query.page, req.query.limit),
+  );
+  r.get('/admin/dead-letters', { ...read, schema: doc('Domain events given up after repeated handler failures, newest first', { querystring: z.object({ limit: limit(50) }), response: { 200: DeadLetters, ...errors } }) }, (req) =>
+    probe.deadLetters(req.query.limit),
   );
 }

@@ -53,6 +53,12 @@ export class SystemProbe {
 
   constructor(private readonly system: SystemView, private readonly config: Readonly<AppConfig>) {}
 
+  /** Events no block could handle after repeated tries; the message is shortened for the page. */
+  async deadLetters(limit: number) {
+    const letters = await this.system.deadLetters(limit);
+    return { items: letters.map(({ raw, ...l }) => ({ ...l, message: raw.length > 1000 ? `${raw.slice(0, 1000)}…` : raw })) };
+  }
+
   async report(via: BlockClient): Promise<Report> {
     const started = performance.now();
     const { ssdDir } = this.config.cache;

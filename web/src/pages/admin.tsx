@@ -40,6 +40,7 @@ export function AdminPage() {
             ['streams', 'Streams'],
             ['cache', 'Cache'],
             ['jobs', 'Jobs'],
+            ['dead-letters', 'Dead letters'],
             ['audit', 'Audit log'],
           ].map(([id, label]) => (
             <a key={id} href={`#${id}`} class="chip" onClick={(e) => (e.preventDefault(), document.getElementById(id!)?.scrollIntoView({ behavior: 'smooth' }))}>
@@ -58,6 +59,7 @@ export function AdminPage() {
         <CachePanel />
         <JobsPanel />
       </div>
+      <DeadLettersPanel />
       <AuditPanel />
     </div>
   );
@@ -802,6 +804,60 @@ function AuditPanel() {
         </div>
       ) : null}
       <SmallPager page={page} pages={pages} onPage={setPage} />
+    </Panel>
+  );
+}
+
+// ---- dead letters ----------------------------------------------------------------------
+
+interface DeadLetter {
+  channel: string;
+  group: string;
+  id: string;
+  deliveries: number;
+  error: string;
+  at: string;
+  message: string;
+}
+
+/** Domain events a block kept failing on: each one is a change some block never applied. */
+function DeadLettersPanel() {
+  const letters = useApi<{ items: DeadLetter[] }>('/api/admin/dead-letters?limit=20', { refreshMs: 30_000 });
+  const items = letters.data?.items ?? [];
+  return (
+    <Panel id="dead-letters" title="Dead letters" testid="dead-letters-panel">
+      <LoadState error={letters.error} loading={letters.loading} hasData={!!letters.data} onRetry={letters.reload} />
+      {letters.data && items.length === 0 ? <p class="muted">No events were given up: every block handled every event it received.</p> : null}
+      {items.length ? (
+        <div class="table-wrap">
+          <table class="table" data-testid="dead-letters-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Block</th>
+                <th scope="col">Tries</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((d) => (
+                <tr key={`${d.channel}/${d.group}/${d.id}`}>
+                  <td class="nowrap small">{dateTime(d.at)}</td>
+                  <td>
+                    <code>{d.channel}</code>
+                  </td>
+                  <td class="small">{d.group.split('.')[0]}</td>
+                  <td class="small">{d.deliveries}</td>
+                  <td class="muted tiny details" title={d.message}>
+                    {d.error}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </Panel>
   );
 }

@@ -75,6 +75,7 @@ const ROUTES = [
   ['GET', '/api/admin/status'], ['GET', '/api/admin/users'], ['POST', '/api/admin/users/u2/approve'], ['POST', '/api/admin/users/u2/reject'],
   ['POST', '/api/admin/users/u2/suspend'], ['GET', '/api/admin/streams'], ['GET', '/api/admin/cache'], ['GET', '/api/admin/jobs'],
   ['GET', '/api/admin/jobs/j1'], ['POST', '/api/admin/jobs/j1/retry'], ['POST', '/api/admin/library/scan'], ['GET', '/api/admin/audit'],
+  ['GET', '/api/admin/dead-letters'],
 ] as const;
 
 describeEachDatabase('admin over HTTP', (target) => {
@@ -94,7 +95,7 @@ describeEachDatabase('admin over HTTP', (target) => {
   beforeAll(async () => {
     libraryDir = mkdtempSync(join(tmpdir(), 'wsoptv-lib-'));
     ssdDir = mkdtempSync(join(tmpdir(), 'wsoptv-ssd-'));
-    const env = { ...target.env(), WSOPTV_LIBRARY_DIR: libraryDir, WSOPTV_SSD_CACHE_DIR: ssdDir, WSOPTV_SSD_CACHE_BYTES: String(5 * 1024 ** 3), WSOPTV_SERVE_WEB: 'false' };
+    const env = { ...target.env(), WSOPTV_LIBRARY_DIR: libraryDir, WSOPTV_SSD_CACHE_DIR: ssdDir, WSOPTV_SSD_CACHE_BYTES: String(5 * 1024 ** 3), WSOPTV_SERVE_WEB: 'false', WSOPTV_EVENT_MAX_DELIVERIES: '1' };
     app = await buildHost(loadConfig(env), memoryLogger().logger, [adminBlock, authMock.manifest, streamMock.manifest, cacheMock.manifest, workerMock.manifest, contentMock.manifest]);
     await app.orchestrator.subscribe('admin_action', (p) => void events.push(p));
   });
@@ -277,6 +278,20 @@ describeEachDatabase('admin over HTTP', (target) => {
     expect((await call('GET', '/api/admin/audit?limit=0', 'admin')).statusCode).toBe(400);
     const viaContract = await app.orchestrator.client('test').request('admin:v1', 'get_audit_log', { page: 2, limit: 2 });
     expect(viaContract).toEqual(p2);
+  });
+
+  it('dead letters: a domain event no handler could take is listed, newest first, with its error and message', async () => {
+    const before = (await call('GET', '/api/admin/dead-letters', 'admin')).json();
+    expect(before).toEqual({ items: [] });
+    const off = await app.orchestrator.consume('admin_action', () => Promise.reject(new Error('the index is read-only')), 'poisoned');
+    await app.orchestrator.publish('admin', 'admin_action', { actor_id: 'u1', action: 'dead-letter-check', target: null }, undefined, undefined);
+    await waitFor(async () => (await call('GET', '/api/admin/dead-letters', 'admin')).json().items.length === 1, 5000, { message: 'the dead letter' });
+    const [letter] = (await call('GET', '/api/admin/dead-letters?limit=10', 'admin')).json().items;
+    expect(letter).toMatchObject({ channel: 'admin_action', group: expect.stringMatching(/^poisoned\./), deliveries: 1, error: 'the index is read-only' });
+    expect(letter.message).toContain('dead-letter-check');
+    expect(Date.parse(letter.at)).not.toBeNaN();
+    expect((await call('GET', '/api/admin/dead-letters?limit=0', 'admin')).statusCode).toBe(400);
+    await off();
   });
 
   it('a slow dependency shows as TIMEOUT in /status, still under 500 ms', async () => {
