@@ -20,7 +20,7 @@ export default defineBlock({
     { contract: 'worker:v1', optional: true },
     { contract: 'content:v1', optional: true },
   ],
-  endpoints: ['/api/admin/status', '/api/admin/users', '/api/admin/streams', '/api/admin/cache', '/api/admin/jobs', '/api/admin/library/scan', '/api/admin/audit'],
+  endpoints: ['/api/admin/status', '/api/admin/users', '/api/admin/streams', '/api/admin/cache', '/api/admin/jobs', '/api/admin/library/scan', '/api/admin/audit', '/api/admin/dead-letters'],
   async setup(ctx) {
     const database = await openDatabaseFor<AdminDB>(ctx.config, 'admin', migrations);
     const audit = new AuditLog(database);
