@@ -84,3 +84,39 @@ describeRedis('wsoptv start --blocks on Redis', () => {
     }
   });
 });
+
+describeRedis('wsoptv supervise', () => {
+  it('starts every block in its own process behind one gateway, prints one READY line, and SIGTERM stops the whole tree', async () => {
+    const p = wsoptv(['supervise'], { REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: `sup-${randomBytes(4).toString('hex')}`, WSOPTV_BCRYPT_COST: '4', WSOPTV_SCAN_ON_START: 'false', LOG_LEVEL: 'info' });
+    let pids: number[] = [];
+    try {
+      await waitFor(() => p.stdout().split('\n').some((l) => parseReady(l)?.node_id.startsWith('supervisor-')) || p.proc.exitCode !== null, 60_000, { intervalMs: 100 });
+      const ready = p.stdout().split('\n').map(parseReady).find((r) => r?.node_id.startsWith('supervisor-'));
+      expect(ready, p.stdout().slice(-2000) + p.stderr()).toBeDefined();
+      expect([...ready!.blocks].sort()).toEqual(['admin', 'auth', 'cache', 'content', 'search', 'stream', 'worker']);
+      const view = await (await fetch(`${ready!.url}/api/blocks`)).json();
+      const blocks = view.blocks as Array<{ id: string; status: string; node_id: string; http_url: string | null }>;
+      expect(new Set(blocks.map((b) => b.node_id)).size).toBe(7); // seven processes, one block each
+      expect(blocks.every((b) => b.http_url?.startsWith('http://127.0.0.1:'))).toBe(true);
+      // Every process of the tree, found by its READY line.
+      pids = p.stdout().split('\n').map((l) => parseReady(l)?.pid).filter((x): x is number => typeof x === 'number');
+      for (const line of p.stdout().split('\n')) {
+        const m = /"pid":(\d+)/.exec(line);
+        if (m && line.includes('child ready')) pids.push(Number(m[1]));
+      }
+      expect(new Set(pids).size).toBe(9); // the supervisor, seven block processes and the gateway
+    } finally {
+      p.proc.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    }
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+  }, 90_000);
+});
