@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseReady } from '../../src/deploy/ready-line.ts';
 import { describeRedis, redisUrl, testBusSecret } from '../support/redis.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { waitFor } from '../support/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/wsoptv.mjs', import.meta.url));
@@ -85,9 +86,20 @@ describeRedis('wsoptv start --blocks on Redis', () => {
   });
 });
 
-describeRedis('wsoptv supervise', () => {
-  it('starts every block in its own process behind one gateway, prints one READY line, and SIGTERM stops the whole tree', async () => {
-    const p = wsoptv(['supervise'], { REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: `sup-${randomBytes(4).toString('hex')}`, WSOPTV_BCRYPT_COST: '4', WSOPTV_SCAN_ON_START: 'false', LOG_LEVEL: 'info' });
+describeRedis('wsoptv supervise', () => describeEachDatabase('the supervised deployment', (target) => {
+  it('starts every block in its own process behind one gateway, prints one READY line, serves a signed-in admin, and SIGTERM stops the whole tree', async () => {
+    const admin = { email: 'root@wsoptv.test', password: 'Sup3rvised-admin' };
+    const p = wsoptv(['supervise'], {
+      ...target.env(),
+      REDIS_URL: redisUrl,
+      WSOPTV_BUS_SECRET: testBusSecret,
+      WSOPTV_BUS_NAMESPACE: `sup-${randomBytes(4).toString('hex')}`,
+      WSOPTV_BCRYPT_COST: '4',
+      WSOPTV_SCAN_ON_START: 'false',
+      WSOPTV_ADMIN_EMAIL: admin.email,
+      WSOPTV_ADMIN_PASSWORD: admin.password,
+      LOG_LEVEL: 'info',
+    });
     let pids: number[] = [];
     try {
       await waitFor(() => p.stdout().split('\n').some((l) => parseReady(l)?.node_id.startsWith('supervisor-')) || p.proc.exitCode !== null, 60_000, { intervalMs: 100 });
@@ -98,6 +110,12 @@ describeRedis('wsoptv supervise', () => {
       const blocks = view.blocks as Array<{ id: string; status: string; node_id: string; http_url: string | null }>;
       expect(new Set(blocks.map((b) => b.node_id)).size).toBe(7); // seven processes, one block each
       expect(blocks.every((b) => b.http_url?.startsWith('http://127.0.0.1:'))).toBe(true);
+      // Data flows through the gateway to auth's and content's own stores (SQLite files or PostgreSQL schemas).
+      const login = await fetch(`${ready!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: admin.email, password: admin.password }) });
+      expect(login.status).toBe(200);
+      const { access_token } = await login.json();
+      const home = await fetch(`${ready!.url}/api/home`, { headers: { authorization: `Bearer ${access_token}` } });
+      expect(home.status).toBe(200);
       // Every process of the tree, found by its READY line.
       pids = p.stdout().split('\n').map((l) => parseReady(l)?.pid).filter((x): x is number => typeof x === 'number');
       for (const line of p.stdout().split('\n')) {
@@ -119,4 +137,4 @@ describeRedis('wsoptv supervise', () => {
     });
     expect(alive).toEqual([]);
   }, 90_000);
-});
+}));
