@@ -8,11 +8,11 @@
  * bus; a "kill" is stopBlock + restartBlock). It exists to debug the suite itself and measures
  * nothing about process isolation; the suite never picks it on its own.
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Supervisor, type ChildInfo } from '../../src/deploy/supervisor.ts';
 import pino, { type Logger } from 'pino';
 import { makeLibrary } from '../support/media.ts';
 import { startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../support/redis.ts';
@@ -38,25 +38,7 @@ export const LIBRARY: Record<string, { seconds: number }> = {
   'EPT/Barcelona/Main_Event_Final.mp4': { seconds: 2 },
 };
 
-/** What the suite needs from the process manager (the interface of src/deploy/supervisor.ts). */
-export interface ChildInfo {
-  name: string;
-  pid: number | null;
-  state: 'starting' | 'running' | 'backoff' | 'stopped';
-  restarts: number;
-  url: string | null;
-  lastExit: { code: number | null; signal: string | null; at: number } | null;
-  startedAt: number | null;
-}
-interface SupervisorLike extends EventEmitter {
-  start(): Promise<void>;
-  readonly url: string;
-  children(): ChildInfo[];
-  child(name: string): ChildInfo;
-  kill(name: string, signal?: NodeJS.Signals): void;
-  waitReady(name: string, timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { ChildInfo };
 
 export interface Deployment {
   mode: 'supervised' | 'inprocess';
@@ -136,18 +118,11 @@ export async function startDeployment(): Promise<Deployment> {
 
 type Base = Pick<Deployment, 'redis' | 'namespace' | 'secret' | 'dataDir' | 'libraryDir' | 'env'>;
 
-const SUPERVISOR = join(ROOT, 'src/deploy/supervisor.ts');
-
 async function supervised(base: Base, logger: Logger, cleanup: () => Promise<void>): Promise<Deployment> {
-  if (!existsSync(SUPERVISOR)) {
-    throw new Error(`${SUPERVISOR} does not exist: the chaos suite needs the supervised multi-process deployment (CHAOS_MODE=inprocess only debugs the suite)`);
-  }
-  // Imported by path at run time so the suite type-checks whether or not the supervisor exists yet.
-  const mod = (await import(pathToFileURL(SUPERVISOR).href)) as { Supervisor: new (opts: unknown) => SupervisorLike };
   // The supervisor passes every child's log lines to this process's stdout; in the suite they go
   // to test-results/chaos/deployment.log instead (the 5xx hunt reads them back by correlation id).
   const restoreStdout = captureStdout(join(LOG_DIR, 'deployment.log'));
-  const sup = new mod.Supervisor({
+  const sup = new Supervisor({
     env: base.env,
     port: 0,
     host: '127.0.0.1',
