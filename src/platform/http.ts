@@ -51,6 +51,19 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header(CORRELATION_HEADER, req.id);
+    // A NUL never belongs in WSOPTV's text, and PostgreSQL refuses it in any text value: caught
+    // here, it is a clear 400 instead of a database error deep inside a block.
+    if (req.url.includes('%00')) throw nulRefused('address');
+  });
+  // The stock JSON parser (with its prototype-poisoning checks), then the same NUL rule for bodies.
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    parseJson(req, body as string, (err, value) => {
+      if (err) return done(err, undefined);
+      if (containsNul(value)) return done(nulRefused('request body'), undefined);
+      done(null, value);
+    });
   });
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
@@ -84,6 +97,17 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     return reply.code(500).send(errorBody('INTERNAL', 'internal error', req.id));
   });
   return app;
+}
+
+function nulRefused(where: string): BlockError {
+  return new BlockError('INVALID_CHARACTERS', `the ${where} contains a NUL character, which no field accepts`, { status: 400 });
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v)) return true;
+  return false;
 }
 
 /**

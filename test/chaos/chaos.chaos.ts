@@ -53,6 +53,7 @@ const report: ChaosReport = {
   finished_at: null,
   duration_s: null,
   mode: 'supervised',
+  database: process.env.CHAOS_DB === 'postgres' ? 'postgres' : 'sqlite',
   machine: { cpus: os.cpus().length, loadavg_start: os.loadavg(), loadavg_end: null, node: process.version, platform: `${os.platform()} ${os.release()}` },
   targets: { unaffected_success_rate: TARGET_RATE, detection_ms: DETECTION_LIMIT_MS, redis_recovery_ms: REDIS_RECOVERY_LIMIT_MS },
   load: { requests: 0, duration_s: null, rate_rps: null, by_kind: {} },

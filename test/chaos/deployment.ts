@@ -16,6 +16,8 @@ import { Supervisor, type ChildInfo } from '../../src/deploy/supervisor.ts';
 import pino, { type Logger } from 'pino';
 import { makeLibrary } from '../support/media.ts';
 import { startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../support/redis.ts';
+import { postgresUrl } from '../support/databases.ts';
+import { dropPostgresSchemas } from '../../src/platform/database/index.ts';
 import { waitFor } from '../support/wait.ts';
 import { request } from './http.ts';
 
@@ -68,6 +70,8 @@ export async function startDeployment(): Promise<Deployment> {
   makeLibrary(libraryDir, LIBRARY);
   mkdirSync(join(libraryDir, 'Chaos'), { recursive: true });
   const namespace = `chaos${process.pid}`;
+  const database = process.env.CHAOS_DB === 'postgres' ? 'postgres' : 'sqlite';
+  const schemaPrefix = `chaos_${process.pid}`;
   const env: Record<string, string> = {
     REDIS_URL: redis.url,
     WSOPTV_BUS_SECRET: testBusSecret,
@@ -94,7 +98,9 @@ export async function startDeployment(): Promise<Deployment> {
     WSOPTV_STREAM_MAX_PER_USER: '10',
     WSOPTV_STREAM_MAX_TOTAL: '60',
     WSOPTV_STREAM_IDLE_MS: '15000',
-    DATABASE_URL: '',
+    // CHAOS_DB=postgres runs the same suite with every block in its own PostgreSQL schema.
+    DATABASE_URL: database === 'postgres' ? postgresUrl : '',
+    WSOPTV_DB_SCHEMA_PREFIX: schemaPrefix,
     MEILI_URL: '',
   };
   const logger = pino({ level: 'info' }, pino.destination({ dest: join(LOG_DIR, 'deployment.log'), sync: false, mkdir: true }));
@@ -103,6 +109,7 @@ export async function startDeployment(): Promise<Deployment> {
   const base = { redis, namespace, secret: testBusSecret, dataDir, libraryDir, env };
   const cleanup = async () => {
     await redis.remove();
+    if (database === 'postgres') await dropPostgresSchemas(postgresUrl, schemaPrefix).catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(libraryDir, { recursive: true, force: true });
   };

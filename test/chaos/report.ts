@@ -47,6 +47,8 @@ export interface ChaosReport {
   finished_at: string | null;
   duration_s: number | null;
   mode: string;
+  /** Where the blocks keep their data: SQLite files, or PostgreSQL schemas (CHAOS_DB=postgres). */
+  database: 'sqlite' | 'postgres';
   machine: { cpus: number; loadavg_start: number[]; loadavg_end: number[] | null; node: string; platform: string };
   targets: { unaffected_success_rate: number; detection_ms: number; redis_recovery_ms: number };
   load: { requests: number; duration_s: number | null; rate_rps: number | null; by_kind: Record<string, number> };

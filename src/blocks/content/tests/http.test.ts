@@ -158,7 +158,8 @@ describeEachDatabase('content over HTTP', (target) => {
       ['POST', '/api/contents', { ...episode(5), media_path: '/mnt/nas/WSOP/a.mp4' }, 'INVALID_MEDIA_PATH'],
       ['POST', '/api/contents', { ...episode(5), media_path: 'WSOP/../../etc/passwd' }, 'INVALID_MEDIA_PATH'],
       ['POST', '/api/contents', { ...episode(5), media_path: 'WSOP\\a.mp4' }, 'INVALID_MEDIA_PATH'],
-      ['POST', '/api/contents', { ...episode(5), media_path: 'WSOP/a\u0000.mp4' }, 'INVALID_MEDIA_PATH'],
+      // NUL is refused by the platform for every route, before content sees it.
+      ['POST', '/api/contents', { ...episode(5), media_path: 'WSOP/a\u0000.mp4' }, 'INVALID_CHARACTERS'],
       ['POST', '/api/contents', { ...episode(5), metadata: { x: 'y'.repeat(20_000) } }, 'METADATA_TOO_LARGE'],
       ['POST', '/api/contents', { ...episode(5), notes: 'z'.repeat(2 * 1024 * 1024) }, 'PAYLOAD_TOO_LARGE', 413],
       ['PATCH', `/api/contents/${id}`, { title: '' }, 'VALIDATION_FAILED'],
