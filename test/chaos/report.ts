@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS } from './deployment.ts';
 
-export const CHAOS_JSON = join(RESULTS, 'chaos.json');
+// The SQLite run (the default) is the one `npm run metrics` reads; a PostgreSQL run keeps its own file.
+export const CHAOS_JSON = join(RESULTS, process.env.CHAOS_DB === 'postgres' ? 'chaos-postgres.json' : 'chaos.json');
 
 export interface Check {
   name: string;
