@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { formatReady } from './deploy/ready-line.ts';
+import { stopOnSignals } from './deploy/stop-on-signals.ts';
 
 export const USAGE = `usage: wsoptv <command> [options]
 
@@ -84,19 +85,8 @@ async function supervise(): Promise<number> {
   const { Supervisor } = await import('./deploy/supervisor.ts');
   const logger = createLogger(config.logLevel);
   const supervisor = new Supervisor({ env: {}, port: config.port, host: config.host, logger });
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'supervisor: stopping every process');
-    stopping ??= supervisor.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'supervisor: unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // Children get SIGTERM and 10 s before SIGKILL (supervisor.ts); the supervisor waits a bit longer.
+  stopOnSignals(logger, 'supervisor', () => supervisor.stop(), 20_000);
   try {
     await supervisor.start();
   } catch (err) {

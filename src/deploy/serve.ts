@@ -14,6 +14,7 @@ import { blockIds, loadBlocks } from '../app/block-loader.ts';
 import { gatewayRoutes } from '../app/gateway.ts';
 import { installGatewayProxy } from './gateway-proxy.ts';
 import { formatReady } from './ready-line.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 export type ProcessShape = { kind: 'blocks'; blocks?: string[] } | { kind: 'gateway' };
 
@@ -104,23 +105,7 @@ export async function serve(shape: ProcessShape, env: NodeJS.ProcessEnv = proces
     logger.fatal({ err }, `WSOPTV could not start: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  let shuttingDown = false;
-  const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = stopOnSignals(logger, 'WSOPTV', () => app.close());
   if (settings.WSOPTV_EXIT_WITH_PARENT === 'true') {
     process.stdin.on('end', () => shutdown('parent gone')).on('error', () => shutdown('parent gone'));
     process.stdin.resume();

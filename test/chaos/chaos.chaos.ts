@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.ts';
 import { ADMIN, BLOCKS, LIBRARY, VIEWER_PASSWORD, blocksView, resolveLog, startDeployment, statusOf, waitAllHealthy, type BlockId, type Deployment } from './deployment.ts';
 import { badRequests, busFlood } from './floods.ts';
-import { destroyAgents, rawRequest, request, type HttpAnswer } from './http.ts';
+import { destroyAgents, jsonCall, rawRequest, request, type HttpAnswer, type JsonCall } from './http.ts';
 import { LoadGenerator, windowStats, type CreatedItem, type Viewer } from './load.ts';
 import { SystemObserver } from './observer.ts';
 import { summaryTable, writeReport, type BlockResult, type ChaosReport, type Check } from './report.ts';
@@ -68,15 +68,8 @@ const report: ChaosReport = {
 
 // ── small helpers ───────────────────────────────────────────────────────────────────────────
 
-function call(path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: string | undefined;
-  if (init.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(init.body);
-  }
-  return request(dep.url, path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, timeoutMs: init.timeoutMs ?? 5000 }, 'probe');
+function call(path: string, init: JsonCall = {}): Promise<HttpAnswer> {
+  return request(dep.url, path, jsonCall({ timeoutMs: 5000, ...init }), 'probe');
 }
 
 async function ok(path: string, init: Parameters<typeof call>[1] = {}): Promise<any> {

@@ -47,6 +47,26 @@ function parseJson(body: Buffer): any {
   }
 }
 
+/** What the suite's callers pass: a bearer token and a JSON body, turned into headers and text here. */
+export interface JsonCall {
+  method?: string;
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function jsonCall(init: JsonCall): HttpCall {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(init.body);
+  }
+  return { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, timeoutMs: init.timeoutMs };
+}
+
 /** `base` is `http://host:port`; `path` is sent verbatim. `pool` names a connection pool. */
 export function request(base: string, path: string, call: HttpCall = {}, pool = 'default', maxSockets = 16): Promise<HttpAnswer> {
   const u = new URL(base);

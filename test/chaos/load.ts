@@ -18,7 +18,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sampleMp4 } from '../support/media.ts';
-import { request, type HttpAnswer } from './http.ts';
+import { jsonCall, request, type HttpAnswer, type JsonCall } from './http.ts';
 import type { BlockId } from './deployment.ts';
 
 export interface Sample {
@@ -85,16 +85,9 @@ export class LoadGenerator {
   }
 
   /** One recorded request. */
-  async call(kind: string, needs: BlockId[], path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.token) headers.authorization = `Bearer ${init.token}`;
-    let body: string | undefined;
-    if (init.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.body);
-    }
+  async call(kind: string, needs: BlockId[], path: string, init: JsonCall = {}): Promise<HttpAnswer> {
     const start = Date.now();
-    const a = await request(this.base, path, { method: init.method ?? 'GET', headers, body, timeoutMs: DEADLINE_MS + 500 }, 'load', 32);
+    const a = await request(this.base, path, jsonCall({ method: 'GET', ...init, timeoutMs: DEADLINE_MS + 500 }), 'load', 32);
     const code = a.status >= 400 ? a.json()?.error?.code : undefined;
     this.samples.push({ kind, start, end: Date.now(), status: a.status, code, error: a.error, needs, ok: success(kind, a) });
     return a;

@@ -23,21 +23,34 @@ function collector() {
   return { got, handler: (m: Envelope, meta: DurableMeta) => void got.push({ payload: m.payload, meta }) };
 }
 
-function durableSuite(name: string, config: () => BusConfig): void {
-  describe(`durable delivery: ${name}`, () => {
-    let observer: RecordingObserver;
-    const buses: MessageBus[] = [];
-    const open = async () => {
+/** Buses opened by a test (with fast retries and a fresh recording observer), closed after it. */
+function busFixture(config: () => BusConfig) {
+  const buses: MessageBus[] = [];
+  let observer = recordingObserver();
+  beforeEach(() => {
+    observer = recordingObserver();
+  });
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((b) => b.close()));
+  });
+  return {
+    observer: () => observer,
+    async open(): Promise<MessageBus> {
       const bus = createBus({ ...config(), durable: fast }, observer);
       await bus.connect();
       buses.push(bus);
       return bus;
-    };
+    },
+  };
+}
+
+function durableSuite(name: string, config: () => BusConfig): void {
+  describe(`durable delivery: ${name}`, () => {
+    const fixture = busFixture(config);
+    const open = fixture.open;
+    let observer: RecordingObserver;
     beforeEach(() => {
-      observer = recordingObserver();
-    });
-    afterEach(async () => {
-      await Promise.all(buses.splice(0).map((b) => b.close()));
+      observer = fixture.observer();
     });
 
     it('reaches live subscribers and every consumer group once each, in order', async () => {
@@ -156,19 +169,11 @@ describeRedis('durable delivery on Redis Streams', () => {
   durableSuite('redis', config);
 
   describe('Redis only', () => {
-    const buses: MessageBus[] = [];
+    const fixture = busFixture(config);
+    const open = fixture.open;
     let observer: RecordingObserver;
-    const open = async () => {
-      const bus = createBus({ ...config(), durable: fast }, observer);
-      await bus.connect();
-      buses.push(bus);
-      return bus;
-    };
     beforeEach(() => {
-      observer = recordingObserver();
-    });
-    afterEach(async () => {
-      await Promise.all(buses.splice(0).map((b) => b.close()));
+      observer = fixture.observer();
     });
 
     it('a consumer that dies holding a message gets it again when it comes back under the same name', async () => {
