@@ -78,6 +78,26 @@ function Panel({ id, title, children, aside, testid }: { id: string; title: stri
 }
 
 /** Error (keeping stale data visible), first-load placeholder, or nothing. */
+/** A panel's table: column headings and the rows the caller renders. */
+function Table({ testid, columns, children }: { testid: string; columns: string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class="table" data-testid={testid}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 function LoadState({ error, loading, hasData, onRetry }: { error?: ApiError; loading: boolean; hasData: boolean; onRetry: () => void }) {
   if (error) return <ErrorNotice error={error} title={error.status === 404 ? 'Not available on this server yet' : error.status === 503 ? 'Not available right now' : 'Could not load'} onRetry={onRetry} />;
   if (loading && !hasData) return <p class="muted small skeleton">Loading…</p>;
@@ -772,36 +792,23 @@ function AuditPanel() {
       <LoadState error={log.error} loading={log.loading} hasData={!!log.data} onRetry={log.reload} />
       {log.data && items.length === 0 ? <p class="muted">No admin actions yet.</p> : null}
       {items.length ? (
-        <div class="table-wrap">
-          <table class="table" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((a) => (
-                <tr key={a.id}>
-                  <td class="nowrap small">{dateTime(a.at)}</td>
-                  <td class="small">{a.actor_name ?? a.actor ?? a.actor_id?.slice(0, 8) ?? '—'}</td>
-                  <td>
-                    <code>{a.action}</code>
-                  </td>
-                  <td class="small">{a.target ?? '—'}</td>
-                  <td class="muted tiny details" title={a.details ? JSON.stringify(a.details) : undefined}>
-                    {Object.entries(a.details ?? {})
-                      .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-                      .join(' · ')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testid="audit-table" columns={['When', 'Who', 'Action', 'Target', 'Details']}>
+          {items.map((a) => (
+            <tr key={a.id}>
+              <td class="nowrap small">{dateTime(a.at)}</td>
+              <td class="small">{a.actor_name ?? a.actor ?? a.actor_id?.slice(0, 8) ?? '—'}</td>
+              <td>
+                <code>{a.action}</code>
+              </td>
+              <td class="small">{a.target ?? '—'}</td>
+              <td class="muted tiny details" title={a.details ? JSON.stringify(a.details) : undefined}>
+                {Object.entries(a.details ?? {})
+                  .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                  .join(' · ')}
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       <SmallPager page={page} pages={pages} onPage={setPage} />
     </Panel>
@@ -829,34 +836,21 @@ function DeadLettersPanel() {
       <LoadState error={letters.error} loading={letters.loading} hasData={!!letters.data} onRetry={letters.reload} />
       {letters.data && items.length === 0 ? <p class="muted">No events were given up: every block handled every event it received.</p> : null}
       {items.length ? (
-        <div class="table-wrap">
-          <table class="table" data-testid="dead-letters-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Block</th>
-                <th scope="col">Tries</th>
-                <th scope="col">Last error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((d) => (
-                <tr key={`${d.channel}/${d.group}/${d.id}`}>
-                  <td class="nowrap small">{dateTime(d.at)}</td>
-                  <td>
-                    <code>{d.channel}</code>
-                  </td>
-                  <td class="small">{d.group.split('.')[0]}</td>
-                  <td class="small">{d.deliveries}</td>
-                  <td class="muted tiny details" title={d.message}>
-                    {d.error}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testid="dead-letters-table" columns={['When', 'Event', 'Block', 'Tries', 'Last error']}>
+          {items.map((d) => (
+            <tr key={`${d.channel}/${d.group}/${d.id}`}>
+              <td class="nowrap small">{dateTime(d.at)}</td>
+              <td>
+                <code>{d.channel}</code>
+              </td>
+              <td class="small">{d.group.split('.')[0]}</td>
+              <td class="small">{d.deliveries}</td>
+              <td class="muted tiny details" title={d.message}>
+                {d.error}
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
     </Panel>
   );
