@@ -111,6 +111,9 @@ export class StreamGroupReader {
   private async run(): Promise<void> {
     while (!this.stopped && this.handlers.size > 0) {
       try {
+        // Acknowledgements still on their way (retrying through an outage) land first: otherwise
+        // the pending list would still show those messages and they would be handled again.
+        if (this.recover.size > 0 && this.acks.size > 0) await Promise.allSettled([...this.acks]);
         for (const channel of [...this.recover]) {
           await this.readOwnPending(channel);
           this.recover.delete(channel);

@@ -6,14 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBus, type BusConfig } from '../../../src/orchestration/bus/index.ts';
 import { durableKeys } from '../../../src/orchestration/bus/redis-streams.ts';
 import { FrameSigner } from '../../../src/orchestration/bus/signing.ts';
 import type { DurableMeta, MessageBus } from '../../../src/orchestration/bus/types.ts';
 import type { Envelope } from '../../../src/orchestration/message.ts';
 import { makeEnvelope, recordingObserver, uniqueChannel, type RecordingObserver } from '../../support/bus.ts';
-import { describeRedis, redisUrl, testBusSecret } from '../../support/redis.ts';
+import { describeRedis, describeRedisServer, redisUrl, startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../../support/redis.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const fast = { maxDeliveries: 3, retryDelaysMs: [20, 40] };
@@ -253,4 +253,57 @@ describeRedis('durable delivery on Redis Streams', () => {
       expect(await raw.hget(keys.duplicates, 'g')).toBeNull();
     });
   });
+});
+
+describeRedisServer('durable delivery through a Redis restart (AOF)', () => {
+  let redis: ThrowawayRedis;
+  beforeAll(async () => {
+    redis = await startThrowawayRedis(5000, { persistent: true });
+  });
+  afterAll(() => redis?.remove());
+
+  it('a message handled just before Redis went away is acknowledged when it returns, and never handled again', async () => {
+    const bus = createBus({ kind: 'redis', url: redis.url, namespace: 'aof', secret: testBusSecret, durable: fast }, recordingObserver());
+    await bus.connect();
+    const keys = durableKeys('aof');
+    const channel = uniqueChannel('aof');
+    const handled: number[] = [];
+    let outage: Promise<void> | undefined;
+    try {
+      await bus.consume(channel, 'g', 'c1', async (m) => {
+        const n = (m.payload as { n: number }).n;
+        handled.push(n);
+        // The handler's work is done; Redis goes away before its acknowledgement can be written.
+        if (n === 1) {
+          outage = redis.stop();
+          await outage;
+        }
+      });
+      await bus.publishDurable(channel, makeEnvelope({ n: 1 }));
+      await waitFor(() => handled.length === 1 && outage !== undefined, 5000);
+      await outage;
+      await new Promise((r) => setTimeout(r, 500)); // the reader notices and the ack keeps retrying
+      await redis.start();
+      await waitFor(async () => {
+        try {
+          await bus.publishDurable(channel, makeEnvelope({ n: 2 }));
+          return true;
+        } catch {
+          return false; // still reconnecting
+        }
+      }, 10_000, { intervalMs: 200, message: 'publishing again after the restart' });
+      await waitFor(() => handled.includes(2), 10_000, { message: 'the next message' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(handled).toEqual([1, 2]); // message 1 was not handled a second time
+      const raw = new Redis(redis.url);
+      try {
+        expect(((await raw.xpending(keys.stream(channel), 'g')) as unknown[])[0]).toBe(0);
+        expect(await raw.hget(keys.duplicates, 'g')).toBeNull();
+      } finally {
+        raw.disconnect();
+      }
+    } finally {
+      await bus.close();
+    }
+  }, 30_000);
 });
