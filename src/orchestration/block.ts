@@ -68,6 +68,8 @@ export interface SystemView {
   transport(): { kind: 'memory' | 'redis'; state: TransportState };
   /** The most recent dead-lettered domain events of every event type, newest first. */
   deadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Gives one dead letter back to its consumer group (after its cause was fixed); false if unknown. */
+  replayDeadLetter(channel: string, group: string, id: string): Promise<boolean>;
   nodeId: string;
 }
 

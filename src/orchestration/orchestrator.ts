@@ -302,6 +302,7 @@ export class Orchestrator implements ClientCore, HealthHost {
         const lists = await Promise.all(durable.map((e) => this.bus.deadLetters(e, limit)));
         return lists.flat().sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
       },
+      replayDeadLetter: (channel, group, id) => (SYSTEM_EVENTS.has(channel) || !this.eventSchemas.has(channel) ? Promise.resolve(false) : this.bus.replayDeadLetter(channel, group, id)),
     };
   }
 

@@ -36,6 +36,7 @@ export const AdminActions = {
   suspend: 'suspend_user',
   retry: 'retry_job',
   scan: 'library_scan',
+  replay: 'replay_dead_letter',
 } as const;
 export type AdminAction = (typeof AdminActions)[keyof typeof AdminActions];
 
@@ -43,6 +44,7 @@ export const AdminErrors = {
   denied: (action: string, reason: string | null) =>
     new BlockError('FORBIDDEN', `you may not ${action.replace('_', ' ')}${reason ? `: ${reason}` : ''}`, { status: 403 }),
   jobNotFound: (id: string) => new BlockError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`, { status: 404 }),
+  deadLetterNotFound: (id: string) => new BlockError('DEAD_LETTER_NOT_FOUND', `no dead letter ${JSON.stringify(id)} for that event and block (already replayed?)`, { status: 404 }),
   /**
    * What a route answers when another block fails: its business errors pass through unchanged
    * (code and status), while "cannot answer" (down, timeout, open breaker, crash) is a 503 that

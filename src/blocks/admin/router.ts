@@ -85,4 +85,8 @@ export function adminRoutes(app: FastifyInstance, service: AdminService, probe: 
   r.get('/admin/dead-letters', { ...read, schema: doc('Domain events given up after repeated handler failures, newest first', { querystring: z.object({ limit: limit(50) }), response: { 200: DeadLetters, ...errors } }) }, (req) =>
     probe.deadLetters(req.query.limit),
   );
+  const Letter = z.strictObject({ channel: z.string().min(1).max(128), group: z.string().min(1).max(128), id: z.string().min(1).max(64) });
+  r.post('/admin/dead-letters/replay', { ...change, schema: doc('Give a dead-lettered event back to the block that failed on it (audited)', { body: Letter, response: { 200: z.object({ replayed: z.literal(true) }), ...errors } }) }, (req) =>
+    service.replay(via(req), actor(req), req.body, (c, g, id) => probe.replayDeadLetter(c, g, id)),
+  );
 }

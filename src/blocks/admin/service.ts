@@ -142,6 +142,14 @@ export class AdminService {
     return job;
   }
 
+  /** Gives a dead-lettered event back to the block that failed on it (audited). */
+  async replay(via: BlockClient, actor: Actor, letter: { channel: string; group: string; id: string }, replay: (channel: string, group: string, id: string) => Promise<boolean>) {
+    await this.authorize(via, actor, AdminActions.replay);
+    if (!(await replay(letter.channel, letter.group, letter.id))) throw AdminErrors.deadLetterNotFound(letter.id);
+    await this.record(via, actor, { action: AdminActions.replay, target: `event:${letter.channel}/${letter.id}`, details: { group: letter.group } });
+    return { replayed: true as const };
+  }
+
   private titles(via: BlockClient, ids: string[]) {
     return names(ids, async (id) => (await via.request('content:v1', 'get_content', { content_id: id }, { timeoutMs: ENRICH_TIMEOUT_MS }))?.title);
   }

@@ -53,6 +53,10 @@ export class SystemProbe {
 
   constructor(private readonly system: SystemView, private readonly config: Readonly<AppConfig>) {}
 
+  replayDeadLetter(channel: string, group: string, id: string): Promise<boolean> {
+    return this.system.replayDeadLetter(channel, group, id);
+  }
+
   /** Events no block could handle after repeated tries; the message is shortened for the page. */
   async deadLetters(limit: number) {
     const letters = await this.system.deadLetters(limit);

@@ -64,6 +64,17 @@ export class MemoryLog {
     };
   }
 
+  replay(channel: string, groupName: string, id: string): boolean {
+    const list = this.dead.get(channel);
+    const at = list?.findIndex((l) => l.group === groupName && l.id === id) ?? -1;
+    const group = this.groups.get(channel)?.get(groupName);
+    if (!list || at < 0 || !group) return false;
+    const [letter] = list.splice(at, 1);
+    group.backlog.push({ id: `${Date.now()}-${++this.seq}`, message: JSON.parse(letter!.raw) as Envelope, deliveries: 1 });
+    this.kick(channel, groupName, group);
+    return true;
+  }
+
   deadLetters(channel: string, limit: number): DeadLetter[] {
     return (this.dead.get(channel) ?? []).slice(-limit).reverse();
   }

@@ -53,6 +53,10 @@ export class MemoryBus implements MessageBus {
     return this.log.deadLetters(channel, limit);
   }
 
+  async replayDeadLetter(channel: string, group: string, id: string): Promise<boolean> {
+    return this.log.replay(channel, group, id);
+  }
+
   /** Counts the message and checks it; false when it must not be delivered. */
   private accept(channel: string, message: Envelope): boolean {
     if (this.current === 'closed') throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, 'message bus is closed', { retryable: false });

@@ -166,6 +166,8 @@ export class StreamGroupReader {
     const key = this.host.keys.stream(channel);
     const frame = fieldOf(fields, 'f');
     if (frame === undefined) return void (await this.ack(key, id)); // trimmed from the stream meanwhile
+    const only = fieldOf(fields, 'only');
+    if (only !== undefined && only !== this.group) return void (await this.ack(key, id)); // a replay for another group
     const message = this.open(channel, frame);
     if (!message) return void (await this.ack(key, id));
     if (deliveries > 1 && (await this.host.pub.exists(this.host.keys.done(channel, this.group, id)))) {
@@ -244,6 +246,28 @@ export class StreamGroupReader {
     this.host.observer.onDrop(channel, reason, raw);
     return null;
   }
+}
+
+/**
+ * Puts a dead letter back into its channel's stream addressed to one group (`only`): the other
+ * groups acknowledge it without handling it. The letter is removed from the dead-letter stream.
+ */
+export async function replayDeadLetter(pub: Redis, keys: Keys, channel: string, group: string, id: string): Promise<boolean> {
+  const entries = (await pub.call('XREVRANGE', keys.dead(channel), '+', '-', 'COUNT', 10_000)) as Entry[];
+  for (const [deadId, fields] of entries) {
+    const json = fieldOf(fields, 'letter');
+    let letter: DeadLetter | undefined;
+    try {
+      letter = json ? (JSON.parse(json) as DeadLetter) : undefined;
+    } catch {
+      continue;
+    }
+    if (letter?.group !== group || letter.id !== id) continue;
+    await pub.call('XADD', keys.stream(channel), '*', 'f', letter.raw, 'only', group);
+    await pub.call('XDEL', keys.dead(channel), deadId);
+    return true;
+  }
+  return false;
 }
 
 export async function readDeadLetters(pub: Redis, keys: Keys, channel: string, limit: number): Promise<DeadLetter[]> {

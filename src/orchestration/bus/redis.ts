@@ -15,7 +15,7 @@ import { envelopeProblem, type Envelope } from '../message.ts';
 import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
 import { FrameSigner } from './signing.ts';
-import { durableKeys, readDeadLetters, StreamGroupReader } from './redis-streams.ts';
+import { durableKeys, readDeadLetters, replayDeadLetter, StreamGroupReader } from './redis-streams.ts';
 import {
   defaultDurableSettings,
   silentObserver,
@@ -161,6 +161,10 @@ export class RedisBus implements MessageBus {
 
   deadLetters(channel: string, limit = 100): Promise<DeadLetter[]> {
     return readDeadLetters(this.pub, this.keys, channel, limit);
+  }
+
+  replayDeadLetter(channel: string, group: string, id: string): Promise<boolean> {
+    return replayDeadLetter(this.pub, this.keys, channel, group, id);
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {

@@ -81,6 +81,11 @@ export interface MessageBus {
   consume(channel: string, group: string, consumer: string, handler: DurableHandler): Promise<Unsubscribe>;
   /** The most recent dead letters of a channel, newest first. */
   deadLetters(channel: string, limit?: number): Promise<DeadLetter[]>;
+  /**
+   * Gives one dead letter back to its consumer group only (the other groups have handled it),
+   * as a new message with fresh deliveries; it leaves the dead-letter list. False if not found.
+   */
+  replayDeadLetter(channel: string, group: string, id: string): Promise<boolean>;
   state(): TransportState;
   counters(): BusCounters;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import type { BrowserContext, Route } from 'playwright-core';
 export interface AdminStub {
   posts: Array<{ path: string; body: unknown }>;
   pending: Array<Record<string, unknown>>;
+  deadLetters: Array<Record<string, unknown>>;
 }
 
 const iso = (agoS: number) => new Date(Date.now() - agoS * 1000).toISOString();
@@ -16,6 +17,9 @@ const iso = (agoS: number) => new Date(Date.now() - agoS * 1000).toISOString();
 export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> {
   const stub: AdminStub = {
     posts: [],
+    deadLetters: [
+      { channel: 'thumbnail_generated', group: 'content.vm-1', id: '1795680000000-0', deliveries: 5, error: 'database is locked', at: iso(1800), message: '{"event_type":"thumbnail_generated","payload":{"content_id":"c-9"}}' },
+    ],
     pending: [
       { id: 'u-pend-1', email: 'daniel@example.com', username: 'dnegreanu_fan', full_name: 'Daniel Fan', role: 'user', status: 'pending_approval', status_reason: null, created_at: iso(3600), approved_at: null, last_login_at: null },
       { id: 'u-pend-2', email: 'phil@example.com', username: 'railbird99', full_name: null, role: 'user', status: 'pending_approval', status_reason: null, created_at: iso(600), approved_at: null, last_login_at: null },
@@ -47,6 +51,13 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
       if (path === '/library/scan') {
         scanPolls = 0;
         return json(route, 202, { id: 'job-scan', type: 'library_scan', priority: 'high', status: 'pending', payload: {}, attempts: 0, max_attempts: 3, progress: 0, result: null, error: null, created_at: iso(0), updated_at: iso(0), run_at: iso(0) });
+      }
+      if (path === '/dead-letters/replay') {
+        const b = body as { channel: string; group: string; id: string };
+        const i = stub.deadLetters.findIndex((d) => d.channel === b.channel && d.group === b.group && d.id === b.id);
+        if (i < 0) return json(route, 404, { error: { code: 'DEAD_LETTER_NOT_FOUND', message: 'no such dead letter', correlation_id: 'stub' } });
+        stub.deadLetters.splice(i, 1);
+        return json(route, 200, { replayed: true });
       }
       if (/^\/jobs\/[^/]+\/retry$/.test(path)) return json(route, 200, { id: path.split('/')[2], type: 'thumbnail', status: 'pending', progress: 0, attempts: 1, max_attempts: 3 });
       return json(route, 404, { error: { code: 'NOT_FOUND', message: `no stub for POST ${path}`, correlation_id: 'stub' } });
@@ -121,6 +132,8 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
         const done = scanPolls >= 3;
         return json(route, 200, { id: 'job-scan', type: 'library_scan', status: done ? 'completed' : 'processing', progress: done ? 100 : scanPolls * 33, attempts: 1, max_attempts: 3, error: null, result: done ? { scanned: 5, new: 1, skipped: 4 } : null });
       }
+      case '/dead-letters':
+        return json(route, 200, { items: stub.deadLetters });
       case '/audit':
         return json(route, 200, {
           items: [

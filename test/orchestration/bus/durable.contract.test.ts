@@ -139,6 +139,32 @@ function durableSuite(name: string, config: () => BusConfig): void {
       expect(dead[0]!.raw).toContain('"poison":true');
     });
 
+    it('replays a dead letter to the group that failed on it, and to no other group', async () => {
+      const bus = await open();
+      const channel = uniqueChannel('durable');
+      let broken = true;
+      const fixed: unknown[] = [];
+      const other = collector();
+      await bus.consume(channel, 'flaky', 'c1', (m) => {
+        if (broken) throw new Error('store offline');
+        fixed.push(m.payload);
+      });
+      await bus.consume(channel, 'steady', 'c1', other.handler);
+      await bus.publishDurable(channel, makeEnvelope({ order: 7 }));
+      await waitFor(async () => (await bus.deadLetters(channel)).length === 1 && other.got.length === 1, 5000, { message: 'dead-lettered for one group' });
+      const [letter] = await bus.deadLetters(channel);
+      broken = false; // the cause is fixed
+      expect(await bus.replayDeadLetter(channel, 'flaky', letter!.id)).toBe(true);
+      await waitFor(() => fixed.length === 1, 5000, { message: 'the replayed message' });
+      expect(fixed).toEqual([{ order: 7 }]);
+      await bus.publishDurable(channel, makeEnvelope({ order: 8 })); // a later message: both groups
+      await waitFor(() => fixed.length === 2 && other.got.length === 2, 5000);
+      expect(other.got.map((g) => g.payload)).toEqual([{ order: 7 }, { order: 8 }]); // the replay did not reach it
+      expect(await bus.deadLetters(channel)).toEqual([]);
+      expect(await bus.replayDeadLetter(channel, 'flaky', letter!.id)).toBe(false); // already replayed
+      expect(await bus.replayDeadLetter(channel, 'nobody', letter!.id)).toBe(false);
+    });
+
     it('drops malformed envelopes at publish time, counted, never delivered', async () => {
       const bus = await open();
       const channel = uniqueChannel('durable');

@@ -78,7 +78,7 @@ function Panel({ id, title, children, aside, testid }: { id: string; title: stri
 }
 
 /** Error (keeping stale data visible), first-load placeholder, or nothing. */
-/** A panel's table: column headings and the rows the caller renders. */
+/** A panel's table: column headings (an empty one is the row actions' column) and the rows the caller renders. */
 function Table({ testid, columns, children }: { testid: string; columns: string[]; children: ComponentChildren }) {
   return (
     <div class="table-wrap">
@@ -87,7 +87,7 @@ function Table({ testid, columns, children }: { testid: string; columns: string[
           <tr>
             {columns.map((c) => (
               <th key={c} scope="col">
-                {c}
+                {c || <span class="sr-only">Actions</span>}
               </th>
             ))}
           </tr>
@@ -831,12 +831,14 @@ interface DeadLetter {
 function DeadLettersPanel() {
   const letters = useApi<{ items: DeadLetter[] }>('/api/admin/dead-letters?limit=20', { refreshMs: 30_000 });
   const items = letters.data?.items ?? [];
+  const act = useAction(letters.reload);
   return (
     <Panel id="dead-letters" title="Dead letters" testid="dead-letters-panel">
       <LoadState error={letters.error} loading={letters.loading} hasData={!!letters.data} onRetry={letters.reload} />
+      {act.message ? <Notice kind={act.message.kind}>{act.message.text}</Notice> : null}
       {letters.data && items.length === 0 ? <p class="muted">No events were given up: every block handled every event it received.</p> : null}
       {items.length ? (
-        <Table testid="dead-letters-table" columns={['When', 'Event', 'Block', 'Tries', 'Last error']}>
+        <Table testid="dead-letters-table" columns={['When', 'Event', 'Block', 'Tries', 'Last error', '']}>
           {items.map((d) => (
             <tr key={`${d.channel}/${d.group}/${d.id}`}>
               <td class="nowrap small">{dateTime(d.at)}</td>
@@ -847,6 +849,18 @@ function DeadLettersPanel() {
               <td class="small">{d.deliveries}</td>
               <td class="muted tiny details" title={d.message}>
                 {d.error}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  class="btn btn-ghost btn-sm"
+                  title="Once its cause is fixed, hand the event back to the block that failed on it"
+                  disabled={act.busy === d.id}
+                  onClick={() => act.run(d.id, '/api/admin/dead-letters/replay', { channel: d.channel, group: d.group, id: d.id }, `${d.channel} handed back to ${d.group.split('.')[0]}`)}
+                  data-testid="dead-letter-replay"
+                >
+                  Replay
+                </button>
               </td>
             </tr>
           ))}

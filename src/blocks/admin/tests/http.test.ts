@@ -75,7 +75,7 @@ const ROUTES = [
   ['GET', '/api/admin/status'], ['GET', '/api/admin/users'], ['POST', '/api/admin/users/u2/approve'], ['POST', '/api/admin/users/u2/reject'],
   ['POST', '/api/admin/users/u2/suspend'], ['GET', '/api/admin/streams'], ['GET', '/api/admin/cache'], ['GET', '/api/admin/jobs'],
   ['GET', '/api/admin/jobs/j1'], ['POST', '/api/admin/jobs/j1/retry'], ['POST', '/api/admin/library/scan'], ['GET', '/api/admin/audit'],
-  ['GET', '/api/admin/dead-letters'],
+  ['GET', '/api/admin/dead-letters'], ['POST', '/api/admin/dead-letters/replay'],
 ] as const;
 
 describeEachDatabase('admin over HTTP', (target) => {
@@ -292,6 +292,23 @@ describeEachDatabase('admin over HTTP', (target) => {
     expect(Date.parse(letter.at)).not.toBeNaN();
     expect((await call('GET', '/api/admin/dead-letters?limit=0', 'admin')).statusCode).toBe(400);
     await off();
+
+    // Once the cause is fixed, the admin gives it back to that block; audited; a second try is 404.
+    const replayed: unknown[] = [];
+    const again = await app.orchestrator.consume('admin_action', (p) => void replayed.push(p), 'poisoned');
+    const body = { channel: letter.channel, group: letter.group, id: letter.id };
+    const res = await call('POST', '/api/admin/dead-letters/replay', 'admin', body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ replayed: true });
+    await waitFor(() => replayed.some((p) => (p as { action: string }).action === 'dead-letter-check'), 5000, { message: 'the replayed event' });
+    expect((await call('GET', '/api/admin/dead-letters', 'admin')).json().items).toEqual([]);
+    const [entry] = (await audit('?limit=1')).items;
+    expect(entry).toMatchObject({ action: 'replay_dead_letter', target: `event:admin_action/${letter.id}`, details: { group: letter.group } });
+    const twice = await call('POST', '/api/admin/dead-letters/replay', 'admin', body);
+    expect(twice.statusCode).toBe(404);
+    expect(twice.json().error.code).toBe('DEAD_LETTER_NOT_FOUND');
+    expect((await call('POST', '/api/admin/dead-letters/replay', 'admin', { ...body, extra: 1 })).statusCode).toBe(400);
+    await again();
   });
 
   it('a slow dependency shows as TIMEOUT in /status, still under 500 ms', async () => {
