@@ -501,8 +501,9 @@ export class Orchestrator implements ClientCore, HealthHost {
     const envelope = createEnvelope({ source_block: from, target_block: opts?.target ?? null, event_type: event, payload: parsed.data, correlation_id: correlationId });
     // Domain events are durable (a block that is down receives them when it is back); the
     // orchestrator's own health events are only news while they are fresh.
-    if (SYSTEM_EVENTS.has(event)) await this.bus.publish('system', envelope);
-    else await this.bus.publishDurable(event, envelope);
+    const channel = channelOf(event);
+    if (channel === 'system') await this.bus.publish(channel, envelope);
+    else await this.bus.publishDurable(channel, envelope);
   }
 
   /**
@@ -517,17 +518,10 @@ export class Orchestrator implements ClientCore, HealthHost {
     asBlock: string,
   ): Promise<Unsubscribe> {
     if (SYSTEM_EVENTS.has(event)) return this.subscribe(event, handler, asBlock);
-    const schema = this.eventSchemas.get(event);
-    if (!schema) throw new Error(`no contract declares event "${event}"`);
+    const deliver = this.eventDelivery(event, handler, asBlock);
     // One group per block instance: every process hosting the block gets every event (its
     // caches and indexes are its own); handlers with shared side effects are idempotent by id.
-    return this.bus.consume(event, `${asBlock}.${this.config.instance}`, this.config.instance, (m, meta) => {
-      if (m.event_type !== event) return this.reject(event, `event_type "${m.event_type}" in the log of ${event}`, m.correlation_id);
-      if (m.target_block !== null && m.target_block !== asBlock) return;
-      const parsed = schema.safeParse(m.payload);
-      if (!parsed.success) return this.reject(event, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, m.correlation_id);
-      return handler(parsed.data, new HandlerContext(this, asBlock, m.correlation_id, m.source_block, `${event}/${meta.id}`), m);
-    });
+    return this.bus.consume(event, `${asBlock}.${this.config.instance}`, this.config.instance, (m, meta) => deliver(m, `${event}/${meta.id}`));
   }
 
   /**
@@ -539,19 +533,31 @@ export class Orchestrator implements ClientCore, HealthHost {
     handler: (payload: any, call: HandlerContext, message: Envelope) => void | Promise<void>,
     asBlock = 'orchestrator',
   ): Promise<Unsubscribe> {
+    const deliver = this.eventDelivery(event, handler, asBlock);
+    return this.bus.subscribe(channelOf(event), (m) => deliver(m));
+  }
+
+  /**
+   * What live and durable subscriptions share: skip messages targeted at another block, check
+   * the payload against the event's schema (rejected, logged and counted when it fails), then
+   * hand it to the handler with the message's correlation id (and durable message id).
+   */
+  private eventDelivery(
+    event: EventName,
+    handler: (payload: any, call: HandlerContext, message: Envelope) => void | Promise<void>,
+    asBlock: string,
+  ): (m: Envelope, messageId?: string) => void | Promise<void> {
     const schema = this.eventSchemas.get(event);
     if (!schema) throw new Error(`no contract declares event "${event}"`);
     const channel = channelOf(event);
-    return this.bus.subscribe(channel, (m) => {
-      if (m.event_type !== event) return;
+    return (m, messageId) => {
+      // The system channel carries several event types; any other channel carries one.
+      if (m.event_type !== event) return channel === 'system' ? undefined : this.reject(channel, `event_type "${m.event_type}" on the channel of ${event}`, m.correlation_id);
       if (m.target_block !== null && m.target_block !== asBlock) return;
       const parsed = schema.safeParse(m.payload);
-      if (!parsed.success) {
-        this.reject(channel, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, m.correlation_id);
-        return;
-      }
-      return handler(parsed.data, new HandlerContext(this, asBlock, m.correlation_id, m.source_block), m);
-    });
+      if (!parsed.success) return this.reject(channel, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, m.correlation_id);
+      return handler(parsed.data, new HandlerContext(this, asBlock, m.correlation_id, m.source_block, messageId), m);
+    };
   }
 
   // ── internals shared with the health monitor ────────────────────────────────────────────

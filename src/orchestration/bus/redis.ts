@@ -119,26 +119,26 @@ export class RedisBus implements MessageBus {
   }
 
   async publish(channel: string, message: Envelope): Promise<void> {
-    if (this.current !== 'connected') {
-      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
-    }
-    this.dispatcher.counters.published++;
-    const json = JSON.stringify(message);
-    await this.pub.publish(this.prefix + channel, this.signer ? this.signer.sign(json) : json);
+    await this.pub.publish(this.prefix + channel, this.frame(message));
   }
 
   async publishDurable(channel: string, message: Envelope): Promise<void> {
-    if (this.current !== 'connected') {
-      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
-    }
-    this.dispatcher.counters.published++;
-    const json = JSON.stringify(message);
-    const frame = this.signer ? this.signer.sign(json) : json;
+    const frame = this.frame(message);
     // Both commands leave in one pipeline: the log for consumer groups, Pub/Sub for live listeners.
     await Promise.all([
       this.pub.call('XADD', this.keys.stream(channel), 'MAXLEN', '~', this.durable.maxBacklog, '*', 'f', frame),
       this.pub.publish(this.prefix + channel, frame),
     ]);
+  }
+
+  /** The wire form of an outgoing message (signed when a secret is set); refuses while Redis is away. */
+  private frame(message: Envelope): string {
+    if (this.current !== 'connected') {
+      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
+    }
+    this.dispatcher.counters.published++;
+    const json = JSON.stringify(message);
+    return this.signer ? this.signer.sign(json) : json;
   }
 
   async consume(channel: string, group: string, consumer: string, handler: DurableHandler): Promise<Unsubscribe> {
