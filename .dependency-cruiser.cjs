@@ -44,7 +44,7 @@ module.exports = {
       name: 'block-tests-import-outside-boundary',
       severity: 'error',
       comment:
-        'A block\'s tests may import what the block may, plus the block-agnostic helpers in ' +
+        "A block's tests may import what the block may, plus the block-agnostic helpers in " +
         'test/support/ (database and Redis availability, media fixtures). Other blocks are ' +
         'replaced by mocks built from their contracts.',
       from: { path: '^src/blocks/([^/]+)/tests/' },

@@ -63,7 +63,11 @@ interface RunOptions {
 const SAMPLE_CAP = 1 << 20;
 const latencies = new Float64Array(SAMPLE_CAP); // reused by every run
 
-async function measure(label: string, call: (n: number) => Promise<unknown>, o: RunOptions): Promise<RunResult> {
+async function measure(
+  label: string,
+  call: (n: number) => Promise<unknown>,
+  o: RunOptions,
+): Promise<RunResult> {
   let phase = 0; // 0 warm-up, 1 measuring, 2 stop
   let done = 0;
   let stored = 0;
@@ -123,7 +127,16 @@ async function measure(label: string, call: (n: number) => Promise<unknown>, o: 
   const seconds = (endTime - startTime) / 1000;
   const sorted = latencies.subarray(0, stored).sort();
   const pct = (p: number) => (stored ? sorted[Math.min(stored - 1, Math.floor(p * stored))]! : NaN);
-  const r: RunResult = { label, concurrency: o.concurrency, calls, seconds, callsPerS: calls / seconds, p50Us: pct(0.5), p99Us: pct(0.99), samples: stored };
+  const r: RunResult = {
+    label,
+    concurrency: o.concurrency,
+    calls,
+    seconds,
+    callsPerS: calls / seconds,
+    p50Us: pct(0.5),
+    p99Us: pct(0.99),
+    samples: stored,
+  };
   console.log(
     `${label.padEnd(40)} c${String(o.concurrency).padEnd(4)} ${fmtRate(r.callsPerS).padStart(8)} calls/s  ` +
       `p50 ${fmtUs(r.p50Us).padStart(8)} µs  p99 ${fmtUs(r.p99Us).padStart(8)} µs  (${calls} calls in ${seconds.toFixed(2)} s, ${stored} latency samples)`,
@@ -147,7 +160,8 @@ async function floodEvents(
   const acks: Promise<number>[] = [];
   while (performance.now() - start < opts.durationMs) {
     const batch = new Array<Promise<void>>(opts.window);
-    for (let i = 0; i < opts.window; i++) batch[i] = client.publish('bench_tick', { n: published++ });
+    for (let i = 0; i < opts.window; i++)
+      batch[i] = client.publish('bench_tick', { n: published++ });
     await Promise.all(batch);
     if (opts.maxWindowsAhead > 0) {
       acks.push(delivered());
@@ -181,16 +195,33 @@ async function floodEvents(
 
 function fmtRate(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
+  return v >= 1e6
+    ? `${(v / 1e6).toFixed(2)}M`
+    : v >= 1e3
+      ? `${(v / 1e3).toFixed(1)}k`
+      : v.toFixed(0);
 }
 function fmtUs(v: number): string {
-  return Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : v.toFixed(0)) : 'n/a';
+  return Number.isFinite(v)
+    ? v < 10
+      ? v.toFixed(2)
+      : v < 1000
+        ? v.toFixed(1)
+        : v.toFixed(0)
+    : 'n/a';
 }
 
 // ── in-process ─────────────────────────────────────────────────────────────────────────
 
-async function inProcess(sync: boolean): Promise<{ c1: RunResult; c100: RunResult; eventsPerS?: number }> {
-  const orch = new Orchestrator({ bus: { kind: 'memory' }, logger, contracts: [orchestratorV1, echoV1], collectProcessMetrics: false });
+async function inProcess(
+  sync: boolean,
+): Promise<{ c1: RunResult; c100: RunResult; eventsPerS?: number }> {
+  const orch = new Orchestrator({
+    bus: { kind: 'memory' },
+    logger,
+    contracts: [orchestratorV1, echoV1],
+    collectProcessMetrics: false,
+  });
   orch.register(echoBlock({ sync }));
   await orch.start();
   try {
@@ -199,16 +230,33 @@ async function inProcess(sync: boolean): Promise<{ c1: RunResult; c100: RunResul
     const check = await call(42);
     if (check.n !== 42) throw new Error(`echo answered ${JSON.stringify(check)}`);
     const kind = sync ? 'sync handler' : 'async handler';
-    const c1 = await measure(`in-process (memory bus, ${kind})`, call, { concurrency: 1, warmupMs: IN_WARMUP_MS, durationMs: IN_DURATION_MS, checkMask: 255, sampleEvery: 16 });
-    const c100 = await measure(`in-process (memory bus, ${kind})`, call, { concurrency: 100, warmupMs: IN_WARMUP_MS, durationMs: IN_DURATION_MS, checkMask: 255, sampleEvery: 16 });
+    const c1 = await measure(`in-process (memory bus, ${kind})`, call, {
+      concurrency: 1,
+      warmupMs: IN_WARMUP_MS,
+      durationMs: IN_DURATION_MS,
+      checkMask: 255,
+      sampleEvery: 16,
+    });
+    const c100 = await measure(`in-process (memory bus, ${kind})`, call, {
+      concurrency: 100,
+      warmupMs: IN_WARMUP_MS,
+      durationMs: IN_DURATION_MS,
+      checkMask: 255,
+      sampleEvery: 16,
+    });
     if (sync) return { c1, c100 };
     const source = 'bench-events';
-    const events = await floodEvents('in-process durable events (memory bus)', orch.client(source), async () => (await client.request('bench-echo:v1', 'count', { source })).n, {
-      durationMs: EVENTS_DURATION_MS,
-      window: 1000,
-      maxWindowsAhead: 0, // memory delivery completes within each window
-      drainTimeoutMs: 1000,
-    });
+    const events = await floodEvents(
+      'in-process durable events (memory bus)',
+      orch.client(source),
+      async () => (await client.request('bench-echo:v1', 'count', { source })).n,
+      {
+        durationMs: EVENTS_DURATION_MS,
+        window: 1000,
+        maxWindowsAhead: 0, // memory delivery completes within each window
+        drainTimeoutMs: 1000,
+      },
+    );
     return { c1, c100, eventsPerS: events.eventsPerS };
   } finally {
     await orch.stop();
@@ -240,7 +288,10 @@ function startChild(nodeId: string): Promise<string> {
   // Anything the child prints goes to stderr so it can never follow the final JSON line.
   c.stdout!.on('data', (d: Buffer) => process.stderr.write(`[bus-server] ${d}`));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bus-server did not become ready within 20 s')), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error('bus-server did not become ready within 20 s')),
+      20_000,
+    );
     c.on('message', (m: { type?: string; nodeId?: string; error?: string }) => {
       if (m.type === 'ready') {
         clearTimeout(timer);
@@ -283,24 +334,47 @@ async function overRedis(): Promise<{ c1: RunResult; c100: RunResult; eventsPerS
     // Wait until the registry shows the echo block (learned from the child's heartbeat).
     const deadline = performance.now() + 10_000;
     while (!orch.registry.pickServer('bench-echo:v1')) {
-      if (performance.now() > deadline) throw new Error('the echo block never appeared in the registry');
+      if (performance.now() > deadline)
+        throw new Error('the echo block never appeared in the registry');
       await new Promise((r) => setTimeout(r, 20));
     }
-    const others = orch.registry.instancesOf('bench-echo').filter((i) => i.node_id !== readyNode && orch.registry.isServing(i));
-    if (others.length) console.warn(`warning: ${others.length} other echo instance(s) on this Redis share the load (${others.map((i) => i.node_id).join(', ')})`);
+    const others = orch.registry
+      .instancesOf('bench-echo')
+      .filter((i) => i.node_id !== readyNode && orch.registry.isServing(i));
+    if (others.length)
+      console.warn(
+        `warning: ${others.length} other echo instance(s) on this Redis share the load (${others.map((i) => i.node_id).join(', ')})`,
+      );
     const client = orch.client('bench');
     const call = (n: number) => client.request('bench-echo:v1', 'echo', { n });
     const check = await call(7);
     if (check.n !== 7) throw new Error(`echo answered ${JSON.stringify(check)}`);
-    const c1 = await measure('redis (2 processes, async handler)', call, { concurrency: 1, warmupMs: REDIS_WARMUP_MS, durationMs: REDIS_DURATION_MS, checkMask: 15, sampleEvery: 1 });
-    const c100 = await measure('redis (2 processes, async handler)', call, { concurrency: 100, warmupMs: REDIS_WARMUP_MS, durationMs: REDIS_DURATION_MS, checkMask: 63, sampleEvery: 1 });
-    const source = `bench-events-${tag}`;
-    const events = await floodEvents('redis durable events (2 processes)', orch.client(source), async () => (await client.request('bench-echo:v1', 'count', { source })).n, {
-      durationMs: EVENTS_DURATION_MS,
-      window: 1000,
-      maxWindowsAhead: 8,
-      drainTimeoutMs: 1500,
+    const c1 = await measure('redis (2 processes, async handler)', call, {
+      concurrency: 1,
+      warmupMs: REDIS_WARMUP_MS,
+      durationMs: REDIS_DURATION_MS,
+      checkMask: 15,
+      sampleEvery: 1,
     });
+    const c100 = await measure('redis (2 processes, async handler)', call, {
+      concurrency: 100,
+      warmupMs: REDIS_WARMUP_MS,
+      durationMs: REDIS_DURATION_MS,
+      checkMask: 63,
+      sampleEvery: 1,
+    });
+    const source = `bench-events-${tag}`;
+    const events = await floodEvents(
+      'redis durable events (2 processes)',
+      orch.client(source),
+      async () => (await client.request('bench-echo:v1', 'count', { source })).n,
+      {
+        durationMs: EVENTS_DURATION_MS,
+        window: 1000,
+        maxWindowsAhead: 8,
+        drainTimeoutMs: 1500,
+      },
+    );
     return { c1, c100, eventsPerS: events.eventsPerS };
   } finally {
     await stopChild().catch(() => killChild());
@@ -322,7 +396,9 @@ async function main(): Promise<void> {
 
   const loadAfter = loadavg()[0]!;
   if (Math.max(loadBefore, loadAfter) > cpus().length) {
-    console.log(`note: load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cpus: other processes compete for the CPU; figures are low and noisy`);
+    console.log(
+      `note: load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cpus: other processes compete for the CPU; figures are low and noisy`,
+    );
   }
   const r = (v: number) => Math.round(v);
   const us = (v: number) => Math.round(v * 100) / 100;
@@ -371,7 +447,9 @@ main().then(
   () => process.exit(0),
   (err) => {
     killChild();
-    console.error(`bench:bus failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(
+      `bench:bus failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     process.exit(1);
   },
 );

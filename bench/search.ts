@@ -65,25 +65,142 @@ const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 
 const PLAYERS = [
-  'Daniel Negreanu', 'Phil Hellmuth', 'Phil Ivey', 'Antonio Esfandiari', 'Erik Seidel', 'Johnny Chan', 'Chris Moneymaker', 'Doyle Brunson', 'Tom Dwan',
-  'Patrik Antonius', 'Vanessa Selbst', 'Bryn Kenney', 'Fedor Holz', 'Dominik Nitsche', 'Jason Koon', 'Justin Bonomo', 'Alex Foxen', 'Garrett Adelstein',
-  'Doug Polk', 'Phil Galfond', 'Michael Addamo', 'Stephen Chidwick', 'Jason Mercier', 'Shaun Deeb', 'Mike Matusow', 'Barry Greenstein', 'Jennifer Harman',
-  'Kristen Foxen', 'Liv Boeree', 'Dan Cates', 'Chris Ferguson', 'Howard Lederer', 'Jonathan Duhamel', 'Joe Cada', 'Ryan Riess', 'Martin Jacobson',
-  'Greg Merson', 'Scotty Nguyen', 'Joe Hachem', 'Jerry Yang', 'Nick Schulman', 'Maria Ho', 'Ben Lamb', 'Sam Trickett', 'Dan Smith', 'Isaac Haxton',
-  'Andrew Robl', 'Matt Berkey', 'Nik Airball', 'Wesley Fei', 'Henrik Hecklen', 'Sergio Aido', 'Koray Aldemir', 'Espen Jorstad', 'Daniel Weinman',
-  'Hossein Ensan', 'Damian Salas', 'Scott Blumstein', 'Qui Nguyen', 'Pius Heinz', 'Jamie Gold', 'Greg Raymer', 'Robert Varkonyi', 'Carlos Mortensen',
-  'Jeremy Ausmus', 'Chance Kornuth', 'Cary Katz', 'Sean Winter', 'Adrian Mateos', 'Mikita Badziakouski',
+  'Daniel Negreanu',
+  'Phil Hellmuth',
+  'Phil Ivey',
+  'Antonio Esfandiari',
+  'Erik Seidel',
+  'Johnny Chan',
+  'Chris Moneymaker',
+  'Doyle Brunson',
+  'Tom Dwan',
+  'Patrik Antonius',
+  'Vanessa Selbst',
+  'Bryn Kenney',
+  'Fedor Holz',
+  'Dominik Nitsche',
+  'Jason Koon',
+  'Justin Bonomo',
+  'Alex Foxen',
+  'Garrett Adelstein',
+  'Doug Polk',
+  'Phil Galfond',
+  'Michael Addamo',
+  'Stephen Chidwick',
+  'Jason Mercier',
+  'Shaun Deeb',
+  'Mike Matusow',
+  'Barry Greenstein',
+  'Jennifer Harman',
+  'Kristen Foxen',
+  'Liv Boeree',
+  'Dan Cates',
+  'Chris Ferguson',
+  'Howard Lederer',
+  'Jonathan Duhamel',
+  'Joe Cada',
+  'Ryan Riess',
+  'Martin Jacobson',
+  'Greg Merson',
+  'Scotty Nguyen',
+  'Joe Hachem',
+  'Jerry Yang',
+  'Nick Schulman',
+  'Maria Ho',
+  'Ben Lamb',
+  'Sam Trickett',
+  'Dan Smith',
+  'Isaac Haxton',
+  'Andrew Robl',
+  'Matt Berkey',
+  'Nik Airball',
+  'Wesley Fei',
+  'Henrik Hecklen',
+  'Sergio Aido',
+  'Koray Aldemir',
+  'Espen Jorstad',
+  'Daniel Weinman',
+  'Hossein Ensan',
+  'Damian Salas',
+  'Scott Blumstein',
+  'Qui Nguyen',
+  'Pius Heinz',
+  'Jamie Gold',
+  'Greg Raymer',
+  'Robert Varkonyi',
+  'Carlos Mortensen',
+  'Jeremy Ausmus',
+  'Chance Kornuth',
+  'Cary Katz',
+  'Sean Winter',
+  'Adrian Mateos',
+  'Mikita Badziakouski',
 ];
 const WSOP_EVENTS = [
-  'Main Event', '$50,000 Poker Players Championship', '$10,000 Heads-Up Championship', 'Big One for One Drop', '$25,000 High Roller', 'Millionaire Maker',
-  '$1,500 Monster Stack', '$10,000 Pot-Limit Omaha Championship', 'Tournament of Champions', 'Colossus', "$5,000 Six-Max No-Limit Hold'em",
-  '$1,000 Seniors Championship', '$10,000 Short Deck', '$100,000 Super High Roller', '$10,000 Seven Card Stud Championship', '$1,500 Mixed Games',
+  'Main Event',
+  '$50,000 Poker Players Championship',
+  '$10,000 Heads-Up Championship',
+  'Big One for One Drop',
+  '$25,000 High Roller',
+  'Millionaire Maker',
+  '$1,500 Monster Stack',
+  '$10,000 Pot-Limit Omaha Championship',
+  'Tournament of Champions',
+  'Colossus',
+  "$5,000 Six-Max No-Limit Hold'em",
+  '$1,000 Seniors Championship',
+  '$10,000 Short Deck',
+  '$100,000 Super High Roller',
+  '$10,000 Seven Card Stud Championship',
+  '$1,500 Mixed Games',
 ];
-const DAYS = ['Day 1A', 'Day 1B', 'Day 1C', 'Day 2', 'Day 3', 'Day 4', 'Day 5', 'Day 6', 'Day 7', 'Final Table', 'Heads-Up', 'Part 2'];
-const STOPS = { WPT: ['Five Diamond', 'Seminole Hard Rock', 'L.A. Poker Classic', 'Borgata Poker Open', 'World Championship'], EPT: ['Barcelona', 'Monte Carlo', 'Prague', 'London', 'Paris'], 'Triton Poker': ['Montenegro', 'Cyprus', 'London', 'Jeju', 'Madrid'] };
-const FLAVOUR = ['Bracelet on the line.', 'Bubble drama.', 'The chip leader under pressure.', 'A record field.', 'A hero call for the ages.', 'Cooler after cooler.', 'An all-in bluff on the river.', 'Short stacks fight back.'];
+const DAYS = [
+  'Day 1A',
+  'Day 1B',
+  'Day 1C',
+  'Day 2',
+  'Day 3',
+  'Day 4',
+  'Day 5',
+  'Day 6',
+  'Day 7',
+  'Final Table',
+  'Heads-Up',
+  'Part 2',
+];
+const STOPS = {
+  WPT: [
+    'Five Diamond',
+    'Seminole Hard Rock',
+    'L.A. Poker Classic',
+    'Borgata Poker Open',
+    'World Championship',
+  ],
+  EPT: ['Barcelona', 'Monte Carlo', 'Prague', 'London', 'Paris'],
+  'Triton Poker': ['Montenegro', 'Cyprus', 'London', 'Jeju', 'Madrid'],
+};
+const FLAVOUR = [
+  'Bracelet on the line.',
+  'Bubble drama.',
+  'The chip leader under pressure.',
+  'A record field.',
+  'A hero call for the ages.',
+  'Cooler after cooler.',
+  'An all-in bluff on the river.',
+  'Short stacks fight back.',
+];
 const CATALOGS: ReadonlyArray<[string, number]> = [
-  ['WSOP', 38], ['WPT', 9], ['EPT', 8], ['Hustler Casino Live', 10], ['High Stakes Poker', 7], ['Poker After Dark', 6], ['Triton Poker', 8], ['Super High Roller Bowl', 3], ['PokerGO Cup', 4], ['GGMillions', 4], ['Documentary', 3],
+  ['WSOP', 38],
+  ['WPT', 9],
+  ['EPT', 8],
+  ['Hustler Casino Live', 10],
+  ['High Stakes Poker', 7],
+  ['Poker After Dark', 6],
+  ['Triton Poker', 8],
+  ['Super High Roller Bowl', 3],
+  ['PokerGO Cup', 4],
+  ['GGMillions', 4],
+  ['Documentary', 3],
 ];
 
 function catalog(): string {
@@ -101,7 +218,8 @@ function makeItem(i: number): IndexDoc {
   let description: string;
   if (c === 'Hustler Casino Live' || c === 'High Stakes Poker' || c === 'Poker After Dark') {
     const stakes = pick(['$100/$200', '$200/$400', '$500/$1,000', '$1,000/$2,000']);
-    title = rnd() < 0.5 ? `${c} Season ${int(1, 14)} Episode ${int(1, 250)}` : `${c}: ${p1} vs ${p2}`;
+    title =
+      rnd() < 0.5 ? `${c} Season ${int(1, 14)} Episode ${int(1, 250)}` : `${c}: ${p1} vs ${p2}`;
     description = `${p1}, ${p2} and ${p3} play ${stakes} No-Limit Hold'em in ${year}. ${pick(FLAVOUR)}`;
   } else if (c in STOPS) {
     const stop = pick(STOPS[c as keyof typeof STOPS]);
@@ -111,38 +229,104 @@ function makeItem(i: number): IndexDoc {
     title = `The Story of ${p1}`;
     description = `How ${p1} went from the ${year} WSOP to the top of the game, with ${p2} and ${p3}.`;
   } else {
-    const event = c === 'WSOP' ? pick(WSOP_EVENTS) : pick(['Final Table', 'Event #' + int(1, 12), 'High Roller']);
+    const event =
+      c === 'WSOP'
+        ? pick(WSOP_EVENTS)
+        : pick(['Final Table', 'Event #' + int(1, 12), 'High Roller']);
     title = `${c} ${year} ${event} ${c === 'WSOP' ? day : ''}`.trim();
     description = `${day} of the ${year} ${c} ${event} in Las Vegas with ${p1}, ${p2} and ${p3}. ${pick(FLAVOUR)}`;
   }
   const added = Date.UTC(2020, 0, 1) + i * 60_000;
-  return { content_id: `c${i}`, title, description, catalog: c, duration_seconds: int(1200, 14_400), thumbnail_url: null, added_at: new Date(added).toISOString() };
+  return {
+    content_id: `c${i}`,
+    title,
+    description,
+    catalog: c,
+    duration_seconds: int(1200, 14_400),
+    thumbnail_url: null,
+    added_at: new Date(added).toISOString(),
+  };
 }
 
-interface Query { q: string; catalog?: string; min_duration?: number; max_duration?: number }
+interface Query {
+  q: string;
+  catalog?: string;
+  min_duration?: number;
+  max_duration?: number;
+}
 /** Players, events, years, typos ("main evnet", "negranu", "esfandairi"), prefixes while typing, and filters. */
 const QUERIES: Query[] = [
-  { q: 'negreanu' }, { q: 'daniel negreanu' }, { q: 'negranu' }, { q: 'hellmuth' }, { q: 'phil hellmuth final table' }, { q: 'helmuth' }, { q: 'ivey' },
-  { q: 'tom dwan' }, { q: 'esfandairi' }, { q: 'antonio esfandiari' }, { q: 'adelstein' }, { q: 'koon' }, { q: 'chidwick' }, { q: 'moneymaker' },
-  { q: 'main event' }, { q: 'main evnet' }, { q: 'wsop main event final table' }, { q: 'wsop 2019 main event' }, { q: 'main event day 3' },
-  { q: 'high roller' }, { q: 'millionaire maker' }, { q: 'pot limit omaha' }, { q: 'heads up championship' }, { q: 'colossus 2018' },
-  { q: 'poker players championship' }, { q: 'big one for one drop' }, { q: 'hustler casino live' }, { q: 'high stakes poker season 7' },
-  { q: 'poker after dark' }, { q: 'triton montenegro' }, { q: 'ept barcelona' }, { q: 'wpt five diamond' }, { q: 'super high roller bowl' },
-  { q: 'negr' }, { q: 'hellm' }, { q: 'main ev' }, { q: 'esfand' }, { q: 'bluff' }, { q: 'hero call' }, { q: 'the story of' },
-  { q: 'final table', catalog: 'WSOP' }, { q: 'negreanu', catalog: 'High Stakes Poker' }, { q: 'main event', min_duration: 7200 },
-  { q: 'day 2', catalog: 'wsop', max_duration: 3600 }, { q: 'ivey', min_duration: 3600, max_duration: 10_800 }, { q: 'hellmuth', catalog: 'Poker After Dark' },
-  { q: 'bracelet', catalog: 'WSOP', min_duration: 1800 }, { q: 'cooler', catalog: 'Hustler Casino Live' },
+  { q: 'negreanu' },
+  { q: 'daniel negreanu' },
+  { q: 'negranu' },
+  { q: 'hellmuth' },
+  { q: 'phil hellmuth final table' },
+  { q: 'helmuth' },
+  { q: 'ivey' },
+  { q: 'tom dwan' },
+  { q: 'esfandairi' },
+  { q: 'antonio esfandiari' },
+  { q: 'adelstein' },
+  { q: 'koon' },
+  { q: 'chidwick' },
+  { q: 'moneymaker' },
+  { q: 'main event' },
+  { q: 'main evnet' },
+  { q: 'wsop main event final table' },
+  { q: 'wsop 2019 main event' },
+  { q: 'main event day 3' },
+  { q: 'high roller' },
+  { q: 'millionaire maker' },
+  { q: 'pot limit omaha' },
+  { q: 'heads up championship' },
+  { q: 'colossus 2018' },
+  { q: 'poker players championship' },
+  { q: 'big one for one drop' },
+  { q: 'hustler casino live' },
+  { q: 'high stakes poker season 7' },
+  { q: 'poker after dark' },
+  { q: 'triton montenegro' },
+  { q: 'ept barcelona' },
+  { q: 'wpt five diamond' },
+  { q: 'super high roller bowl' },
+  { q: 'negr' },
+  { q: 'hellm' },
+  { q: 'main ev' },
+  { q: 'esfand' },
+  { q: 'bluff' },
+  { q: 'hero call' },
+  { q: 'the story of' },
+  { q: 'final table', catalog: 'WSOP' },
+  { q: 'negreanu', catalog: 'High Stakes Poker' },
+  { q: 'main event', min_duration: 7200 },
+  { q: 'day 2', catalog: 'wsop', max_duration: 3600 },
+  { q: 'ivey', min_duration: 3600, max_duration: 10_800 },
+  { q: 'hellmuth', catalog: 'Poker After Dark' },
+  { q: 'bracelet', catalog: 'WSOP', min_duration: 1800 },
+  { q: 'cooler', catalog: 'Hustler Casino Live' },
 ];
 
 // ── measurement helpers ────────────────────────────────────────────────────────────────────
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 /** JS heap plus ArrayBuffers (the typed arrays of the engine live outside the heap). */
-const heapMb = () => (gc(), gc(), (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20);
+const heapMb = () => (
+  gc(),
+  gc(),
+  (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20
+);
 
 /** Wall-clock percentiles, plus the p99 of this process's CPU time per call (what a loaded machine does not inflate). */
-interface Timing { p50: number; p99: number; max: number; n: number; cpuP99: number; slowest: string }
+interface Timing {
+  p50: number;
+  p99: number;
+  max: number;
+  n: number;
+  cpuP99: number;
+  slowest: string;
+}
 
 async function time(rounds: number, run: (q: Query) => Promise<unknown>): Promise<Timing> {
   for (const q of QUERIES) await run(q); // warm-up
@@ -163,9 +347,24 @@ async function time(rounds: number, run: (q: Query) => Promise<unknown>): Promis
   }
   samples.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
-  const medians = [...byQuery].map(([q, ms]) => [q, ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!] as const).sort((a, b) => b[1] - a[1]);
-  const slowest = medians.slice(0, 3).map(([q, ms]) => `"${q.q}"${q.catalog || q.min_duration || q.max_duration ? '+filters' : ''} ${r2(ms)} ms`).join(', ');
-  return { p50: r2(pct(samples, 50)), p99: r2(pct(samples, 99)), max: r2(samples.at(-1)!), n: samples.length, cpuP99: r2(pct(cpu, 99)), slowest };
+  const medians = [...byQuery]
+    .map(([q, ms]) => [q, ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const slowest = medians
+    .slice(0, 3)
+    .map(
+      ([q, ms]) =>
+        `"${q.q}"${q.catalog || q.min_duration || q.max_duration ? '+filters' : ''} ${r2(ms)} ms`,
+    )
+    .join(', ');
+  return {
+    p50: r2(pct(samples, 50)),
+    p99: r2(pct(samples, 99)),
+    max: r2(samples.at(-1)!),
+    n: samples.length,
+    cpuP99: r2(pct(cpu, 99)),
+    slowest,
+  };
 }
 
 const out: Record<string, number | string | null> = {};
@@ -184,20 +383,42 @@ async function engineAt(n: number, items: IndexDoc[]): Promise<void> {
   const sg = await time(Math.ceil(ROUNDS / 5), (q) => engine.suggest(q.q, 10));
   const heap = heapMb() - before; // with the compact postings the queries have built
   Object.assign(out, {
-    [`engine_p50_ms_${k}`]: s.p50, [`engine_p99_ms_${k}`]: s.p99, [`engine_max_ms_${k}`]: s.max, [`engine_cpu_p99_ms_${k}`]: s.cpuP99, [`suggest_p50_ms_${k}`]: sg.p50, [`suggest_p99_ms_${k}`]: sg.p99,
-    [`engine_build_ms_${k}`]: Math.round(build), [`engine_memory_mb_${k}`]: Math.round(heap),
+    [`engine_p50_ms_${k}`]: s.p50,
+    [`engine_p99_ms_${k}`]: s.p99,
+    [`engine_max_ms_${k}`]: s.max,
+    [`engine_cpu_p99_ms_${k}`]: s.cpuP99,
+    [`suggest_p50_ms_${k}`]: sg.p50,
+    [`suggest_p99_ms_${k}`]: sg.p99,
+    [`engine_build_ms_${k}`]: Math.round(build),
+    [`engine_memory_mb_${k}`]: Math.round(heap),
   });
-  line(`engine minisearch ${k}: search p50 ${s.p50} ms, p99 ${s.p99} ms, max ${s.max} ms, CPU p99 ${s.cpuP99} ms (${s.n} queries); suggest p50 ${sg.p50} ms, p99 ${sg.p99} ms; build ${Math.round(build)} ms; index memory ${Math.round(heap)} MB (heap + typed arrays, after the queries)`);
+  line(
+    `engine minisearch ${k}: search p50 ${s.p50} ms, p99 ${s.p99} ms, max ${s.max} ms, CPU p99 ${s.cpuP99} ms (${s.n} queries); suggest p50 ${sg.p50} ms, p99 ${sg.p99} ms; build ${Math.round(build)} ms; index memory ${Math.round(heap)} MB (heap + typed arrays, after the queries)`,
+  );
   line(`  slowest queries (median): ${s.slowest}`);
   if (n === 100_000) {
     // For comparison: MiniSearch's own search() under the same rules (no letter-swap rule).
-    const stock = new MiniSearch<IndexDoc>({ idField: 'content_id', fields: [...FIELDS], searchOptions: { boost: FIELD_BOOST, combineWith: 'AND', fuzzy: (w) => typosFor(w), prefix: (_w, i, all) => i === all.length - 1 } });
+    const stock = new MiniSearch<IndexDoc>({
+      idField: 'content_id',
+      fields: [...FIELDS],
+      searchOptions: {
+        boost: FIELD_BOOST,
+        combineWith: 'AND',
+        fuzzy: (w) => typosFor(w),
+        prefix: (_w, i, all) => i === all.length - 1,
+      },
+    });
     t = performance.now();
     stock.addAll(items);
     line(`  (stock MiniSearch built in ${Math.round(performance.now() - t)} ms)`);
     const st = await time(1, async (q) => stock.search(q.q).slice(0, 20));
-    Object.assign(out, { stock_minisearch_p50_ms_100k: st.p50, stock_minisearch_p99_ms_100k: st.p99 });
-    line(`  stock MiniSearch search() ${k}: p50 ${st.p50} ms, p99 ${st.p99} ms (${st.n} queries, without filters)`);
+    Object.assign(out, {
+      stock_minisearch_p50_ms_100k: st.p50,
+      stock_minisearch_p99_ms_100k: st.p99,
+    });
+    line(
+      `  stock MiniSearch search() ${k}: p50 ${st.p50} ms, p99 ${st.p99} ms (${st.n} queries, without filters)`,
+    );
   }
   await engine.close();
 }
@@ -210,9 +431,20 @@ async function insertRows(env: Record<string, string>, items: IndexDoc[]): Promi
   const t = performance.now();
   for (let i = 0; i < items.length; i += 1000) {
     const rows = items.slice(i, i + 1000).map((d, j) => ({
-      id: d.content_id, title: d.title, title_lc: d.title.toLowerCase(), description: d.description, description_lc: d.description.toLowerCase(),
-      catalog: d.catalog, catalog_id: catalogId(d.catalog), duration_seconds: d.duration_seconds, file_size: null, media_path: `${d.catalog}/${i + j}.mp4`,
-      thumbnail_url: null, added_at: Date.parse(d.added_at), updated_at: Date.parse(d.added_at), metadata: '{}',
+      id: d.content_id,
+      title: d.title,
+      title_lc: d.title.toLowerCase(),
+      description: d.description,
+      description_lc: d.description.toLowerCase(),
+      catalog: d.catalog,
+      catalog_id: catalogId(d.catalog),
+      duration_seconds: d.duration_seconds,
+      file_size: null,
+      media_path: `${d.catalog}/${i + j}.mp4`,
+      thumbnail_url: null,
+      added_at: Date.parse(d.added_at),
+      updated_at: Date.parse(d.added_at),
+      metadata: '{}',
     }));
     await database.db.insertInto('contents').values(rows).execute();
   }
@@ -227,7 +459,9 @@ async function rebuilt(app: App, label: string): Promise<number> {
   for (;;) {
     const s = await client.request('search:v1', 'get_search_stats', {});
     if (s.ready) {
-      line(`search block: index rebuilt at start-up from ${label} (${s.documents} items, pages of 100) in ${s.last_reindex_took_ms} ms`);
+      line(
+        `search block: index rebuilt at start-up from ${label} (${s.documents} items, pages of 100) in ${s.last_reindex_took_ms} ms`,
+      );
       return s.last_reindex_took_ms!;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -239,32 +473,62 @@ async function blockLatency(app: App, k: string): Promise<void> {
   const client = app.orchestrator.client('gateway');
   const b = await time(ROUNDS, (q) => client.request('search:v1', 'search', { ...q, limit: 20 }));
   Object.assign(out, { [`block_p50_ms_${k}`]: b.p50, [`block_p99_ms_${k}`]: b.p99 });
-  line(`search:v1.search through the orchestrator ${k}: p50 ${b.p50} ms, p99 ${b.p99} ms (${b.n} queries)`);
+  line(
+    `search:v1.search through the orchestrator ${k}: p50 ${b.p50} ms, p99 ${b.p99} ms (${b.n} queries)`,
+  );
 }
 
 /**
  * The real content block on a database holding `items`; `withSearch` adds the search block, whose
  * start-up rebuild then pages through list_contents (slow at 100k: see the summary).
  */
-async function onDatabase(db: 'sqlite' | 'postgres', items: IndexDoc[], opts: { fallback: boolean; withSearch: boolean }): Promise<void> {
+async function onDatabase(
+  db: 'sqlite' | 'postgres',
+  items: IndexDoc[],
+  opts: { fallback: boolean; withSearch: boolean },
+): Promise<void> {
   const k = `${items.length / 1000}k`;
   const prefix = `bench${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'wsoptv-bench-search-'));
-  const env: Record<string, string> = { WSOPTV_DATA_DIR: dir, LOG_LEVEL: 'error', ...(db === 'postgres' ? { DATABASE_URL: PG_URL, WSOPTV_DB_SCHEMA_PREFIX: prefix } : {}) };
+  const env: Record<string, string> = {
+    WSOPTV_DATA_DIR: dir,
+    LOG_LEVEL: 'error',
+    ...(db === 'postgres' ? { DATABASE_URL: PG_URL, WSOPTV_DB_SCHEMA_PREFIX: prefix } : {}),
+  };
   let app: App | undefined;
   try {
     const inserted = await insertRows(env, items);
     line(`${db}: ${items.length} rows inserted with SQL in ${Math.round(inserted)} ms`);
-    app = await buildHost(loadConfig(env), logger, opts.withSearch ? [contentBlock, searchBlock] : [contentBlock]);
+    app = await buildHost(
+      loadConfig(env),
+      logger,
+      opts.withSearch ? [contentBlock, searchBlock] : [contentBlock],
+    );
     if (opts.withSearch) {
       out[`reindex_ms_${db}_${k}`] = await rebuilt(app, `content on ${db}`);
       await blockLatency(app, `${k}_${db}`);
     }
     if (!opts.fallback) return;
     const client = app.orchestrator.client('gateway');
-    const f = await time(FALLBACK_ROUNDS, (q) => client.request('content:v1', 'find_by_text', { query: q.q, catalog: q.catalog, min_duration: q.min_duration, max_duration: q.max_duration, limit: 20, offset: 0 }));
-    Object.assign(out, { [`fallback_p50_ms_${db}_${k}`]: f.p50, [`fallback_p99_ms_${db}_${k}`]: f.p99, [`fallback_max_ms_${db}_${k}`]: f.max, ...(db === 'sqlite' ? { [`fallback_cpu_p99_ms_${db}_${k}`]: f.cpuP99 } : {}) });
-    line(`fallback content:v1.find_by_text on ${db} ${k}: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms${db === 'sqlite' ? `, CPU p99 ${f.cpuP99} ms` : ''} (${f.n} queries); slowest: ${f.slowest}`);
+    const f = await time(FALLBACK_ROUNDS, (q) =>
+      client.request('content:v1', 'find_by_text', {
+        query: q.q,
+        catalog: q.catalog,
+        min_duration: q.min_duration,
+        max_duration: q.max_duration,
+        limit: 20,
+        offset: 0,
+      }),
+    );
+    Object.assign(out, {
+      [`fallback_p50_ms_${db}_${k}`]: f.p50,
+      [`fallback_p99_ms_${db}_${k}`]: f.p99,
+      [`fallback_max_ms_${db}_${k}`]: f.max,
+      ...(db === 'sqlite' ? { [`fallback_cpu_p99_ms_${db}_${k}`]: f.cpuP99 } : {}),
+    });
+    line(
+      `fallback content:v1.find_by_text on ${db} ${k}: p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms${db === 'sqlite' ? `, CPU p99 ${f.cpuP99} ms` : ''} (${f.n} queries); slowest: ${f.slowest}`,
+    );
   } finally {
     await app?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -274,10 +538,35 @@ async function onDatabase(db: 'sqlite' | 'postgres', items: IndexDoc[], opts: { 
 
 /** The search block at 100k fed by a content mock that lists from memory: the block's own share of a rebuild. */
 async function blockWithMemoryContent(items: IndexDoc[]): Promise<void> {
-  const rows = items.map((d) => ({ id: d.content_id, title: d.title, description: d.description, catalog: d.catalog, duration_seconds: d.duration_seconds, file_size: null, media_path: `${d.content_id}.mp4`, thumbnail_url: null, added_at: d.added_at, metadata: {} }));
-  const content = mockBlock('content:v1', { list_contents: ({ limit, offset }) => ({ items: rows.slice(offset, offset + limit), total: rows.length, limit, offset }) }, Object.keys(contentV1.actions));
+  const rows = items.map((d) => ({
+    id: d.content_id,
+    title: d.title,
+    description: d.description,
+    catalog: d.catalog,
+    duration_seconds: d.duration_seconds,
+    file_size: null,
+    media_path: `${d.content_id}.mp4`,
+    thumbnail_url: null,
+    added_at: d.added_at,
+    metadata: {},
+  }));
+  const content = mockBlock(
+    'content:v1',
+    {
+      list_contents: ({ limit, offset }) => ({
+        items: rows.slice(offset, offset + limit),
+        total: rows.length,
+        limit,
+        offset,
+      }),
+    },
+    Object.keys(contentV1.actions),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'wsoptv-bench-search-'));
-  const app = await buildHost(loadConfig({ WSOPTV_DATA_DIR: dir, LOG_LEVEL: 'error' }), logger, [searchBlock, content.manifest]);
+  const app = await buildHost(loadConfig({ WSOPTV_DATA_DIR: dir, LOG_LEVEL: 'error' }), logger, [
+    searchBlock,
+    content.manifest,
+  ]);
   try {
     out.reindex_ms_memory_100k = await rebuilt(app, 'a content mock listing from memory');
     await blockLatency(app, '100k');
@@ -303,9 +592,15 @@ async function postgresReachable(): Promise<string | null> {
 // ── run ────────────────────────────────────────────────────────────────────────────────────
 
 const started = performance.now();
-line(`bench:search on ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, Node ${process.version}${quick ? ', BENCH_QUICK' : ''}`);
+line(
+  `bench:search on ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}, Node ${process.version}${quick ? ', BENCH_QUICK' : ''}`,
+);
 const items = Array.from({ length: 100_000 }, (_, i) => makeItem(i));
-line(`${items.length} items, e.g. "${items[0]!.title}" / "${items[1]!.title}" / "${items[2]!.title}"`);
+line(
+  `${items.length} items, e.g. "${items[0]!.title}" / "${items[1]!.title}" / "${items[2]!.title}"`,
+);
 const only = process.env.BENCH_ONLY; // "engine" or "fallback", while iterating
 if (only !== 'fallback') {
   await engineAt(10_000, items.slice(0, 10_000));
@@ -315,18 +610,35 @@ if (only !== 'fallback') await blockWithMemoryContent(items);
 if (only !== 'engine') {
   // The real rebuild path (content on SQLite, list_contents page by page) at 10k; at 100k only on request: it takes minutes.
   await onDatabase('sqlite', items.slice(0, 10_000), { fallback: false, withSearch: true });
-  await onDatabase('sqlite', items, { fallback: true, withSearch: process.env.BENCH_REINDEX_100K === '1' });
+  await onDatabase('sqlite', items, {
+    fallback: true,
+    withSearch: process.env.BENCH_REINDEX_100K === '1',
+  });
 }
 const pgProblem = only === 'engine' ? 'BENCH_ONLY=engine' : await postgresReachable();
 if (pgProblem === null) await onDatabase('postgres', items, { fallback: true, withSearch: false });
 else {
-  Object.assign(out, { fallback_p50_ms_postgres_100k: null, fallback_p99_ms_postgres_100k: null, postgres_skipped: pgProblem });
+  Object.assign(out, {
+    fallback_p50_ms_postgres_100k: null,
+    fallback_p99_ms_postgres_100k: null,
+    postgres_skipped: pgProblem,
+  });
   line(`⚠ PostgreSQL at ${PG_URL} unreachable (${pgProblem}): fallback on PostgreSQL not measured`);
 }
 
-const targets = { engine_p99_ms_100k: 10, fallback_p99_ms_sqlite_100k: 200, fallback_p99_ms_postgres_100k: 200 };
-const missed = Object.entries(targets).filter(([key, max]) => typeof out[key] === 'number' && (out[key] as number) >= max).map(([key, max]) => `${key} ${out[key]} ≥ ${max}`);
-Object.assign(out, { targets_missed: missed.length ? missed.join('; ') : null, load_average_1m: r2(loadavg()[0]!), took_s: Math.round((performance.now() - started) / 1000) });
+const targets = {
+  engine_p99_ms_100k: 10,
+  fallback_p99_ms_sqlite_100k: 200,
+  fallback_p99_ms_postgres_100k: 200,
+};
+const missed = Object.entries(targets)
+  .filter(([key, max]) => typeof out[key] === 'number' && (out[key] as number) >= max)
+  .map(([key, max]) => `${key} ${out[key]} ≥ ${max}`);
+Object.assign(out, {
+  targets_missed: missed.length ? missed.join('; ') : null,
+  load_average_1m: r2(loadavg()[0]!),
+  took_s: Math.round((performance.now() - started) / 1000),
+});
 line(
   `summary (load average ${out.load_average_1m} on ${cpus().length} CPUs): engine p99 ${out.engine_p99_ms_10k ?? 'n/a'} ms at 10k, ${out.engine_p99_ms_100k ?? 'n/a'} ms at 100k (CPU p99 ${out.engine_cpu_p99_ms_100k ?? 'n/a'} ms; target < 10 ms; MeiliSearch advertises < 50 ms); ` +
     `fallback p99 ${out.fallback_p99_ms_sqlite_100k ?? 'n/a'} ms SQLite, ${out.fallback_p99_ms_postgres_100k ?? 'n/a'} ms PostgreSQL at 100k (target < 200 ms); ` +

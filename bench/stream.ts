@@ -21,7 +21,16 @@
  */
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -57,13 +66,27 @@ function makeFile(dir: string): string {
 
 /** One load-generator process for the whole run; `run` sends it a command and awaits its answer. */
 function generator() {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'support', 'stream-load.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(HERE, 'support', 'stream-load.ts')],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const waiting: Array<(r: LoadResult) => void> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+  createInterface({ input: child.stdout! }).on('line', (line) =>
+    waiting.shift()?.(JSON.parse(line)),
+  );
   return {
     pid: child.pid!,
     run(urls: string[], file: string): Promise<LoadResult> {
-      const c: LoadCommand = { urls, file, size: SIZE, chunk: CHUNK, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: ROUND_MS };
+      const c: LoadCommand = {
+        urls,
+        file,
+        size: SIZE,
+        chunk: CHUNK,
+        concurrency: CONCURRENCY,
+        warmupMs: WARMUP_MS,
+        durationMs: ROUND_MS,
+      };
       child.stdin!.write(`${JSON.stringify(c)}\n`);
       return new Promise((resolve, reject) => {
         waiting.push(resolve);
@@ -77,7 +100,9 @@ function generator() {
 /** CPU time (ms) of a process and its children, from /proc (nginx: master + workers). */
 function procCpuMs(pid: number): number {
   const ticks = (p: string) => {
-    const f = readFileSync(`/proc/${p}/stat`, 'utf8').slice(readFileSync(`/proc/${p}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    const f = readFileSync(`/proc/${p}/stat`, 'utf8')
+      .slice(readFileSync(`/proc/${p}/stat`, 'utf8').lastIndexOf(')') + 2)
+      .split(' ');
     return { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]) };
   };
   let total = 0;
@@ -103,7 +128,17 @@ interface Totals {
   genCpuMs: number;
   perRound: number[];
 }
-const totals = (): Totals => ({ requests: 0, bytes: 0, seconds: 0, errors: 0, checked: 0, latencies: [], serverCpuMs: 0, genCpuMs: 0, perRound: [] });
+const totals = (): Totals => ({
+  requests: 0,
+  bytes: 0,
+  seconds: 0,
+  errors: 0,
+  checked: 0,
+  latencies: [],
+  serverCpuMs: 0,
+  genCpuMs: 0,
+  perRound: [],
+});
 
 function add(t: Totals, r: LoadResult, serverCpuMs: number): void {
   t.requests += r.requests;
@@ -137,41 +172,107 @@ function summary(t: Totals) {
 
 async function startWsoptv(library: string, data: string, file: string) {
   const now = new Date().toISOString();
-  const user = (id: string): User => ({ id, email: `${id}@bench.test`, username: id, full_name: null, role: 'user', status: 'active', status_reason: null, created_at: now, approved_at: now, last_login_at: null });
+  const user = (id: string): User => ({
+    id,
+    email: `${id}@bench.test`,
+    username: id,
+    full_name: null,
+    role: 'user',
+    status: 'active',
+    status_reason: null,
+    created_at: now,
+    approved_at: now,
+    last_login_at: null,
+  });
   const slots = new Map<string, string>();
-  const cache = mockBlock('cache:v1', {
-    get_stream_path: () => ({ path: file, tier: 'nas' as const, size: SIZE, mtime_ms: 0 }),
-    acquire_stream_slot: ({ user_id, session_id }) => {
-      slots.set(session_id, user_id);
-      return { granted: true, reason: null, limit: null, queue_position: null, active_for_user: 1, active_total: slots.size };
+  const cache = mockBlock(
+    'cache:v1',
+    {
+      get_stream_path: () => ({ path: file, tier: 'nas' as const, size: SIZE, mtime_ms: 0 }),
+      acquire_stream_slot: ({ user_id, session_id }) => {
+        slots.set(session_id, user_id);
+        return {
+          granted: true,
+          reason: null,
+          limit: null,
+          queue_position: null,
+          active_for_user: 1,
+          active_total: slots.size,
+        };
+      },
+      touch_stream_slot: ({ session_id }) => ({ active: slots.has(session_id) }),
+      release_stream_slot: ({ session_id }) => (slots.delete(session_id), { ok: true as const }),
     },
-    touch_stream_slot: ({ session_id }) => ({ active: slots.has(session_id) }),
-    release_stream_slot: ({ session_id }) => (slots.delete(session_id), { ok: true as const }),
-  }, Object.keys(cacheV1.actions));
-  const content = mockBlock('content:v1', {
-    get_content: ({ content_id }) => ({ id: content_id, title: 'bench', description: '', catalog: 'WSOP', duration_seconds: 3600, file_size: SIZE, media_path: 'WSOP/bench.mp4', thumbnail_url: null, added_at: now, metadata: {} }),
-    record_play: () => ({ plays_last_24h: 1 }),
-  }, Object.keys(contentV1.actions));
-  const auth = mockBlock('auth:v1', {
-    validate_token: ({ token }) => ({ user: user(token), session_id: `s-${token}`, expires_at: new Date(Date.now() + 3600_000).toISOString() }),
-    get_user: ({ user_id }) => user(user_id),
-    get_active_sessions: ({ user_id = '' }) => [{ session_id: `s-${user_id}`, user_id, created_at: now, expires_at: now, client_ip: null }],
-  }, Object.keys(authV1.actions));
+    Object.keys(cacheV1.actions),
+  );
+  const content = mockBlock(
+    'content:v1',
+    {
+      get_content: ({ content_id }) => ({
+        id: content_id,
+        title: 'bench',
+        description: '',
+        catalog: 'WSOP',
+        duration_seconds: 3600,
+        file_size: SIZE,
+        media_path: 'WSOP/bench.mp4',
+        thumbnail_url: null,
+        added_at: now,
+        metadata: {},
+      }),
+      record_play: () => ({ plays_last_24h: 1 }),
+    },
+    Object.keys(contentV1.actions),
+  );
+  const auth = mockBlock(
+    'auth:v1',
+    {
+      validate_token: ({ token }) => ({
+        user: user(token),
+        session_id: `s-${token}`,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+      }),
+      get_user: ({ user_id }) => user(user_id),
+      get_active_sessions: ({ user_id = '' }) => [
+        { session_id: `s-${user_id}`, user_id, created_at: now, expires_at: now, client_ip: null },
+      ],
+    },
+    Object.keys(authV1.actions),
+  );
   mkdirSync(data, { recursive: true });
   const logFile = join(data, 'wsoptv.log');
   const logger = pino({ level: LOG_LEVEL }, pino.destination({ dest: logFile, sync: false }));
-  const config = loadConfig({ WSOPTV_DATA_DIR: data, WSOPTV_LIBRARY_DIR: library, WSOPTV_STREAM_MAX_PER_USER: '3', WSOPTV_STREAM_MAX_TOTAL: String(CONCURRENCY * 2), LOG_LEVEL });
-  const app = await buildHost(config, logger, [streamBlock, cache.manifest, content.manifest, auth.manifest]);
+  const config = loadConfig({
+    WSOPTV_DATA_DIR: data,
+    WSOPTV_LIBRARY_DIR: library,
+    WSOPTV_STREAM_MAX_PER_USER: '3',
+    WSOPTV_STREAM_MAX_TOTAL: String(CONCURRENCY * 2),
+    LOG_LEVEL,
+  });
+  const app = await buildHost(config, logger, [
+    streamBlock,
+    cache.manifest,
+    content.manifest,
+    auth.manifest,
+  ]);
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
   // One viewer per connection: each user asks /info for a signed media URL, as the web player does.
   const urls: string[] = [];
   for (let i = 0; i < CONCURRENCY; i++) {
-    const res = await app.http.inject({ method: 'GET', url: '/api/stream/bench-content/info', headers: { authorization: `Bearer viewer${i}` } });
+    const res = await app.http.inject({
+      method: 'GET',
+      url: '/api/stream/bench-content/info',
+      headers: { authorization: `Bearer viewer${i}` },
+    });
     if (res.statusCode !== 200) throw new Error(`info failed: ${res.body}`);
     urls.push(`${base}${res.json().url}`);
   }
-  return { app, urls, active: () => app.orchestrator.client('admin').request('stream:v1', 'get_active_streams', {}) };
+  return {
+    app,
+    urls,
+    active: () => app.orchestrator.client('admin').request('stream:v1', 'get_active_streams', {}),
+  };
 }
 
 type Summary = ReturnType<typeof summary>;
@@ -183,9 +284,13 @@ async function main(): Promise<void> {
   const library = join(root, 'library');
   const started = performance.now();
   const file = makeFile(library);
-  console.log(`file: ${SIZE / 1024 ** 2} MiB random bytes; ${CONCURRENCY} keep-alive connections, random ${CHUNK / 1024} KiB ranges; ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s per target (after ${WARMUP_MS / 1000} s warm-up each); ${cpus().length} CPU(s), load average ${loadavg()[0]!.toFixed(1)}; Node ${process.version}`);
+  console.log(
+    `file: ${SIZE / 1024 ** 2} MiB random bytes; ${CONCURRENCY} keep-alive connections, random ${CHUNK / 1024} KiB ranges; ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s per target (after ${WARMUP_MS / 1000} s warm-up each); ${cpus().length} CPU(s), load average ${loadavg()[0]!.toFixed(1)}; Node ${process.version}`,
+  );
   const w = await startWsoptv(library, join(root, 'data'), file);
-  const nginx = await startNginx(() => `    location /media/ { alias ${library}/; }`, { workers: NGINX_WORKERS });
+  const nginx = await startNginx(() => `    location /media/ { alias ${library}/; }`, {
+    workers: NGINX_WORKERS,
+  });
   const nginxPid = Number(readFileSync(join(nginx.prefix, 'nginx.pid'), 'utf8'));
   const gen = generator();
   const W = totals();
@@ -205,21 +310,47 @@ async function main(): Promise<void> {
       },
     };
     // Interleaved, alternating order: a neighbour's load or a warm cache favours neither target.
-    for (let i = 0; i < ROUNDS; i++) for (const t of i % 2 ? (['nginx', 'wsoptv'] as const) : (['wsoptv', 'nginx'] as const)) await targets[t]();
+    for (let i = 0; i < ROUNDS; i++)
+      for (const t of i % 2 ? (['nginx', 'wsoptv'] as const) : (['wsoptv', 'nginx'] as const))
+        await targets[t]();
     const sessions = await w.active();
     const ws = summary(W);
     const ns = summary(N);
-    console.log(`WSOPTV ${fmt(ws)}  (${sessions.length} playback sessions, log level ${LOG_LEVEL})`);
+    console.log(
+      `WSOPTV ${fmt(ws)}  (${sessions.length} playback sessions, log level ${LOG_LEVEL})`,
+    );
     console.log(`nginx  ${fmt(ns)}  (${NGINX_WORKERS} worker, sendfile on)`);
     const ratio = ws.rps / ns.rps;
-    console.log(`ratio WSOPTV / nginx: ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'MISSED'}); generator CPU ${ws.generator_cpu_ms_per_req.toFixed(3)} / ${ns.generator_cpu_ms_per_req.toFixed(3)} ms/req; run took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `ratio WSOPTV / nginx: ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'MISSED'}); generator CPU ${ws.generator_cpu_ms_per_req.toFixed(3)} / ${ns.generator_cpu_ms_per_req.toFixed(3)} ms/req; run took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const r = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
     console.log(
       JSON.stringify({
-        wsoptv_rps: r(ws.rps), wsoptv_mb_per_s: r(ws.mb_per_s), wsoptv_p50_ms: r(ws.p50_ms, 2), wsoptv_p99_ms: r(ws.p99_ms, 2), wsoptv_errors: ws.errors, wsoptv_cpu_ms_per_req: r(ws.server_cpu_ms_per_req, 3),
-        nginx_rps: r(ns.rps), nginx_mb_per_s: r(ns.mb_per_s), nginx_p50_ms: r(ns.p50_ms, 2), nginx_p99_ms: r(ns.p99_ms, 2), nginx_errors: ns.errors, nginx_cpu_ms_per_req: r(ns.server_cpu_ms_per_req, 3),
-        ratio: r(ratio, 3), target_met: ratio >= 0.6, bytes_checked: ws.checked + ns.checked, concurrency: CONCURRENCY, chunk_bytes: CHUNK, file_bytes: SIZE,
-        rounds: ROUNDS, round_ms: ROUND_MS, nginx_workers: NGINX_WORKERS, log_level: LOG_LEVEL, cpus: cpus().length, load_average: r(loadavg()[0]!, 2),
+        wsoptv_rps: r(ws.rps),
+        wsoptv_mb_per_s: r(ws.mb_per_s),
+        wsoptv_p50_ms: r(ws.p50_ms, 2),
+        wsoptv_p99_ms: r(ws.p99_ms, 2),
+        wsoptv_errors: ws.errors,
+        wsoptv_cpu_ms_per_req: r(ws.server_cpu_ms_per_req, 3),
+        nginx_rps: r(ns.rps),
+        nginx_mb_per_s: r(ns.mb_per_s),
+        nginx_p50_ms: r(ns.p50_ms, 2),
+        nginx_p99_ms: r(ns.p99_ms, 2),
+        nginx_errors: ns.errors,
+        nginx_cpu_ms_per_req: r(ns.server_cpu_ms_per_req, 3),
+        ratio: r(ratio, 3),
+        target_met: ratio >= 0.6,
+        bytes_checked: ws.checked + ns.checked,
+        concurrency: CONCURRENCY,
+        chunk_bytes: CHUNK,
+        file_bytes: SIZE,
+        rounds: ROUNDS,
+        round_ms: ROUND_MS,
+        nginx_workers: NGINX_WORKERS,
+        log_level: LOG_LEVEL,
+        cpus: cpus().length,
+        load_average: r(loadavg()[0]!, 2),
       }),
     );
   } finally {

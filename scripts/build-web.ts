@@ -28,9 +28,15 @@ export function buildWebIfStale(force = false): boolean {
   const sources = Math.max(newestMtime(WEB), statSync(join(ROOT, 'package.json')).mtimeMs);
   if (!force && existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= sources) return false;
   console.log('building the web app (web/dist is missing or stale)…');
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`web build failed (exit ${r.status}): run \`npm run build:web\` to see why`);
+  const r = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'vite'),
+    ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (r.status !== 0)
+    throw new Error(`web build failed (exit ${r.status}): run \`npm run build:web\` to see why`);
   return true;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) buildWebIfStale(process.argv.includes('--force'));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  buildWebIfStale(process.argv.includes('--force'));

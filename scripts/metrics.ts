@@ -166,7 +166,9 @@ interface Edge {
   from_test: boolean;
 }
 
-const blockFiles = new Map<string, string[]>(blockIds.map((id) => [id, listTsFiles(join(blocksDir, id))]));
+const blockFiles = new Map<string, string[]>(
+  blockIds.map((id) => [id, listTsFiles(join(blocksDir, id))]),
+);
 
 const edges: Edge[] = [];
 for (const [id, files] of blockFiles) {
@@ -174,7 +176,13 @@ for (const [id, files] of blockFiles) {
     for (const target of localImportsOf(file)) {
       const toBlock = blockOf(target.path);
       if (toBlock && toBlock !== id) {
-        edges.push({ from: rel(file), to: rel(target.path), from_block: id, to_block: toBlock, from_test: isBlockTestFile(file) });
+        edges.push({
+          from: rel(file),
+          to: rel(target.path),
+          from_block: id,
+          to_block: toBlock,
+          from_test: isBlockTestFile(file),
+        });
       }
     }
   }
@@ -197,7 +205,8 @@ function codeLines(abs: string): number {
   const sf = sourceFile(abs);
   const lines = new Set<number>();
   const visit = (node: ts.Node): void => {
-    if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode)
+      return;
     const children = node.getChildren(sf);
     if (children.length === 0) {
       if (node.kind === ts.SyntaxKind.EndOfFileToken) return;
@@ -222,7 +231,13 @@ interface BlockLoc {
 
 const loc: Record<string, BlockLoc> = {};
 for (const [id, files] of blockFiles) {
-  const entry: BlockLoc = { source: 0, test: 0, source_files: 0, test_files: 0, over_target: false };
+  const entry: BlockLoc = {
+    source: 0,
+    test: 0,
+    source_files: 0,
+    test_files: 0,
+    over_target: false,
+  };
   for (const file of files) {
     const n = codeLines(file);
     if (isBlockTestFile(file)) {
@@ -271,16 +286,27 @@ type FaultIsolation =
       run_passed: boolean | null;
     };
 
-const finiteOrUndefined = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const finiteOrUndefined = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 
 function readFaultIsolation(): FaultIsolation {
-  if (!existsSync(chaosFile)) return { measured: false, reason: `${rel(chaosFile)} not found (run npm run test:chaos)` };
+  if (!existsSync(chaosFile))
+    return { measured: false, reason: `${rel(chaosFile)} not found (run npm run test:chaos)` };
   try {
     const data: unknown = JSON.parse(readFileSync(chaosFile, 'utf8'));
     if (typeof data !== 'object' || data === null) throw new Error('not a JSON object');
-    const obj = data as { generated_at?: unknown; blocks?: unknown; targets?: unknown; passed?: unknown };
-    if (typeof obj.blocks !== 'object' || obj.blocks === null) throw new Error('missing "blocks" object');
-    const fileTarget = finiteOrUndefined((obj.targets as { unaffected_success_rate?: unknown } | null | undefined)?.unaffected_success_rate);
+    const obj = data as {
+      generated_at?: unknown;
+      blocks?: unknown;
+      targets?: unknown;
+      passed?: unknown;
+    };
+    if (typeof obj.blocks !== 'object' || obj.blocks === null)
+      throw new Error('missing "blocks" object');
+    const fileTarget = finiteOrUndefined(
+      (obj.targets as { unaffected_success_rate?: unknown } | null | undefined)
+        ?.unaffected_success_rate,
+    );
     const target = fileTarget ?? FAULT_ISOLATION_TARGET;
     const blocks: Record<string, BlockIsolation> = {};
     const unmeasured: string[] = [];
@@ -308,7 +334,13 @@ function readFaultIsolation(): FaultIsolation {
       blocks[id] = b;
     }
     const ids = Object.keys(blocks).sort();
-    const lowestId = ids.reduce<string | undefined>((lo, id) => (lo === undefined || blocks[id].unaffected_success_rate < blocks[lo].unaffected_success_rate ? id : lo), undefined);
+    const lowestId = ids.reduce<string | undefined>(
+      (lo, id) =>
+        lo === undefined || blocks[id].unaffected_success_rate < blocks[lo].unaffected_success_rate
+          ? id
+          : lo,
+      undefined,
+    );
     return {
       measured: true,
       source: rel(chaosFile),
@@ -316,8 +348,12 @@ function readFaultIsolation(): FaultIsolation {
       target,
       blocks,
       unmeasured: unmeasured.sort(),
-      lowest: lowestId === undefined ? null : { block: lowestId, unaffected_success_rate: blocks[lowestId].unaffected_success_rate },
-      all_meet_target: ids.length > 0 && unmeasured.length === 0 && ids.every((id) => blocks[id].meets_target),
+      lowest:
+        lowestId === undefined
+          ? null
+          : { block: lowestId, unaffected_success_rate: blocks[lowestId].unaffected_success_rate },
+      all_meet_target:
+        ids.length > 0 && unmeasured.length === 0 && ids.every((id) => blocks[id].meets_target),
       run_passed: typeof obj.passed === 'boolean' ? obj.passed : null,
     };
   } catch (error) {
@@ -361,17 +397,25 @@ function otherBlocksReached(testFile: string, ownBlock: string): DependentTest |
         // Another block reached: no need to walk that block's own graph.
         continue;
       }
-      if (target.exists && !target.path.split(sep).includes('node_modules')) queue.push(target.path);
+      if (target.exists && !target.path.split(sep).includes('node_modules'))
+        queue.push(target.path);
     }
   }
   if (!firstHit) return undefined;
   const chain: string[] = [];
   for (let p: string | null | undefined = firstHit; p; p = parent.get(p)) chain.unshift(rel(p));
-  return { file: rel(testFile), block: ownBlock, reaches: [...reached].sort(), via: chain, direct: chain.length === 2 };
+  return {
+    file: rel(testFile),
+    block: ownBlock,
+    reaches: [...reached].sort(),
+    via: chain,
+    direct: chain.length === 2,
+  };
 }
 
 const blockTestFiles: Array<[string, string]> = [];
-for (const [id, files] of blockFiles) for (const f of files) if (isBlockTestFile(f)) blockTestFiles.push([id, f]);
+for (const [id, files] of blockFiles)
+  for (const f of files) if (isBlockTestFile(f)) blockTestFiles.push([id, f]);
 const dependentTests = blockTestFiles
   .map(([id, f]) => otherBlocksReached(f, id))
   .filter((d): d is DependentTest => d !== undefined);
@@ -382,12 +426,17 @@ const dependentTests = blockTestFiles
 function table(headers: string[], rows: string[][], rightAligned: boolean[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]): string =>
-    cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
 }
 
 const out: string[] = [];
-out.push(`WSOPTV block metrics (src/blocks: ${blockIds.length} block${blockIds.length === 1 ? '' : 's'}${isDir(blocksDir) ? '' : ', folder missing'})`);
+out.push(
+  `WSOPTV block metrics (src/blocks: ${blockIds.length} block${blockIds.length === 1 ? '' : 's'}${isDir(blocksDir) ? '' : ', folder missing'})`,
+);
 out.push('');
 
 out.push(`(a) Cross-block imports: ${edges.length}`);
@@ -402,28 +451,57 @@ if (edges.length > 0) {
 }
 out.push('');
 
-out.push(`(b) Lines of code per block (non-blank, non-comment; target <= ${LOC_TARGET} source lines)`);
+out.push(
+  `(b) Lines of code per block (non-blank, non-comment; target <= ${LOC_TARGET} source lines)`,
+);
 if (blockIds.length === 0) {
   out.push('    no blocks');
 } else {
   const rows = blockIds.map((id) => {
     const l = loc[id];
-    return [id, String(l.source), String(l.source_files), String(l.test), String(l.test_files), l.over_target ? `OVER by ${l.source - LOC_TARGET}` : 'ok'];
+    return [
+      id,
+      String(l.source),
+      String(l.source_files),
+      String(l.test),
+      String(l.test_files),
+      l.over_target ? `OVER by ${l.source - LOC_TARGET}` : 'ok',
+    ];
   });
   const total = (k: 'source' | 'test' | 'source_files' | 'test_files'): string =>
     String(blockIds.reduce((s, id) => s + loc[id][k], 0));
-  rows.push(['total', total('source'), total('source_files'), total('test'), total('test_files'), '']);
-  out.push(table(['block', 'source LOC', 'files', 'test LOC', 'files', 'target'], rows, [false, true, true, true, true, false]));
+  rows.push([
+    'total',
+    total('source'),
+    total('source_files'),
+    total('test'),
+    total('test_files'),
+    '',
+  ]);
+  out.push(
+    table(['block', 'source LOC', 'files', 'test LOC', 'files', 'target'], rows, [
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]),
+  );
 }
 out.push('');
 
-out.push('(c) Fault isolation (per killed block: share of requests not needing it that succeeded, from the chaos run)');
+out.push(
+  '(c) Fault isolation (per killed block: share of requests not needing it that succeeded, from the chaos run)',
+);
 if (!faultIsolation.measured) {
   out.push(`    not measured yet (${faultIsolation.reason})`);
 } else {
   const fi = faultIsolation;
   const ids = Object.keys(fi.blocks).sort();
-  out.push(`    from ${fi.source}, generated at ${fi.generated_at ?? 'unknown time'}; target >= ${fi.target}${fi.run_passed === null ? '' : `; chaos run ${fi.run_passed ? 'passed' : 'FAILED'}`}`);
+  out.push(
+    `    from ${fi.source}, generated at ${fi.generated_at ?? 'unknown time'}; target >= ${fi.target}${fi.run_passed === null ? '' : `; chaos run ${fi.run_passed ? 'passed' : 'FAILED'}`}`,
+  );
   if (ids.length === 0) out.push('    the file lists no blocks');
   else {
     const opt = (v: number | undefined): string => (v === undefined ? '-' : String(Math.round(v)));
@@ -432,13 +510,21 @@ if (!faultIsolation.measured) {
         ['block', 'unaffected_success_rate', 'requests', 'detection ms', 'recovery ms', 'target'],
         ids.map((id) => {
           const b = fi.blocks[id];
-          return [id, String(b.unaffected_success_rate), opt(b.unaffected_requests), opt(b.detection_ms), opt(b.recovery_ms), b.meets_target ? 'ok' : 'BELOW'];
+          return [
+            id,
+            String(b.unaffected_success_rate),
+            opt(b.unaffected_requests),
+            opt(b.detection_ms),
+            opt(b.recovery_ms),
+            b.meets_target ? 'ok' : 'BELOW',
+          ];
         }),
         [false, true, true, true, true, false],
       ),
     );
   }
-  if (fi.unmeasured.length > 0) out.push(`    not measured in that run: ${fi.unmeasured.join(', ')}`);
+  if (fi.unmeasured.length > 0)
+    out.push(`    not measured in that run: ${fi.unmeasured.join(', ')}`);
 }
 out.push('');
 

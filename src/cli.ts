@@ -28,7 +28,11 @@ commands:
 
 Settings come from the environment; see docs/deployment.md.`;
 
-export type Command = { name: 'start'; blocks?: string[] } | { name: 'gateway' } | { name: 'supervise' } | { name: 'help' };
+export type Command =
+  | { name: 'start'; blocks?: string[] }
+  | { name: 'gateway' }
+  | { name: 'supervise' }
+  | { name: 'help' };
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -44,9 +48,22 @@ export function parseArgs(argv: readonly string[]): Command {
       let blocks: string[] | undefined;
       for (let i = 0; i < rest.length; i++) {
         const arg = rest[i]!;
-        const value = arg === '--blocks' ? rest[++i] : arg.startsWith('--blocks=') ? arg.slice('--blocks='.length) : undefined;
-        if (value === undefined) throw new UsageError(arg === '--blocks' ? '--blocks needs a comma-separated list of block ids' : `unknown option for start: ${arg}`);
-        blocks = value.split(',').map((s) => s.trim()).filter(Boolean);
+        const value =
+          arg === '--blocks'
+            ? rest[++i]
+            : arg.startsWith('--blocks=')
+              ? arg.slice('--blocks='.length)
+              : undefined;
+        if (value === undefined)
+          throw new UsageError(
+            arg === '--blocks'
+              ? '--blocks needs a comma-separated list of block ids'
+              : `unknown option for start: ${arg}`,
+          );
+        blocks = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (!blocks.length) throw new UsageError('--blocks needs at least one block id');
       }
       return { name, blocks };
@@ -78,7 +95,9 @@ async function supervise(): Promise<number> {
     throw err;
   }
   if (!config.redisUrl) {
-    console.error('wsoptv supervise runs each block in its own process: it needs REDIS_URL and WSOPTV_BUS_SECRET');
+    console.error(
+      'wsoptv supervise runs each block in its own process: it needs REDIS_URL and WSOPTV_BUS_SECRET',
+    );
     return 2;
   }
   // Imported here: the other commands do not need it.
@@ -90,11 +109,16 @@ async function supervise(): Promise<number> {
   try {
     await supervisor.start();
   } catch (err) {
-    logger.fatal({ err }, `supervisor: the deployment could not start: ${err instanceof Error ? err.message : String(err)}`);
+    logger.fatal(
+      { err },
+      `supervisor: the deployment could not start: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return 1;
   }
   const children = supervisor.children();
-  process.stdout.write(`${formatReady({ url: supervisor.url, node_id: `supervisor-${process.pid}`, blocks: children.filter((c) => c.name !== 'gateway').map((c) => c.name), pid: process.pid })}\n`);
+  process.stdout.write(
+    `${formatReady({ url: supervisor.url, node_id: `supervisor-${process.pid}`, blocks: children.filter((c) => c.name !== 'gateway').map((c) => c.name), pid: process.pid })}\n`,
+  );
   return new Promise<number>(() => {}); // until a signal
 }
 
@@ -114,7 +138,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   if (command.name === 'supervise') return supervise();
   const { serve } = await import('./deploy/serve.ts');
-  return serve(command.name === 'gateway' ? { kind: 'gateway' } : { kind: 'blocks', blocks: command.blocks });
+  return serve(
+    command.name === 'gateway' ? { kind: 'gateway' } : { kind: 'blocks', blocks: command.blocks },
+  );
 }
 
 // Run when executed (bin/wsoptv.mjs, `node --import tsx src/cli.ts`), not when imported by a test.

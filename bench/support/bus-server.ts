@@ -41,7 +41,9 @@ try {
   await orch.start();
   process.send?.({ type: 'ready', nodeId: orch.nodeId });
 } catch (err) {
-  process.stderr.write(`bus-server: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `bus-server: cannot start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.send?.({ type: 'failed', error: String(err) });
   await shutdown(1);
 }

@@ -35,10 +35,23 @@ export interface LoadResult {
 }
 
 async function run(c: LoadCommand): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: c.concurrency, maxFreeSockets: c.concurrency });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: c.concurrency,
+    maxFreeSockets: c.concurrency,
+  });
   const fd = openSync(c.file, 'r');
   const expected = Buffer.allocUnsafe(c.chunk);
-  const r: LoadResult = { requests: 0, bytes: 0, seconds: 0, errors: 0, checked: 0, statuses: {}, latencies: [], cpu_ms: 0 };
+  const r: LoadResult = {
+    requests: 0,
+    bytes: 0,
+    seconds: 0,
+    errors: 0,
+    checked: 0,
+    statuses: {},
+    latencies: [],
+    cpu_ms: 0,
+  };
   let measuring = false;
   let stop = false;
 
@@ -60,10 +73,14 @@ async function run(c: LoadCommand): Promise<LoadResult> {
         res.on('error', failed);
         res.on('end', () => {
           const ms = performance.now() - t0;
-          const ok = res.statusCode === 206 && n === c.chunk && res.headers['content-range'] === `bytes ${start}-${end}/${c.size}`;
+          const ok =
+            res.statusCode === 206 &&
+            n === c.chunk &&
+            res.headers['content-range'] === `bytes ${start}-${end}/${c.size}`;
           if (verify && ok) {
             readSync(fd, expected, 0, c.chunk, start);
-            if (!Buffer.concat(parts).equals(expected)) throw new Error(`wrong bytes from ${url} at ${start}`);
+            if (!Buffer.concat(parts).equals(expected))
+              throw new Error(`wrong bytes from ${url} at ${start}`);
             r.checked++;
           }
           if (measuring) {
@@ -83,7 +100,8 @@ async function run(c: LoadCommand): Promise<LoadResult> {
 
   const loop = async (i: number) => {
     const url = c.urls[i % c.urls.length]!;
-    for (let k = 0; !stop; k++) await one(url, Math.floor(Math.random() * (c.size - c.chunk + 1)), k % 64 === 0);
+    for (let k = 0; !stop; k++)
+      await one(url, Math.floor(Math.random() * (c.size - c.chunk + 1)), k % 64 === 0);
   };
   const loops = Array.from({ length: c.concurrency }, (_, i) => loop(i));
   await new Promise((res) => setTimeout(res, c.warmupMs));
@@ -102,5 +120,6 @@ async function run(c: LoadCommand): Promise<LoadResult> {
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
-  if (line.trim()) process.stdout.write(`${JSON.stringify(await run(JSON.parse(line) as LoadCommand))}\n`);
+  if (line.trim())
+    process.stdout.write(`${JSON.stringify(await run(JSON.parse(line) as LoadCommand))}\n`);
 }

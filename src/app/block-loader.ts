@@ -25,9 +25,14 @@ export function isBlockId(id: string): id is BlockId {
 }
 
 /** The manifests of the named blocks (all when none are named), in `blockIds` order. */
-export async function loadBlocks(ids: readonly string[] = blockIds): Promise<Array<BlockManifest<any>>> {
+export async function loadBlocks(
+  ids: readonly string[] = blockIds,
+): Promise<Array<BlockManifest<any>>> {
   const unknown = ids.filter((id) => !isBlockId(id));
-  if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')} (known: ${blockIds.join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')} (known: ${blockIds.join(', ')})`,
+    );
   const wanted = blockIds.filter((id) => ids.includes(id));
   return Promise.all(wanted.map(async (id) => (await loaders[id]()).default));
 }

@@ -11,4 +11,12 @@ import worker from '../blocks/worker/index.ts';
 import search from '../blocks/search/index.ts';
 import stream from '../blocks/stream/index.ts';
 
-export const allBlocks: ReadonlyArray<BlockManifest<any>> = [auth, content, cache, stream, search, worker, admin];
+export const allBlocks: ReadonlyArray<BlockManifest<any>> = [
+  auth,
+  content,
+  cache,
+  stream,
+  search,
+  worker,
+  admin,
+];

@@ -8,7 +8,12 @@ import { gatewayRoutes } from './gateway.ts';
 
 export type { App };
 
-export async function buildApp(config: Readonly<AppConfig>, logger: Logger, blocks?: ReadonlyArray<BlockManifest<any>>, contracts?: readonly Contract[]): Promise<App> {
+export async function buildApp(
+  config: Readonly<AppConfig>,
+  logger: Logger,
+  blocks?: ReadonlyArray<BlockManifest<any>>,
+  contracts?: readonly Contract[],
+): Promise<App> {
   // Only the hosted blocks' code is loaded (see block-loader.ts).
   const hosted = blocks ?? (await loadBlocks(config.blocks.length ? config.blocks : undefined));
   return buildHost(config, logger, hosted, contracts, gatewayRoutes);

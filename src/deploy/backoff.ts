@@ -10,13 +10,18 @@ export interface BackoffSettings {
   resetAfterMs: number;
 }
 
-export const defaultBackoff: BackoffSettings = { initialMs: 250, maxMs: 10_000, resetAfterMs: 30_000 };
+export const defaultBackoff: BackoffSettings = {
+  initialMs: 250,
+  maxMs: 10_000,
+  resetAfterMs: 30_000,
+};
 
 export class Backoff {
   private failures = 0;
 
   constructor(readonly settings: BackoffSettings = defaultBackoff) {
-    if (!(settings.initialMs >= 0) || !(settings.maxMs >= settings.initialMs)) throw new Error('backoff needs 0 ≤ initialMs ≤ maxMs');
+    if (!(settings.initialMs >= 0) || !(settings.maxMs >= settings.initialMs))
+      throw new Error('backoff needs 0 ≤ initialMs ≤ maxMs');
   }
 
   /** The delay before the next start, given how long the child ran before it exited. */

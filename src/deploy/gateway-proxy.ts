@@ -14,7 +14,11 @@
  *  - A viewer who goes away aborts the upstream request, so a block does not keep reading a
  *    file nobody receives.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BlockError, type Orchestrator } from '../orchestration/index.ts';
@@ -40,9 +44,25 @@ export const ProxyCodes = {
 } as const;
 
 // RFC 9110 §7.6.1: these describe one connection, never the message, so they stop here.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 // Nothing was sent to the block yet: any instance may take the request instead.
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 // The connection died before an answer: only safe to send again when repeating changes nothing.
 const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -56,7 +76,8 @@ function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
       .filter(Boolean),
   );
   const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
   return out;
 }
 
@@ -64,14 +85,22 @@ type Attempt = { kind: 'answered' } | { kind: 'retry'; error: NodeJS.ErrnoExcept
 
 export class GatewayProxy {
   readonly table = new RouteTable();
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+  private readonly agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 512,
+    maxFreeSockets: 64,
+    scheduling: 'lifo',
+  });
   private readonly turn = new Map<string, number>();
   private learnedAt = 0;
   private readonly headersTimeoutMs: number;
   private readonly trustForwarded: boolean;
   private readonly bodyLimit: number;
 
-  constructor(private readonly orchestrator: Orchestrator, opts: GatewayProxyOptions) {
+  constructor(
+    private readonly orchestrator: Orchestrator,
+    opts: GatewayProxyOptions,
+  ) {
     for (const b of opts.knownEndpoints) this.table.add(b.id, b.endpoints ?? []);
     this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
     this.trustForwarded = opts.trustForwarded ?? false;
@@ -87,7 +116,8 @@ export class GatewayProxy {
       // it and closes the connection under the proxy's feet.
       scope.addContentTypeParser('*', { bodyLimit: this.bodyLimit }, (req, payload, done) => {
         const declared = Number(req.headers['content-length']);
-        if (declared > this.bodyLimit) return drainThen(payload, () => done(this.tooLarge(), undefined));
+        if (declared > this.bodyLimit)
+          return drainThen(payload, () => done(this.tooLarge(), undefined));
         done(null, payload);
       });
       scope.route({
@@ -102,7 +132,11 @@ export class GatewayProxy {
   }
 
   private tooLarge(): BlockError {
-    return new BlockError(ProxyCodes.PAYLOAD_TOO_LARGE, `the request body is larger than ${this.bodyLimit} bytes`, { status: 413 });
+    return new BlockError(
+      ProxyCodes.PAYLOAD_TOO_LARGE,
+      `the request body is larger than ${this.bodyLimit} bytes`,
+      { status: 413 },
+    );
   }
 
   /** Block instances able to take a request now, in a stable order for round-robin. */
@@ -127,7 +161,10 @@ export class GatewayProxy {
     const path = req.url.split('?')[0]!;
     this.learnFromRegistry();
     const blockId = this.table.match(path);
-    if (!blockId) return reply.code(404).send(errorBody('NOT_FOUND', `no route for ${req.method} ${path}`, req.id));
+    if (!blockId)
+      return reply
+        .code(404)
+        .send(errorBody('NOT_FOUND', `no route for ${req.method} ${path}`, req.id));
     const order = this.candidates(blockId);
     const start = this.turn.get(blockId) ?? 0;
     this.turn.set(blockId, start + 1);
@@ -137,13 +174,22 @@ export class GatewayProxy {
       const attempt = await this.forward(req, reply, target);
       if (attempt.kind === 'answered') return reply;
       lastError = attempt.error;
-      req.log.warn({ block: blockId, target, code: attempt.error.code }, 'gateway: block instance unreachable, trying another');
+      req.log.warn(
+        { block: blockId, target, code: attempt.error.code },
+        'gateway: block instance unreachable, trying another',
+      );
     }
-    throw new BlockError(ProxyCodes.BLOCK_UNAVAILABLE, `the ${blockId} service is not running; please try again shortly`, {
-      status: 503,
-      retryable: true,
-      details: lastError ? { reason: `no instance reachable (${lastError.code ?? lastError.message})` } : undefined,
-    });
+    throw new BlockError(
+      ProxyCodes.BLOCK_UNAVAILABLE,
+      `the ${blockId} service is not running; please try again shortly`,
+      {
+        status: 503,
+        retryable: true,
+        details: lastError
+          ? { reason: `no instance reachable (${lastError.code ?? lastError.message})` }
+          : undefined,
+      },
+    );
   }
 
   /**
@@ -193,7 +239,15 @@ export class GatewayProxy {
       });
       const timer = setTimeout(() => {
         upstream.destroy();
-        settle(() => reject(new BlockError(ProxyCodes.UPSTREAM_TIMEOUT, `the service did not answer within ${Math.round(this.headersTimeoutMs / 1000)} s; please try again`, { status: 504, retryable: true })));
+        settle(() =>
+          reject(
+            new BlockError(
+              ProxyCodes.UPSTREAM_TIMEOUT,
+              `the service did not answer within ${Math.round(this.headersTimeoutMs / 1000)} s; please try again`,
+              { status: 504, retryable: true },
+            ),
+          ),
+        );
       }, this.headersTimeoutMs);
 
       // The viewer hung up: stop the upstream work too.
@@ -205,11 +259,21 @@ export class GatewayProxy {
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
         const code = err.code ?? '';
-        const untouched = !bodySent && (CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(req.method)));
+        const untouched =
+          !bodySent &&
+          (CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(req.method)));
         reply.raw.off('close', onClientGone);
         if (tooLarge) return void drainThen(body!, () => settle(() => reject(this.tooLarge())));
         if (untouched) return settle(() => resolve({ kind: 'retry', error: err }));
-        settle(() => reject(new BlockError(ProxyCodes.UPSTREAM_FAILED, `the service stopped answering (${code || err.message}); please try again`, { status: 502, retryable: true })));
+        settle(() =>
+          reject(
+            new BlockError(
+              ProxyCodes.UPSTREAM_FAILED,
+              `the service stopped answering (${code || err.message}); please try again`,
+              { status: 502, retryable: true },
+            ),
+          ),
+        );
       });
 
       upstream.on('response', (res: IncomingMessage) => {
@@ -282,7 +346,11 @@ function drainThen(body: Readable, answer: () => void): void {
 }
 
 /** Installs the proxy on a gateway's HTTP server. */
-export async function installGatewayProxy(app: FastifyInstance, orchestrator: Orchestrator, opts: GatewayProxyOptions): Promise<GatewayProxy> {
+export async function installGatewayProxy(
+  app: FastifyInstance,
+  orchestrator: Orchestrator,
+  opts: GatewayProxyOptions,
+): Promise<GatewayProxy> {
   const proxy = new GatewayProxy(orchestrator, opts);
   await proxy.install(app);
   return proxy;

@@ -22,7 +22,9 @@ export function parseReady(line: string): ReadyInfo | undefined {
   if (!line.startsWith(`${READY_WORD} `)) return undefined;
   try {
     const v = JSON.parse(line.slice(READY_WORD.length + 1)) as ReadyInfo;
-    return typeof v.url === 'string' && typeof v.node_id === 'string' && Array.isArray(v.blocks) ? v : undefined;
+    return typeof v.url === 'string' && typeof v.node_id === 'string' && Array.isArray(v.blocks)
+      ? v
+      : undefined;
   } catch {
     return undefined;
   }

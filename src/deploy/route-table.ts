@@ -28,7 +28,8 @@ export class RouteTable {
     for (const e of endpoints) {
       if (!e.startsWith('/api/')) continue;
       const { prefix, open } = literalPrefix(e);
-      if (this.entries.some((x) => x.prefix === prefix && x.open === open && x.blockId === blockId)) continue;
+      if (this.entries.some((x) => x.prefix === prefix && x.open === open && x.blockId === blockId))
+        continue;
       this.entries.push({ prefix, open, blockId });
       changed = true;
     }
@@ -38,7 +39,8 @@ export class RouteTable {
   /** The block owning `path` (no query string), or undefined when no block declares it. */
   match(path: string): string | undefined {
     for (const e of this.entries) {
-      if (e.open ? path.startsWith(e.prefix) : path === e.prefix || path.startsWith(`${e.prefix}/`)) return e.blockId;
+      if (e.open ? path.startsWith(e.prefix) : path === e.prefix || path.startsWith(`${e.prefix}/`))
+        return e.blockId;
     }
     return undefined;
   }

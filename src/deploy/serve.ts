@@ -21,7 +21,10 @@ export type ProcessShape = { kind: 'blocks'; blocks?: string[] } | { kind: 'gate
 /** Refusals before anything starts; the CLI prints the message and exits 2. */
 export class UsageRefused extends Error {
   override name = 'UsageRefused';
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +44,10 @@ export type DeploySettings = z.infer<typeof DeployEnv>;
 
 export function loadDeploySettings(env: NodeJS.ProcessEnv): DeploySettings {
   const parsed = DeployEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v)));
-  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!parsed.success)
+    throw new ConfigError(
+      `invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   return parsed.data;
 }
 
@@ -51,9 +57,17 @@ export function resolveShape(shape: ProcessShape, env: NodeJS.ProcessEnv): Reado
   const requested = shape.kind === 'blocks' && shape.blocks ? shape.blocks : undefined;
   const config = loadConfig(requested ? { ...env, WSOPTV_BLOCKS: requested.join(',') } : env);
   const unknown = config.blocks.filter((id) => !known.includes(id));
-  if (unknown.length) throw new UsageRefused('UNKNOWN_BLOCK', `unknown block(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  if (unknown.length)
+    throw new UsageRefused(
+      'UNKNOWN_BLOCK',
+      `unknown block(s): ${unknown.join(', ')} (known: ${known.join(', ')})`,
+    );
   if (shape.kind === 'gateway') {
-    if (!config.redisUrl) throw new UsageRefused('REDIS_REQUIRED', 'wsoptv gateway hosts no block: it needs REDIS_URL (and WSOPTV_BUS_SECRET) to reach the processes that do');
+    if (!config.redisUrl)
+      throw new UsageRefused(
+        'REDIS_REQUIRED',
+        'wsoptv gateway hosts no block: it needs REDIS_URL (and WSOPTV_BUS_SECRET) to reach the processes that do',
+      );
     return { ...config, blocks: [] };
   }
   const subset = config.blocks.length > 0 && known.some((id) => !config.blocks.includes(id));
@@ -75,16 +89,28 @@ function advertiseUrl(app: App, config: Readonly<AppConfig>, settings: DeploySet
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-export async function build(shape: ProcessShape, config: Readonly<AppConfig>, logger: Logger, settings: DeploySettings): Promise<App> {
+export async function build(
+  shape: ProcessShape,
+  config: Readonly<AppConfig>,
+  logger: Logger,
+  settings: DeploySettings,
+): Promise<App> {
   if (shape.kind === 'blocks') return buildApp(config, logger);
   return buildHost(config, logger, [], undefined, async (http, orchestrator) => {
     gatewayRoutes(http, orchestrator);
-    await installGatewayProxy(http, orchestrator, { knownEndpoints: await loadBlocks(), headersTimeoutMs: settings.WSOPTV_GATEWAY_TIMEOUT_MS, trustForwarded: config.trustProxy });
+    await installGatewayProxy(http, orchestrator, {
+      knownEndpoints: await loadBlocks(),
+      headersTimeoutMs: settings.WSOPTV_GATEWAY_TIMEOUT_MS,
+      trustForwarded: config.trustProxy,
+    });
   });
 }
 
 /** Runs the process; resolves only when the start failed (with the exit code to use). */
-export async function serve(shape: ProcessShape, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serve(
+  shape: ProcessShape,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let config: Readonly<AppConfig>;
   let settings: DeploySettings;
   try {
@@ -102,12 +128,17 @@ export async function serve(shape: ProcessShape, env: NodeJS.ProcessEnv = proces
   try {
     app = await build(shape, config, logger, settings);
   } catch (err) {
-    logger.fatal({ err }, `WSOPTV could not start: ${err instanceof Error ? err.message : String(err)}`);
+    logger.fatal(
+      { err },
+      `WSOPTV could not start: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return 1;
   }
   const shutdown = stopOnSignals(logger, 'WSOPTV', () => app.close());
   if (settings.WSOPTV_EXIT_WITH_PARENT === 'true') {
-    process.stdin.on('end', () => shutdown('parent gone')).on('error', () => shutdown('parent gone'));
+    process.stdin
+      .on('end', () => shutdown('parent gone'))
+      .on('error', () => shutdown('parent gone'));
     process.stdin.resume();
   }
 
@@ -116,7 +147,19 @@ export async function serve(shape: ProcessShape, env: NodeJS.ProcessEnv = proces
   // Resolves once the heartbeat carrying the URL went out: the gateway can route here from now on.
   await app.orchestrator.advertiseHttp(url);
   const blocks = app.orchestrator.localBlocks().map((b) => b.info.id);
-  logger.info({ url: listening, advertised: url, docs: `${listening}/docs`, transport: app.orchestrator.bus.kind, blocks, role: shape.kind }, 'WSOPTV is listening');
-  process.stdout.write(`${formatReady({ url, node_id: app.orchestrator.nodeId, blocks, pid: process.pid })}\n`);
+  logger.info(
+    {
+      url: listening,
+      advertised: url,
+      docs: `${listening}/docs`,
+      transport: app.orchestrator.bus.kind,
+      blocks,
+      role: shape.kind,
+    },
+    'WSOPTV is listening',
+  );
+  process.stdout.write(
+    `${formatReady({ url, node_id: app.orchestrator.nodeId, blocks, pid: process.pid })}\n`,
+  );
   return new Promise<number>(() => {}); // runs until a signal ends the process
 }

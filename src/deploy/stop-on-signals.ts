@@ -5,7 +5,12 @@
  */
 import type { Logger } from 'pino';
 
-export function stopOnSignals(logger: Logger, what: string, stop: () => Promise<void>, forceAfterMs = 15_000): (reason: string) => void {
+export function stopOnSignals(
+  logger: Logger,
+  what: string,
+  stop: () => Promise<void>,
+  forceAfterMs = 15_000,
+): (reason: string) => void {
   let stopping = false;
   const trigger = (reason: string) => {
     if (stopping) return;

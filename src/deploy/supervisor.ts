@@ -57,8 +57,20 @@ class Child {
   /** Last lines of stderr, quoted when the child cannot start. */
   tail: string[] = [];
 
-  constructor(name: string, readonly args: string[], backoff: BackoffSettings) {
-    this.info = { name, pid: null, state: 'stopped', restarts: 0, url: null, lastExit: null, startedAt: null };
+  constructor(
+    name: string,
+    readonly args: string[],
+    backoff: BackoffSettings,
+  ) {
+    this.info = {
+      name,
+      pid: null,
+      state: 'stopped',
+      restarts: 0,
+      url: null,
+      lastExit: null,
+      startedAt: null,
+    };
     this.backoff = new Backoff(backoff);
   }
 }
@@ -75,12 +87,17 @@ export class Supervisor extends EventEmitter {
     super();
     this.log = opts.logger ?? createLogger((opts.env.LOG_LEVEL as 'info' | undefined) ?? 'info');
     this.env = { ...(process.env as Record<string, string>), ...opts.env };
-    if (!this.env.REDIS_URL) throw new Error('the supervisor needs REDIS_URL: its processes talk over the Redis bus');
-    if (!this.env.WSOPTV_BUS_SECRET) throw new Error('the supervisor needs WSOPTV_BUS_SECRET (at least 32 characters): every process signs its bus messages with it');
+    if (!this.env.REDIS_URL)
+      throw new Error('the supervisor needs REDIS_URL: its processes talk over the Redis bus');
+    if (!this.env.WSOPTV_BUS_SECRET)
+      throw new Error(
+        'the supervisor needs WSOPTV_BUS_SECRET (at least 32 characters): every process signs its bus messages with it',
+      );
     const known: string[] = [...blockIds];
     const blocks = opts.blocks ?? known;
     const unknown = blocks.filter((b) => !known.includes(b));
-    if (unknown.length) throw new Error(`unknown block(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    if (unknown.length)
+      throw new Error(`unknown block(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
     const backoff = { ...defaultBackoff, ...opts.backoff };
     for (const id of blocks) this.kids.set(id, new Child(id, ['start', '--blocks', id], backoff));
     this.kids.set(GATEWAY, new Child(GATEWAY, ['gateway'], backoff));
@@ -89,7 +106,8 @@ export class Supervisor extends EventEmitter {
   }
 
   get url(): string {
-    if (!this.gatewayUrl) throw new Error('the supervisor has not started: its gateway has no URL yet');
+    if (!this.gatewayUrl)
+      throw new Error('the supervisor has not started: its gateway has no URL yet');
     return this.gatewayUrl;
   }
 
@@ -100,16 +118,24 @@ export class Supervisor extends EventEmitter {
     const t0 = performance.now();
     for (const c of this.kids.values()) this.spawn(c);
     try {
-      await Promise.all([...this.kids.keys()].map((name) => this.waitReady(name, START_TIMEOUT_MS)));
+      await Promise.all(
+        [...this.kids.keys()].map((name) => this.waitReady(name, START_TIMEOUT_MS)),
+      );
     } catch (err) {
       await this.stop();
       throw err;
     }
-    this.log.info({ url: this.url, children: this.kids.size, ms: Math.round(performance.now() - t0) }, 'supervisor: every process is ready');
+    this.log.info(
+      { url: this.url, children: this.kids.size, ms: Math.round(performance.now() - t0) },
+      'supervisor: every process is ready',
+    );
   }
 
   children(): ChildInfo[] {
-    return [...this.kids.values()].map((c) => ({ ...c.info, lastExit: c.info.lastExit && { ...c.info.lastExit } }));
+    return [...this.kids.values()].map((c) => ({
+      ...c.info,
+      lastExit: c.info.lastExit && { ...c.info.lastExit },
+    }));
   }
 
   child(name: string): ChildInfo {
@@ -147,7 +173,11 @@ export class Supervisor extends EventEmitter {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`${name} was not ready within ${timeoutMs} ms (state ${c.info.state}, restarts ${c.info.restarts})${c.tail.length ? `:\n${c.tail.join('\n')}` : ''}`));
+        reject(
+          new Error(
+            `${name} was not ready within ${timeoutMs} ms (state ${c.info.state}, restarts ${c.info.restarts})${c.tail.length ? `:\n${c.tail.join('\n')}` : ''}`,
+          ),
+        );
       }, timeoutMs);
       this.on('ready', onReady);
       this.on('gave-up', onGaveUp);
@@ -177,7 +207,8 @@ export class Supervisor extends EventEmitter {
 
   private get(name: string): Child {
     const c = this.kids.get(name);
-    if (!c) throw new Error(`no child named "${name}" (children: ${[...this.kids.keys()].join(', ')})`);
+    if (!c)
+      throw new Error(`no child named "${name}" (children: ${[...this.kids.keys()].join(', ')})`);
     return c;
   }
 
@@ -186,16 +217,32 @@ export class Supervisor extends EventEmitter {
     if (c.info.name === GATEWAY) {
       // After its first start the gateway keeps its port, so the public URL never moves.
       const port = this.gatewayUrl ? new URL(this.gatewayUrl).port : String(this.opts.port);
-      return { ...this.env, ...shared, PORT: port, HOST: this.opts.host ?? '127.0.0.1', WSOPTV_BLOCKS: '' };
+      return {
+        ...this.env,
+        ...shared,
+        PORT: port,
+        HOST: this.opts.host ?? '127.0.0.1',
+        WSOPTV_BLOCKS: '',
+      };
     }
     // Block processes sit behind the gateway: they take its X-Forwarded-For as the viewer's address.
-    return { ...this.env, ...shared, PORT: '0', HOST: '127.0.0.1', WSOPTV_SERVE_WEB: 'false', WSOPTV_TRUST_PROXY: 'true' };
+    return {
+      ...this.env,
+      ...shared,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      WSOPTV_SERVE_WEB: 'false',
+      WSOPTV_TRUST_PROXY: 'true',
+    };
   }
 
   private spawn(c: Child): void {
     if (this.stopping) return;
     c.timer = null;
-    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...c.args], { env: this.childEnv(c), stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...c.args], {
+      env: this.childEnv(c),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     c.proc = proc;
     c.ready = false;
     c.tail = [];
@@ -204,9 +251,13 @@ export class Supervisor extends EventEmitter {
     c.info.url = null;
     c.info.startedAt = Date.now();
     proc.stdin!.on('error', () => {});
-    createInterface({ input: proc.stdout! }).on('line', (line) => this.onLine(c, proc, line, false));
+    createInterface({ input: proc.stdout! }).on('line', (line) =>
+      this.onLine(c, proc, line, false),
+    );
     createInterface({ input: proc.stderr! }).on('line', (line) => this.onLine(c, proc, line, true));
-    proc.once('error', (err) => this.log.error({ err, child: c.info.name }, 'supervisor: cannot start a child process'));
+    proc.once('error', (err) =>
+      this.log.error({ err, child: c.info.name }, 'supervisor: cannot start a child process'),
+    );
     proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
   }
 
@@ -219,7 +270,10 @@ export class Supervisor extends EventEmitter {
       c.info.url = ready.url;
       if (c.info.name === GATEWAY) this.gatewayUrl ??= ready.url;
       const ms = Date.now() - (c.info.startedAt ?? Date.now());
-      this.log.info({ child: c.info.name, pid: proc.pid, url: ready.url, node_id: ready.node_id, ms }, 'supervisor: child ready');
+      this.log.info(
+        { child: c.info.name, pid: proc.pid, url: ready.url, node_id: ready.node_id, ms },
+        'supervisor: child ready',
+      );
       this.emit('ready', c.info.name, proc.pid);
       return;
     }
@@ -228,11 +282,24 @@ export class Supervisor extends EventEmitter {
       if (c.tail.length > 20) c.tail.shift();
     }
     // JSON log lines pass as they are; anything else is wrapped so the stream stays JSON per line.
-    const out = line.startsWith('{') ? line : JSON.stringify({ level: stderr ? 50 : 30, time: new Date().toISOString(), child: c.info.name, pid: proc.pid, msg: line });
+    const out = line.startsWith('{')
+      ? line
+      : JSON.stringify({
+          level: stderr ? 50 : 30,
+          time: new Date().toISOString(),
+          child: c.info.name,
+          pid: proc.pid,
+          msg: line,
+        });
     process.stdout.write(`${out}\n`);
   }
 
-  private onExit(c: Child, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(
+    c: Child,
+    proc: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
     if (c.proc !== proc) return;
     const ranFor = Date.now() - (c.info.startedAt ?? Date.now());
     c.ready = false;
@@ -247,13 +314,26 @@ export class Supervisor extends EventEmitter {
     if (code === REFUSED) {
       c.info.state = 'stopped';
       const why = c.tail.join('\n') || 'it refused its configuration (exit code 2)';
-      this.log.error({ child: c.info.name, code, stderr: why }, 'supervisor: child refused its configuration; not restarting it');
+      this.log.error(
+        { child: c.info.name, code, stderr: why },
+        'supervisor: child refused its configuration; not restarting it',
+      );
       this.emit('gave-up', c.info.name, why);
       return;
     }
     const delay = c.backoff.next(ranFor);
     c.info.state = 'backoff';
-    this.log.warn({ child: c.info.name, code, signal, ran_ms: ranFor, restart_in_ms: delay, crashes_in_a_row: c.backoff.streak }, 'supervisor: child exited unexpectedly; restarting it');
+    this.log.warn(
+      {
+        child: c.info.name,
+        code,
+        signal,
+        ran_ms: ranFor,
+        restart_in_ms: delay,
+        crashes_in_a_row: c.backoff.streak,
+      },
+      'supervisor: child exited unexpectedly; restarting it',
+    );
     this.emit('restart', c.info.name, delay);
     c.timer = setTimeout(() => {
       c.info.restarts++;

@@ -7,7 +7,13 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import type { ActionName, ContractId, ContractOf, EventName, EventPayload } from './contracts/define.ts';
+import type {
+  ActionName,
+  ContractId,
+  ContractOf,
+  EventName,
+  EventPayload,
+} from './contracts/define.ts';
 import type { Envelope } from './message.ts';
 import type { BlockClient } from './client.ts';
 import type { AppConfig } from '../platform/config.ts';
@@ -34,11 +40,17 @@ export interface CallContext extends BlockClient {
 export type ActionHandler<C extends ContractId, A extends ActionName<C>> = (
   input: z.output<ContractOf<C>['actions'][A]['input']>,
   call: CallContext,
-) => Promise<z.input<ContractOf<C>['actions'][A]['output']>> | z.input<ContractOf<C>['actions'][A]['output']>;
+) =>
+  | Promise<z.input<ContractOf<C>['actions'][A]['output']>>
+  | z.input<ContractOf<C>['actions'][A]['output']>;
 
 export type ContractHandlers<C extends ContractId> = { [A in ActionName<C>]: ActionHandler<C, A> };
 
-export type EventHandler<E extends EventName> = (payload: EventPayload<E>, call: CallContext, message: Envelope) => void | Promise<void>;
+export type EventHandler<E extends EventName> = (
+  payload: EventPayload<E>,
+  call: CallContext,
+  message: Envelope,
+) => void | Promise<void>;
 
 export type EventHandlers = { [E in EventName]?: EventHandler<E> };
 
@@ -96,6 +108,8 @@ export interface BlockManifest<Cs extends ContractId = ContractId> {
 }
 
 /** Identity helper that keeps the manifest's contract list precise for type checking. */
-export function defineBlock<const Cs extends ContractId>(manifest: BlockManifest<Cs>): BlockManifest<Cs> {
+export function defineBlock<const Cs extends ContractId>(
+  manifest: BlockManifest<Cs>,
+): BlockManifest<Cs> {
   return manifest;
 }

@@ -4,7 +4,14 @@
  * and event caused by that handling carries the same id without the block passing it along.
  */
 import type { Logger } from 'pino';
-import type { ActionInput, ActionName, ActionOutput, ContractId, EventName, EventPayload } from './contracts/define.ts';
+import type {
+  ActionInput,
+  ActionName,
+  ActionOutput,
+  ContractId,
+  EventName,
+  EventPayload,
+} from './contracts/define.ts';
 import type { BlockError } from './errors.ts';
 
 export interface RequestOptions<Out = unknown, In = unknown> {
@@ -23,8 +30,21 @@ export interface PublishOptions {
 
 /** What the orchestrator offers a client; kept narrow so block code cannot reach further. */
 export interface ClientCore {
-  request(from: string, contract: string, action: string, input: unknown, opts: RequestOptions<any, any> | undefined, correlationId: string | undefined): Promise<unknown>;
-  publish(from: string, event: string, payload: unknown, opts: PublishOptions | undefined, correlationId: string | undefined): Promise<void>;
+  request(
+    from: string,
+    contract: string,
+    action: string,
+    input: unknown,
+    opts: RequestOptions<any, any> | undefined,
+    correlationId: string | undefined,
+  ): Promise<unknown>;
+  publish(
+    from: string,
+    event: string,
+    payload: unknown,
+    opts: PublishOptions | undefined,
+    correlationId: string | undefined,
+  ): Promise<void>;
   childLogger(blockId: string, correlationId: string | undefined): Logger;
 }
 
@@ -44,10 +64,21 @@ export class BlockClient {
     input: ActionInput<C, A>,
     opts?: RequestOptions<ActionOutput<C, A>, ActionInput<C, A>>,
   ): Promise<ActionOutput<C, A>> {
-    return this.core.request(this.blockId, contract, action, input, opts, this.correlationId) as Promise<ActionOutput<C, A>>;
+    return this.core.request(
+      this.blockId,
+      contract,
+      action,
+      input,
+      opts,
+      this.correlationId,
+    ) as Promise<ActionOutput<C, A>>;
   }
 
-  publish<E extends EventName>(event: E, payload: EventPayload<E>, opts?: PublishOptions): Promise<void> {
+  publish<E extends EventName>(
+    event: E,
+    payload: EventPayload<E>,
+    opts?: PublishOptions,
+  ): Promise<void> {
     return this.core.publish(this.blockId, event, payload, opts, this.correlationId);
   }
 

@@ -80,7 +80,12 @@ export class BlockError extends Error {
   }
 
   toJSON(): SerializedError {
-    const out: SerializedError = { code: this.code, message: this.message, retryable: this.retryable, status: this.status };
+    const out: SerializedError = {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      status: this.status,
+    };
     if (this.details !== undefined) out.details = this.details;
     return out;
   }

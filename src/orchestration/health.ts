@@ -28,7 +28,10 @@ export interface HealthHost {
   localBlockEntries(): LocalBlock[];
   setLocalStatus(block: LocalBlock, status: BlockStatus, reason: string | null): void;
   missingDependencies(block: LocalBlock): string[];
-  publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void;
+  publishSystem(
+    event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed',
+    payload: Record<string, unknown>,
+  ): void;
   blockIsBack(block: string): void;
   /** A node went silent: requests waiting on it will get no answer. */
   nodeLost(nodeId: string): void;
@@ -48,7 +51,10 @@ export class HealthMonitor {
   private readonly external = new Map<string, BlockInfo>();
   private checking = false;
 
-  constructor(private readonly orch: HealthHost, private readonly settings: OrchestratorSettings) {}
+  constructor(
+    private readonly orch: HealthHost,
+    private readonly settings: OrchestratorSettings,
+  ) {}
 
   start(): void {
     const every = (ms: number, fn: () => unknown) => {
@@ -80,8 +86,11 @@ export class HealthMonitor {
     await this.send('node_leaving', this.localInfos());
   }
 
-  addExternal(partial: Pick<BlockInfo, 'id' | 'name' | 'version' | 'health_url'> & Partial<BlockInfo>): void {
-    if (!/^https?:\/\//.test(partial.health_url)) throw new Error(`external block "${partial.id}" needs an absolute http(s) health URL`);
+  addExternal(
+    partial: Pick<BlockInfo, 'id' | 'name' | 'version' | 'health_url'> & Partial<BlockInfo>,
+  ): void {
+    if (!/^https?:\/\//.test(partial.health_url))
+      throw new Error(`external block "${partial.id}" needs an absolute http(s) health URL`);
     const info: BlockInfo = {
       status: 'starting',
       status_reason: null,
@@ -112,13 +121,29 @@ export class HealthMonitor {
     const leaving = m.event_type === 'node_leaving';
     const listed = new Set<string>();
     for (const raw of p.blocks as Partial<BlockInfo>[]) {
-      if (!raw || typeof raw.id !== 'string' || !Array.isArray(raw.contracts) || typeof raw.status !== 'string') continue;
+      if (
+        !raw ||
+        typeof raw.id !== 'string' ||
+        !Array.isArray(raw.contracts) ||
+        typeof raw.status !== 'string'
+      )
+        continue;
       listed.add(raw.id);
-      this.orch.registry.upsert({ ...(raw as BlockInfo), node_id: p.node_id, status: leaving ? 'stopped' : raw.status, last_seen: now });
+      this.orch.registry.upsert({
+        ...(raw as BlockInfo),
+        node_id: p.node_id,
+        status: leaving ? 'stopped' : raw.status,
+        last_seen: now,
+      });
     }
-    for (const info of this.orch.registry.instancesOfNode(p.node_id)) if (!listed.has(info.id)) this.orch.registry.remove(info.id, p.node_id);
+    for (const info of this.orch.registry.instancesOfNode(p.node_id))
+      if (!listed.has(info.id)) this.orch.registry.remove(info.id, p.node_id);
     if (leaving) this.lastHeard.delete(p.node_id);
-    else this.lastHeard.set(p.node_id, { at: now, since: typeof p.since === 'number' ? p.since : now });
+    else
+      this.lastHeard.set(p.node_id, {
+        at: now,
+        since: typeof p.since === 'number' ? p.since : now,
+      });
     this.evaluate();
   }
 
@@ -140,7 +165,11 @@ export class HealthMonitor {
   private send(kind: string, blocks: BlockInfo[]): Promise<void> {
     return this.orch.bus.publish(
       HEARTBEAT_CHANNEL,
-      createEnvelope({ source_block: 'orchestrator', event_type: kind, payload: { node_id: this.orch.nodeId, since: this.since, blocks } }),
+      createEnvelope({
+        source_block: 'orchestrator',
+        event_type: kind,
+        payload: { node_id: this.orch.nodeId, since: this.since, blocks },
+      }),
     );
   }
 
@@ -152,13 +181,24 @@ export class HealthMonitor {
         this.orch.localBlockEntries().map(async (b) => {
           if (!b.runtime || b.info.status === 'stopped' || b.info.status === 'starting') return;
           try {
-            b.report = b.runtime.health ? await withTimeout(Promise.resolve(b.runtime.health()), this.settings.healthTimeoutMs) : { status: 'healthy' };
+            b.report = b.runtime.health
+              ? await withTimeout(
+                  Promise.resolve(b.runtime.health()),
+                  this.settings.healthTimeoutMs,
+                )
+              : { status: 'healthy' };
           } catch (err) {
-            b.report = { status: 'unhealthy', reason: `health check failed: ${err instanceof Error ? err.message : String(err)}` };
+            b.report = {
+              status: 'unhealthy',
+              reason: `health check failed: ${err instanceof Error ? err.message : String(err)}`,
+            };
           }
           const missing = this.orch.missingDependencies(b);
-          b.dependencyProblem = missing.length ? `missing dependency: ${missing.join(', ')} (no block serves it)` : null;
-          if (b.report.status === 'healthy' && b.dependencyProblem) this.orch.setLocalStatus(b, 'degraded', b.dependencyProblem);
+          b.dependencyProblem = missing.length
+            ? `missing dependency: ${missing.join(', ')} (no block serves it)`
+            : null;
+          if (b.report.status === 'healthy' && b.dependencyProblem)
+            this.orch.setLocalStatus(b, 'degraded', b.dependencyProblem);
           else this.orch.setLocalStatus(b, b.report.status, b.report.reason ?? null);
         }),
       );
@@ -175,14 +215,19 @@ export class HealthMonitor {
       if (info.node_id === this.orch.nodeId || info.node_id === EXTERNAL_NODE) continue;
       const silent = now - info.last_seen;
       if (silent > this.settings.registryTtlMs) this.orch.registry.remove(info.id, info.node_id);
-      else if (silent > this.settings.livenessTimeoutMs && info.status !== 'unhealthy' && info.status !== 'stopped') {
+      else if (
+        silent > this.settings.livenessTimeoutMs &&
+        info.status !== 'unhealthy' &&
+        info.status !== 'stopped'
+      ) {
         info.status = 'unhealthy';
         info.status_reason = `no heartbeat from node ${info.node_id} for ${silent} ms`;
         lost.add(info.node_id);
       }
     }
     for (const node of lost) this.orch.nodeLost(node);
-    for (const [node, heard] of this.lastHeard) if (now - heard.at > this.settings.livenessTimeoutMs) this.lastHeard.delete(node);
+    for (const [node, heard] of this.lastHeard)
+      if (now - heard.at > this.settings.livenessTimeoutMs) this.lastHeard.delete(node);
     this.evaluate();
   }
 
@@ -190,7 +235,9 @@ export class HealthMonitor {
     await Promise.all(
       [...this.external.values()].map(async (info) => {
         try {
-          const res = await fetch(info.health_url, { signal: AbortSignal.timeout(this.settings.healthTimeoutMs) });
+          const res = await fetch(info.health_url, {
+            signal: AbortSignal.timeout(this.settings.healthTimeoutMs),
+          });
           await res.body?.cancel();
           info.status = res.status === 200 ? 'healthy' : 'degraded';
           info.status_reason = res.status === 200 ? null : `health URL answered ${res.status}`;
@@ -206,7 +253,8 @@ export class HealthMonitor {
 
   private isLeader(): boolean {
     for (const [node, heard] of this.lastHeard) {
-      if (heard.since < this.since || (heard.since === this.since && node < this.orch.nodeId)) return false;
+      if (heard.since < this.since || (heard.since === this.since && node < this.orch.nodeId))
+        return false;
     }
     return true;
   }
@@ -237,7 +285,8 @@ export class HealthMonitor {
         node_id: instance?.node_id ?? null,
       });
     }
-    for (const id of this.lastAggregate.keys()) if (!ids.includes(id)) this.lastAggregate.delete(id);
+    for (const id of this.lastAggregate.keys())
+      if (!ids.includes(id)) this.lastAggregate.delete(id);
   }
 }
 

@@ -15,7 +15,14 @@ const HealthResponse = z.object({
   node_id: z.string(),
   uptime_s: z.number(),
   transport: Transport,
-  blocks: z.array(z.object({ id: z.string(), status: BlockStatusSchema, reason: z.string().nullable(), node_id: z.string() })),
+  blocks: z.array(
+    z.object({
+      id: z.string(),
+      status: BlockStatusSchema,
+      reason: z.string().nullable(),
+      node_id: z.string(),
+    }),
+  ),
 });
 
 const BlocksResponse = z.object({
@@ -43,26 +50,71 @@ const BlocksResponse = z.object({
 
 export function healthSummary(orch: Orchestrator): z.infer<typeof HealthResponse> {
   const transport = { kind: orch.bus.kind, state: orch.bus.state() };
-  const blocks = orch.registry.list().map((b) => ({ id: b.id, status: b.status, reason: b.status_reason, node_id: b.node_id }));
-  const anyLocalDown = orch.localBlocks().some((b) => b.info.status === 'unhealthy' || b.info.status === 'stopped');
+  const blocks = orch.registry
+    .list()
+    .map((b) => ({ id: b.id, status: b.status, reason: b.status_reason, node_id: b.node_id }));
+  const anyLocalDown = orch
+    .localBlocks()
+    .some((b) => b.info.status === 'unhealthy' || b.info.status === 'stopped');
   const anyDown = blocks.some((b) => b.status !== 'healthy');
-  const status = transport.state !== 'connected' || !orch.running || anyLocalDown ? 'unhealthy' : anyDown ? 'degraded' : 'healthy';
-  return { status, node_id: orch.nodeId, uptime_s: Math.round(process.uptime()), transport, blocks };
+  const status =
+    transport.state !== 'connected' || !orch.running || anyLocalDown
+      ? 'unhealthy'
+      : anyDown
+        ? 'degraded'
+        : 'healthy';
+  return {
+    status,
+    node_id: orch.nodeId,
+    uptime_s: Math.round(process.uptime()),
+    transport,
+    blocks,
+  };
 }
 
 export function registerOrchestratorRoutes(app: FastifyInstance, orch: Orchestrator): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/health', { schema: { tags: ['orchestrator'], summary: 'Overall health, each block and the bus transport', response: { 200: HealthResponse, 503: HealthResponse } } }, async (_req, reply) => {
-    const summary = healthSummary(orch);
-    return reply.code(summary.status === 'unhealthy' ? 503 : 200).send(summary);
-  });
-  r.get('/api/blocks', { schema: { tags: ['orchestrator'], summary: 'The block registry as this node sees it', response: { 200: BlocksResponse } } }, async () => ({
-    node_id: orch.nodeId,
-    transport: { kind: orch.bus.kind, state: orch.bus.state() },
-    blocks: orch.registry.list().map((b) => ({ ...b, last_seen: new Date(b.last_seen).toISOString(), breaker: orch.breakerState(b.id) })),
-  }));
-  r.get('/metrics', { schema: { tags: ['orchestrator'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-    return orch.metrics.render();
-  });
+  r.get(
+    '/health',
+    {
+      schema: {
+        tags: ['orchestrator'],
+        summary: 'Overall health, each block and the bus transport',
+        response: { 200: HealthResponse, 503: HealthResponse },
+      },
+    },
+    async (_req, reply) => {
+      const summary = healthSummary(orch);
+      return reply.code(summary.status === 'unhealthy' ? 503 : 200).send(summary);
+    },
+  );
+  r.get(
+    '/api/blocks',
+    {
+      schema: {
+        tags: ['orchestrator'],
+        summary: 'The block registry as this node sees it',
+        response: { 200: BlocksResponse },
+      },
+    },
+    async () => ({
+      node_id: orch.nodeId,
+      transport: { kind: orch.bus.kind, state: orch.bus.state() },
+      blocks: orch.registry
+        .list()
+        .map((b) => ({
+          ...b,
+          last_seen: new Date(b.last_seen).toISOString(),
+          breaker: orch.breakerState(b.id),
+        })),
+    }),
+  );
+  r.get(
+    '/metrics',
+    { schema: { tags: ['orchestrator'], summary: 'Prometheus metrics', hide: false } },
+    async (_req, reply) => {
+      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+      return orch.metrics.render();
+    },
+  );
 }

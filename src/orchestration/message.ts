@@ -24,18 +24,37 @@ const MAX_NAME = 128;
  * failure returns a reason instead of throwing (throwing would build a stack per bad message).
  */
 export function envelopeProblem(value: unknown): string | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'envelope is not an object';
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return 'envelope is not an object';
   const m = value as Record<string, unknown>;
-  if (typeof m.source_block !== 'string' || m.source_block.length === 0 || m.source_block.length > MAX_NAME)
+  if (
+    typeof m.source_block !== 'string' ||
+    m.source_block.length === 0 ||
+    m.source_block.length > MAX_NAME
+  )
     return 'source_block must be a non-empty string';
-  if (m.target_block !== null && (typeof m.target_block !== 'string' || m.target_block.length === 0 || m.target_block.length > MAX_NAME))
+  if (
+    m.target_block !== null &&
+    (typeof m.target_block !== 'string' ||
+      m.target_block.length === 0 ||
+      m.target_block.length > MAX_NAME)
+  )
     return 'target_block must be a block id or null';
-  if (typeof m.event_type !== 'string' || m.event_type.length === 0 || m.event_type.length > MAX_NAME)
+  if (
+    typeof m.event_type !== 'string' ||
+    m.event_type.length === 0 ||
+    m.event_type.length > MAX_NAME
+  )
     return 'event_type must be a non-empty string';
   if (!('payload' in m) || m.payload === undefined) return 'payload is missing';
-  if (typeof m.correlation_id !== 'string' || m.correlation_id.length === 0 || m.correlation_id.length > MAX_NAME)
+  if (
+    typeof m.correlation_id !== 'string' ||
+    m.correlation_id.length === 0 ||
+    m.correlation_id.length > MAX_NAME
+  )
     return 'correlation_id must be a non-empty string';
-  if (typeof m.timestamp !== 'string' || Number.isNaN(Date.parse(m.timestamp))) return 'timestamp must be an ISO date string';
+  if (typeof m.timestamp !== 'string' || Number.isNaN(Date.parse(m.timestamp)))
+    return 'timestamp must be an ISO date string';
   return null;
 }
 

@@ -14,7 +14,11 @@ export class ActionStats {
   readonly buckets = new Array<number>(BUCKETS_S.length).fill(0);
   sumSeconds = 0;
 
-  constructor(readonly block: string, readonly contract: string, readonly action: string) {}
+  constructor(
+    readonly block: string,
+    readonly contract: string,
+    readonly action: string,
+  ) {}
 
   observe(seconds: number): void {
     this.requests++;
@@ -44,7 +48,10 @@ export class OrchestratorMetrics {
   readonly process = new Registry();
   readonly drops = new Map<string, number>();
 
-  constructor(private readonly gauges: GaugeSource, collectProcess = true) {
+  constructor(
+    private readonly gauges: GaugeSource,
+    collectProcess = true,
+  ) {
     if (collectProcess) collectDefaultMetrics({ register: this.process, prefix: 'wsoptv_' });
   }
 
@@ -67,13 +74,18 @@ export class OrchestratorMetrics {
   async render(): Promise<string> {
     const out: string[] = [];
     const stats = this.all();
-    const lbl = (s: ActionStats) => `block="${s.block}",contract="${s.contract}",action="${esc(s.action)}"`;
-    out.push('# HELP wsoptv_requests_total Requests handled per block action (as seen by the caller).');
+    const lbl = (s: ActionStats) =>
+      `block="${s.block}",contract="${s.contract}",action="${esc(s.action)}"`;
+    out.push(
+      '# HELP wsoptv_requests_total Requests handled per block action (as seen by the caller).',
+    );
     out.push('# TYPE wsoptv_requests_total counter');
     for (const s of stats) out.push(`wsoptv_requests_total{${lbl(s)}} ${s.requests}`);
     out.push('# HELP wsoptv_request_errors_total Failed requests per block action and error code.');
     out.push('# TYPE wsoptv_request_errors_total counter');
-    for (const s of stats) for (const [code, n] of s.errors) out.push(`wsoptv_request_errors_total{${lbl(s)},code="${esc(code)}"} ${n}`);
+    for (const s of stats)
+      for (const [code, n] of s.errors)
+        out.push(`wsoptv_request_errors_total{${lbl(s)},code="${esc(code)}"} ${n}`);
     out.push('# HELP wsoptv_request_duration_seconds Request latency per block action.');
     out.push('# TYPE wsoptv_request_duration_seconds histogram');
     for (const s of stats) {
@@ -89,20 +101,34 @@ export class OrchestratorMetrics {
     const bus = this.gauges.bus();
     out.push('# HELP wsoptv_bus_messages_total Bus messages by outcome on this node.');
     out.push('# TYPE wsoptv_bus_messages_total counter');
-    for (const k of ['published', 'delivered', 'dropped', 'handler_errors', 'rejected'] as const) out.push(`wsoptv_bus_messages_total{outcome="${k}"} ${bus[k]}`);
+    for (const k of ['published', 'delivered', 'dropped', 'handler_errors', 'rejected'] as const)
+      out.push(`wsoptv_bus_messages_total{outcome="${k}"} ${bus[k]}`);
     out.push('# HELP wsoptv_bus_durable_total Durable event deliveries on this node by outcome.');
     out.push('# TYPE wsoptv_bus_durable_total counter');
-    const durable = { handled: bus.durable_handled, retried: bus.durable_retried, dead_lettered: bus.durable_dead_lettered, skipped: bus.durable_skipped, duplicate: bus.durable_duplicates };
-    for (const [k, v] of Object.entries(durable)) out.push(`wsoptv_bus_durable_total{outcome="${k}"} ${v}`);
+    const durable = {
+      handled: bus.durable_handled,
+      retried: bus.durable_retried,
+      dead_lettered: bus.durable_dead_lettered,
+      skipped: bus.durable_skipped,
+      duplicate: bus.durable_duplicates,
+    };
+    for (const [k, v] of Object.entries(durable))
+      out.push(`wsoptv_bus_durable_total{outcome="${k}"} ${v}`);
     out.push('# HELP wsoptv_bus_dropped_total Dropped bus messages by reason.');
     out.push('# TYPE wsoptv_bus_dropped_total counter');
-    for (const [reason, n] of this.drops) out.push(`wsoptv_bus_dropped_total{reason="${esc(reason)}"} ${n}`);
+    for (const [reason, n] of this.drops)
+      out.push(`wsoptv_bus_dropped_total{reason="${esc(reason)}"} ${n}`);
     out.push('# HELP wsoptv_bus_transport_up 1 when the bus transport is connected.');
     out.push('# TYPE wsoptv_bus_transport_up gauge');
     out.push(`wsoptv_bus_transport_up ${this.gauges.transportUp() ? 1 : 0}`);
-    out.push('# HELP wsoptv_breaker_state Circuit breaker state per target block: 0 closed, 1 half-open, 2 open.');
+    out.push(
+      '# HELP wsoptv_breaker_state Circuit breaker state per target block: 0 closed, 1 half-open, 2 open.',
+    );
     out.push('# TYPE wsoptv_breaker_state gauge');
-    for (const b of this.gauges.breakers()) out.push(`wsoptv_breaker_state{block="${b.block}"} ${b.state === 'closed' ? 0 : b.state === 'half-open' ? 1 : 2}`);
+    for (const b of this.gauges.breakers())
+      out.push(
+        `wsoptv_breaker_state{block="${b.block}"} ${b.state === 'closed' ? 0 : b.state === 'half-open' ? 1 : 2}`,
+      );
     return out.join('\n') + '\n' + (await this.process.metrics());
   }
 }

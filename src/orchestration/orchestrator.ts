@@ -11,12 +11,24 @@ import { isBrokenCircuitError } from 'cockatiel';
 import type { BlockManifest, BlockRuntime, BlockStatus, SystemView } from './block.ts';
 import type { BusObserver, MessageBus, Unsubscribe } from './bus/types.ts';
 import { createBus, type BusConfig } from './bus/index.ts';
-import { BlockClient, HandlerContext, type ClientCore, type PublishOptions, type RequestOptions } from './client.ts';
+import {
+  BlockClient,
+  HandlerContext,
+  type ClientCore,
+  type PublishOptions,
+  type RequestOptions,
+} from './client.ts';
 import type { Contract, ContractId, EventName } from './contracts/define.ts';
 import { productionContracts } from './contracts/index.ts';
 import { SYSTEM_EVENTS } from './contracts/orchestrator.ts';
 import { Deadline, DeadlineSweeper } from './deadlines.ts';
-import { BlockError, OrchestrationCodes as Codes, isInfrastructureError, toBlockError, type SerializedError } from './errors.ts';
+import {
+  BlockError,
+  OrchestrationCodes as Codes,
+  isInfrastructureError,
+  toBlockError,
+  type SerializedError,
+} from './errors.ts';
 import { HealthMonitor, type HealthHost } from './health.ts';
 import { defaultSettings, type OrchestratorSettings } from './settings.ts';
 import type { LocalBlock } from './local-block.ts';
@@ -83,12 +95,25 @@ class PendingCall extends Deadline {
 
   expire(): void {
     this.table?.delete(this.id!);
-    this.reject(new BlockError(Codes.TIMEOUT, `${this.contractId}.${this.action} did not answer within ${this.timeoutMs} ms`, { retryable: true, correlationId: this.correlationId }));
+    this.reject(
+      new BlockError(
+        Codes.TIMEOUT,
+        `${this.contractId}.${this.action} did not answer within ${this.timeoutMs} ms`,
+        { retryable: true, correlationId: this.correlationId },
+      ),
+    );
   }
 
   /** The request could not even be sent (transport down). */
   unsent(err: unknown): void {
-    this.fail(err instanceof BlockError ? err : new BlockError(Codes.TRANSPORT_DOWN, `cannot send request: ${String(err)}`, { retryable: true, correlationId: this.correlationId }));
+    this.fail(
+      err instanceof BlockError
+        ? err
+        : new BlockError(Codes.TRANSPORT_DOWN, `cannot send request: ${String(err)}`, {
+            retryable: true,
+            correlationId: this.correlationId,
+          }),
+    );
   }
 
   private done(): void {
@@ -129,13 +154,20 @@ export class Orchestrator implements ClientCore, HealthHost {
 
   constructor(opts: OrchestratorOptions) {
     this.nodeId = opts.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.settings = Object.freeze({ ...defaultSettings, ...opts.settings, breaker: { ...defaultSettings.breaker, ...opts.settings?.breaker } });
-    if (!(this.settings.requestTimeoutMs > 0)) throw new Error('requestTimeoutMs must be greater than zero');
+    this.settings = Object.freeze({
+      ...defaultSettings,
+      ...opts.settings,
+      breaker: { ...defaultSettings.breaker, ...opts.settings?.breaker },
+    });
+    if (!(this.settings.requestTimeoutMs > 0))
+      throw new Error('requestTimeoutMs must be greater than zero');
     this.log = opts.logger.child({ node_id: this.nodeId });
     this.config = opts.config ?? loadConfig({});
     this.bus = 'publish' in opts.bus ? opts.bus : createBus(opts.bus, this.busObserver());
     this.registry = new BlockRegistry(this.nodeId);
-    this.breakers = new BreakerBoard(this.settings.breaker, (block, state) => this.onBreakerChange(block, state));
+    this.breakers = new BreakerBoard(this.settings.breaker, (block, state) =>
+      this.onBreakerChange(block, state),
+    );
     this.metrics = new OrchestratorMetrics(
       {
         bus: () => ({ ...this.bus.counters(), rejected: this.rejected }),
@@ -153,8 +185,13 @@ export class Orchestrator implements ClientCore, HealthHost {
   registerContract(contract: Contract): void {
     this.catalog.set(contract.id, contract);
     for (const [event, schema] of Object.entries(contract.events)) {
-      const owner = [...this.catalog.values()].find((c) => c.id !== contract.id && c.block !== contract.block && event in c.events);
-      if (owner) throw new Error(`event "${event}" of ${contract.id} is already declared by ${owner.id}; event names have one owner`);
+      const owner = [...this.catalog.values()].find(
+        (c) => c.id !== contract.id && c.block !== contract.block && event in c.events,
+      );
+      if (owner)
+        throw new Error(
+          `event "${event}" of ${contract.id} is already declared by ${owner.id}; event names have one owner`,
+        );
       this.eventSchemas.set(event, schema);
     }
   }
@@ -162,16 +199,23 @@ export class Orchestrator implements ClientCore, HealthHost {
   /** Adds a block to this process. Checks the manifest and fails with a named error. */
   register(manifest: BlockManifest<any>): void {
     if (this.state !== 'new') throw new Error(`cannot register block "${manifest.id}" after start`);
-    if (!BLOCK_ID.test(manifest.id)) throw new Error(`block id "${manifest.id}" must be lower-case letters, digits, - or _`);
-    if (this.blocks.has(manifest.id)) throw new Error(`block "${manifest.id}" is already registered in this process`);
-    if (manifest.contracts.length === 0) throw new Error(`block "${manifest.id}" serves no contract`);
+    if (!BLOCK_ID.test(manifest.id))
+      throw new Error(`block id "${manifest.id}" must be lower-case letters, digits, - or _`);
+    if (this.blocks.has(manifest.id))
+      throw new Error(`block "${manifest.id}" is already registered in this process`);
+    if (manifest.contracts.length === 0)
+      throw new Error(`block "${manifest.id}" serves no contract`);
     for (const id of manifest.contracts) {
       const c = this.catalog.get(id);
       if (!c) throw new Error(`block "${manifest.id}" serves unknown contract "${id}"`);
-      if (c.block !== manifest.id) throw new Error(`block "${manifest.id}" cannot serve ${id}: that contract belongs to block "${c.block}"`);
+      if (c.block !== manifest.id)
+        throw new Error(
+          `block "${manifest.id}" cannot serve ${id}: that contract belongs to block "${c.block}"`,
+        );
     }
     for (const dep of manifest.dependencies ?? []) {
-      if (!this.catalog.has(dep.contract)) throw new Error(`block "${manifest.id}" depends on unknown contract "${dep.contract}"`);
+      if (!this.catalog.has(dep.contract))
+        throw new Error(`block "${manifest.id}" depends on unknown contract "${dep.contract}"`);
     }
     const info: BlockInfo = {
       id: manifest.id,
@@ -187,7 +231,13 @@ export class Orchestrator implements ClientCore, HealthHost {
       started_at: new Date().toISOString(),
       last_seen: Date.now(),
     };
-    this.blocks.set(manifest.id, { manifest, info, unsubscribe: [], dependencyProblem: null, report: { status: 'healthy' } });
+    this.blocks.set(manifest.id, {
+      manifest,
+      info,
+      unsubscribe: [],
+      dependencyProblem: null,
+      report: { status: 'healthy' },
+    });
     this.registry.upsert(info);
   }
 
@@ -197,7 +247,9 @@ export class Orchestrator implements ClientCore, HealthHost {
   }
 
   /** Records a block served outside WSOPTV's processes, checked through its HTTP health URL. */
-  registerExternal(info: Pick<BlockInfo, 'id' | 'name' | 'version' | 'health_url'> & Partial<BlockInfo>): void {
+  registerExternal(
+    info: Pick<BlockInfo, 'id' | 'name' | 'version' | 'health_url'> & Partial<BlockInfo>,
+  ): void {
     this.health.addExternal(info);
   }
 
@@ -208,13 +260,20 @@ export class Orchestrator implements ClientCore, HealthHost {
     this.state = 'starting';
     await this.bus.connect();
     this.sweeper.start();
-    this.subscriptions.push(await this.bus.subscribe(NODE_CHANNEL + this.nodeId, (m) => this.onNodeMessage(m)));
-    this.subscriptions.push(await this.bus.subscribe(HEARTBEAT_CHANNEL, (m) => this.health.onHeartbeat(m)));
+    this.subscriptions.push(
+      await this.bus.subscribe(NODE_CHANNEL + this.nodeId, (m) => this.onNodeMessage(m)),
+    );
+    this.subscriptions.push(
+      await this.bus.subscribe(HEARTBEAT_CHANNEL, (m) => this.health.onHeartbeat(m)),
+    );
     if (this.bus.kind !== 'memory') await this.health.discover();
     for (const block of this.startOrder()) await this.startBlock(block);
     this.state = 'running';
     this.health.start();
-    this.log.info({ blocks: [...this.blocks.keys()], transport: this.bus.kind }, 'orchestrator started');
+    this.log.info(
+      { blocks: [...this.blocks.keys()], transport: this.bus.kind },
+      'orchestrator started',
+    );
   }
 
   /** Marks local blocks stopped, tells the other nodes, stops the blocks and leaves the bus. */
@@ -276,7 +335,8 @@ export class Orchestrator implements ClientCore, HealthHost {
   async advertiseHttp(url: string): Promise<void> {
     for (const b of this.blocks.values()) b.info.http_url = url;
     // Other nodes learn it now rather than at the next heartbeat: a gateway can route at once.
-    if (this.state === 'running' && this.bus.kind !== 'memory' && this.blocks.size > 0) await this.health.beatNow().catch(() => {});
+    if (this.state === 'running' && this.bus.kind !== 'memory' && this.blocks.size > 0)
+      await this.health.beatNow().catch(() => {});
   }
 
   get running(): boolean {
@@ -300,9 +360,15 @@ export class Orchestrator implements ClientCore, HealthHost {
       deadLetters: async (limit) => {
         const durable = [...this.eventSchemas.keys()].filter((e) => !SYSTEM_EVENTS.has(e));
         const lists = await Promise.all(durable.map((e) => this.bus.deadLetters(e, limit)));
-        return lists.flat().sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+        return lists
+          .flat()
+          .sort((a, b) => b.at.localeCompare(a.at))
+          .slice(0, limit);
       },
-      replayDeadLetter: (channel, group, id) => (SYSTEM_EVENTS.has(channel) || !this.eventSchemas.has(channel) ? Promise.resolve(false) : this.bus.replayDeadLetter(channel, group, id)),
+      replayDeadLetter: (channel, group, id) =>
+        SYSTEM_EVENTS.has(channel) || !this.eventSchemas.has(channel)
+          ? Promise.resolve(false)
+          : this.bus.replayDeadLetter(channel, group, id),
     };
   }
 
@@ -327,12 +393,22 @@ export class Orchestrator implements ClientCore, HealthHost {
   ): Promise<unknown> {
     const correlationId = opts?.correlationId ?? inherited ?? newCorrelationId();
     const contract = this.catalog.get(contractId);
-    if (!contract) throw new BlockError(Codes.UNKNOWN_CONTRACT, `no contract "${contractId}" is known`, { correlationId });
+    if (!contract)
+      throw new BlockError(Codes.UNKNOWN_CONTRACT, `no contract "${contractId}" is known`, {
+        correlationId,
+      });
     const spec = contract.actions[action];
-    if (!spec) throw new BlockError(Codes.UNKNOWN_ACTION, `${contractId} has no action "${action}"`, { correlationId });
+    if (!spec)
+      throw new BlockError(Codes.UNKNOWN_ACTION, `${contractId} has no action "${action}"`, {
+        correlationId,
+      });
     const parsed = spec.input.safeParse(input);
     if (!parsed.success) {
-      throw new BlockError(Codes.INVALID_PAYLOAD, `invalid input for ${contractId}.${action}: ${formatIssues(parsed.error)}`, { correlationId });
+      throw new BlockError(
+        Codes.INVALID_PAYLOAD,
+        `invalid input for ${contractId}.${action}: ${formatIssues(parsed.error)}`,
+        { correlationId },
+      );
     }
     const stats = this.metrics.action(contract.block, contractId, action);
     const started = performance.now();
@@ -340,60 +416,134 @@ export class Orchestrator implements ClientCore, HealthHost {
     try {
       const result = await this.breakers
         .for(contract.block)
-        .execute(() => this.dispatch(from, contract, action, parsed.data, correlationId, timeoutMs));
+        .execute(() =>
+          this.dispatch(from, contract, action, parsed.data, correlationId, timeoutMs),
+        );
       stats.observe((performance.now() - started) / 1000);
       return result;
     } catch (raw) {
       const err = isBrokenCircuitError(raw)
-        ? new BlockError(Codes.CIRCUIT_OPEN, `circuit to block "${contract.block}" is open: it failed repeatedly`, { retryable: true, correlationId })
+        ? new BlockError(
+            Codes.CIRCUIT_OPEN,
+            `circuit to block "${contract.block}" is open: it failed repeatedly`,
+            { retryable: true, correlationId },
+          )
         : toBlockError(raw, correlationId);
       stats.observe((performance.now() - started) / 1000);
       stats.error(err.code);
-      const fallback = isInfrastructureError(err) ? (opts?.fallback ?? this.fallbacks.get(`${contractId}.${action}`)) : undefined;
+      const fallback = isInfrastructureError(err)
+        ? (opts?.fallback ?? this.fallbacks.get(`${contractId}.${action}`))
+        : undefined;
       if (!fallback) throw err;
-      this.childLogger(from, correlationId).warn({ target: contractId, action, code: err.code }, 'using fallback: target unavailable');
+      this.childLogger(from, correlationId).warn(
+        { target: contractId, action, code: err.code },
+        'using fallback: target unavailable',
+      );
       return fallback(parsed.data, err);
     }
   }
 
-  private dispatch(from: string, contract: Contract, action: string, input: unknown, correlationId: string, timeoutMs: number): unknown {
+  private dispatch(
+    from: string,
+    contract: Contract,
+    action: string,
+    input: unknown,
+    correlationId: string,
+    timeoutMs: number,
+  ): unknown {
     const local = this.localHandlers.get(contract.id);
     if (local) {
       const block = this.blocks.get(contract.block);
-      if (block && this.registry.isServing(block.info)) return this.invokeLocal(local.get(action)!, input, new HandlerContext(this, contract.block, correlationId, from), timeoutMs, contract.id, action);
+      if (block && this.registry.isServing(block.info))
+        return this.invokeLocal(
+          local.get(action)!,
+          input,
+          new HandlerContext(this, contract.block, correlationId, from),
+          timeoutMs,
+          contract.id,
+          action,
+        );
     }
     const server = this.registry.pickServer(contract.id);
     if (!server) throw this.noServer(contract, correlationId);
     if (server.node_id === this.nodeId) {
       const handlers = this.localHandlers.get(contract.id);
       if (!handlers) throw this.noServer(contract, correlationId);
-      return this.invokeLocal(handlers.get(action)!, input, new HandlerContext(this, contract.block, correlationId, from), timeoutMs, contract.id, action);
+      return this.invokeLocal(
+        handlers.get(action)!,
+        input,
+        new HandlerContext(this, contract.block, correlationId, from),
+        timeoutMs,
+        contract.id,
+        action,
+      );
     }
-    return this.invokeRemote(server.node_id, from, contract, action, input, correlationId, timeoutMs);
+    return this.invokeRemote(
+      server.node_id,
+      from,
+      contract,
+      action,
+      input,
+      correlationId,
+      timeoutMs,
+    );
   }
 
   private noServer(contract: Contract, correlationId: string): BlockError {
     if (this.registry.hasBlock(contract.block)) {
-      const serving = this.registry.instancesOf(contract.block).filter((i) => this.registry.isServing(i));
+      const serving = this.registry
+        .instancesOf(contract.block)
+        .filter((i) => this.registry.isServing(i));
       if (serving.length > 0) {
         const versions = [...new Set(serving.flatMap((i) => i.contracts))].join(', ');
-        return new BlockError(Codes.CONTRACT_UNAVAILABLE, `no instance of block "${contract.block}" serves ${contract.id} (served: ${versions})`, { correlationId });
+        return new BlockError(
+          Codes.CONTRACT_UNAVAILABLE,
+          `no instance of block "${contract.block}" serves ${contract.id} (served: ${versions})`,
+          { correlationId },
+        );
       }
       const status = this.registry.aggregateStatus(contract.block);
-      return new BlockError(Codes.BLOCK_UNAVAILABLE, `block "${contract.block}" is ${status}; it cannot answer ${contract.id}`, { retryable: true, correlationId });
+      return new BlockError(
+        Codes.BLOCK_UNAVAILABLE,
+        `block "${contract.block}" is ${status}; it cannot answer ${contract.id}`,
+        { retryable: true, correlationId },
+      );
     }
-    return new BlockError(Codes.BLOCK_UNAVAILABLE, `no process serves block "${contract.block}" (${contract.id})`, { retryable: true, correlationId });
+    return new BlockError(
+      Codes.BLOCK_UNAVAILABLE,
+      `no process serves block "${contract.block}" (${contract.id})`,
+      { retryable: true, correlationId },
+    );
   }
 
-  private invokeLocal(handler: AnyHandler, input: unknown, call: HandlerContext, timeoutMs: number, contractId: string, action: string): unknown {
+  private invokeLocal(
+    handler: AnyHandler,
+    input: unknown,
+    call: HandlerContext,
+    timeoutMs: number,
+    contractId: string,
+    action: string,
+  ): unknown {
     let result: unknown;
     try {
       result = handler(input, call);
     } catch (err) {
       throw toBlockError(err, call.correlationId);
     }
-    if (result === null || typeof result !== 'object' || typeof (result as Promise<unknown>).then !== 'function') return result;
-    const deadline = new PendingCall(performance.now() + timeoutMs, this.sweeper, contractId, action, timeoutMs, call.correlationId);
+    if (
+      result === null ||
+      typeof result !== 'object' ||
+      typeof (result as Promise<unknown>).then !== 'function'
+    )
+      return result;
+    const deadline = new PendingCall(
+      performance.now() + timeoutMs,
+      this.sweeper,
+      contractId,
+      action,
+      timeoutMs,
+      call.correlationId,
+    );
     this.sweeper.add(deadline);
     (result as Promise<unknown>).then(
       (v) => deadline.ok(v),
@@ -402,16 +552,41 @@ export class Orchestrator implements ClientCore, HealthHost {
     return deadline.promise;
   }
 
-  private invokeRemote(nodeId: string, from: string, contract: Contract, action: string, input: unknown, correlationId: string, timeoutMs: number): Promise<unknown> {
+  private invokeRemote(
+    nodeId: string,
+    from: string,
+    contract: Contract,
+    action: string,
+    input: unknown,
+    correlationId: string,
+    timeoutMs: number,
+  ): Promise<unknown> {
     const id = `${this.nodeId}:${++this.seq}`;
-    const pending = new PendingCall(performance.now() + timeoutMs, this.sweeper, contract.id, action, timeoutMs, correlationId, this.pending, id, nodeId);
+    const pending = new PendingCall(
+      performance.now() + timeoutMs,
+      this.sweeper,
+      contract.id,
+      action,
+      timeoutMs,
+      correlationId,
+      this.pending,
+      id,
+      nodeId,
+    );
     this.pending.set(id, pending);
     this.sweeper.add(pending);
     const envelope = createEnvelope({
       source_block: from,
       target_block: contract.block,
       event_type: 'request',
-      payload: { id, contract: contract.id, action, input, reply_to: this.nodeId, timeout_ms: timeoutMs },
+      payload: {
+        id,
+        contract: contract.id,
+        action,
+        input,
+        reply_to: this.nodeId,
+        timeout_ms: timeoutMs,
+      },
       correlation_id: correlationId,
     });
     this.bus.publish(NODE_CHANNEL + nodeId, envelope).then(undefined, (err) => pending.unsent(err));
@@ -425,41 +600,90 @@ export class Orchestrator implements ClientCore, HealthHost {
       return work.finally(() => this.serving.delete(work));
     }
     if (m.event_type === 'response') return this.settleRemote(m);
-    this.reject(NODE_CHANNEL + this.nodeId, `unexpected event_type "${m.event_type}" on a node channel`);
+    this.reject(
+      NODE_CHANNEL + this.nodeId,
+      `unexpected event_type "${m.event_type}" on a node channel`,
+    );
   }
 
   private async serveRemote(m: Envelope): Promise<void> {
     const p = m.payload as Record<string, unknown>;
-    if (!p || typeof p.id !== 'string' || typeof p.contract !== 'string' || typeof p.action !== 'string' || typeof p.reply_to !== 'string') {
-      this.reject(NODE_CHANNEL + this.nodeId, 'malformed request payload (needs id, contract, action, reply_to)');
+    if (
+      !p ||
+      typeof p.id !== 'string' ||
+      typeof p.contract !== 'string' ||
+      typeof p.action !== 'string' ||
+      typeof p.reply_to !== 'string'
+    ) {
+      this.reject(
+        NODE_CHANNEL + this.nodeId,
+        'malformed request payload (needs id, contract, action, reply_to)',
+      );
       return;
     }
     const contract = this.catalog.get(p.contract);
     const handlers = this.localHandlers.get(p.contract);
     const block = contract && this.blocks.get(contract.block);
     if (!contract || !handlers || !block || !this.registry.isServing(block.info)) {
-      const err = contract ? this.noServer(contract, m.correlation_id) : new BlockError(Codes.UNKNOWN_CONTRACT, `no contract "${p.contract}" is known here`);
+      const err = contract
+        ? this.noServer(contract, m.correlation_id)
+        : new BlockError(Codes.UNKNOWN_CONTRACT, `no contract "${p.contract}" is known here`);
       return void (await this.reply(m, p.id, p.reply_to, { ok: false, error: err.toJSON() }));
     }
     const spec = contract.actions[p.action];
-    if (!spec) return void (await this.reply(m, p.id, p.reply_to, { ok: false, error: new BlockError(Codes.UNKNOWN_ACTION, `${p.contract} has no action "${p.action}"`).toJSON() }));
+    if (!spec)
+      return void (await this.reply(m, p.id, p.reply_to, {
+        ok: false,
+        error: new BlockError(
+          Codes.UNKNOWN_ACTION,
+          `${p.contract} has no action "${p.action}"`,
+        ).toJSON(),
+      }));
     const parsed = spec.input.safeParse(p.input);
     if (!parsed.success) {
-      return void (await this.reply(m, p.id, p.reply_to, { ok: false, error: new BlockError(Codes.INVALID_PAYLOAD, `invalid input for ${p.contract}.${p.action}: ${formatIssues(parsed.error)}`).toJSON() }));
+      return void (await this.reply(m, p.id, p.reply_to, {
+        ok: false,
+        error: new BlockError(
+          Codes.INVALID_PAYLOAD,
+          `invalid input for ${p.contract}.${p.action}: ${formatIssues(parsed.error)}`,
+        ).toJSON(),
+      }));
     }
-    const timeoutMs = typeof p.timeout_ms === 'number' && p.timeout_ms > 0 ? p.timeout_ms : this.settings.requestTimeoutMs;
+    const timeoutMs =
+      typeof p.timeout_ms === 'number' && p.timeout_ms > 0
+        ? p.timeout_ms
+        : this.settings.requestTimeoutMs;
     try {
       const call = new HandlerContext(this, contract.block, m.correlation_id, m.source_block);
-      const result = await this.invokeLocal(handlers.get(p.action)!, parsed.data, call, timeoutMs, p.contract, p.action);
-      await this.reply(m, p.id, p.reply_to, { ok: true, result: result === undefined ? null : result });
+      const result = await this.invokeLocal(
+        handlers.get(p.action)!,
+        parsed.data,
+        call,
+        timeoutMs,
+        p.contract,
+        p.action,
+      );
+      await this.reply(m, p.id, p.reply_to, {
+        ok: true,
+        result: result === undefined ? null : result,
+      });
     } catch (err) {
       const e = toBlockError(err, m.correlation_id);
-      if (e.code === Codes.INTERNAL) this.childLogger(contract.block, m.correlation_id).error({ err }, `${p.contract}.${p.action} failed`);
+      if (e.code === Codes.INTERNAL)
+        this.childLogger(contract.block, m.correlation_id).error(
+          { err },
+          `${p.contract}.${p.action} failed`,
+        );
       await this.reply(m, p.id, p.reply_to, { ok: false, error: e.toJSON() });
     }
   }
 
-  private reply(request: Envelope, id: string, replyTo: string, body: { ok: true; result: unknown } | { ok: false; error: SerializedError }): Promise<void> {
+  private reply(
+    request: Envelope,
+    id: string,
+    replyTo: string,
+    body: { ok: true; result: unknown } | { ok: false; error: SerializedError },
+  ): Promise<void> {
     const envelope = createEnvelope({
       source_block: request.target_block ?? 'orchestrator',
       target_block: request.source_block,
@@ -467,11 +691,20 @@ export class Orchestrator implements ClientCore, HealthHost {
       payload: { id, ...body },
       correlation_id: request.correlation_id,
     });
-    return this.bus.publish(NODE_CHANNEL + replyTo, envelope).then(undefined, (err) => this.log.warn({ err, correlation_id: request.correlation_id }, 'could not send reply'));
+    return this.bus
+      .publish(NODE_CHANNEL + replyTo, envelope)
+      .then(undefined, (err) =>
+        this.log.warn({ err, correlation_id: request.correlation_id }, 'could not send reply'),
+      );
   }
 
   private settleRemote(m: Envelope): void {
-    const p = m.payload as { id?: unknown; ok?: unknown; result?: unknown; error?: Partial<SerializedError> };
+    const p = m.payload as {
+      id?: unknown;
+      ok?: unknown;
+      result?: unknown;
+      error?: Partial<SerializedError>;
+    };
     if (!p || typeof p.id !== 'string' || typeof p.ok !== 'boolean') {
       this.reject(NODE_CHANNEL + this.nodeId, 'malformed response payload (needs id and ok)');
       return;
@@ -483,7 +716,13 @@ export class Orchestrator implements ClientCore, HealthHost {
       const e = p.error ?? {};
       entry.fail(
         BlockError.from(
-          { code: typeof e.code === 'string' ? e.code : Codes.INTERNAL, message: typeof e.message === 'string' ? e.message : 'remote error', retryable: e.retryable === true, status: e.status, details: e.details },
+          {
+            code: typeof e.code === 'string' ? e.code : Codes.INTERNAL,
+            message: typeof e.message === 'string' ? e.message : 'remote error',
+            retryable: e.retryable === true,
+            status: e.status,
+            details: e.details,
+          },
           m.correlation_id,
         ),
       );
@@ -492,13 +731,33 @@ export class Orchestrator implements ClientCore, HealthHost {
 
   // ── events ──────────────────────────────────────────────────────────────────────────────
 
-  async publish(from: string, event: string, payload: unknown, opts: PublishOptions | undefined, inherited: string | undefined): Promise<void> {
+  async publish(
+    from: string,
+    event: string,
+    payload: unknown,
+    opts: PublishOptions | undefined,
+    inherited: string | undefined,
+  ): Promise<void> {
     const correlationId = opts?.correlationId ?? inherited ?? newCorrelationId();
     const schema = this.eventSchemas.get(event);
-    if (!schema) throw new BlockError(Codes.UNKNOWN_ACTION, `no contract declares event "${event}"`, { correlationId });
+    if (!schema)
+      throw new BlockError(Codes.UNKNOWN_ACTION, `no contract declares event "${event}"`, {
+        correlationId,
+      });
     const parsed = schema.safeParse(payload);
-    if (!parsed.success) throw new BlockError(Codes.INVALID_PAYLOAD, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, { correlationId });
-    const envelope = createEnvelope({ source_block: from, target_block: opts?.target ?? null, event_type: event, payload: parsed.data, correlation_id: correlationId });
+    if (!parsed.success)
+      throw new BlockError(
+        Codes.INVALID_PAYLOAD,
+        `invalid payload for event ${event}: ${formatIssues(parsed.error)}`,
+        { correlationId },
+      );
+    const envelope = createEnvelope({
+      source_block: from,
+      target_block: opts?.target ?? null,
+      event_type: event,
+      payload: parsed.data,
+      correlation_id: correlationId,
+    });
     // Domain events are durable (a block that is down receives them when it is back); the
     // orchestrator's own health events are only news while they are fresh.
     const channel = channelOf(event);
@@ -521,7 +780,12 @@ export class Orchestrator implements ClientCore, HealthHost {
     const deliver = this.eventDelivery(event, handler, asBlock);
     // One group per block instance: every process hosting the block gets every event (its
     // caches and indexes are its own); handlers with shared side effects are idempotent by id.
-    return this.bus.consume(event, `${asBlock}.${this.config.instance}`, this.config.instance, (m, meta) => deliver(m, `${event}/${meta.id}`));
+    return this.bus.consume(
+      event,
+      `${asBlock}.${this.config.instance}`,
+      this.config.instance,
+      (m, meta) => deliver(m, `${event}/${meta.id}`),
+    );
   }
 
   /**
@@ -552,11 +816,27 @@ export class Orchestrator implements ClientCore, HealthHost {
     const channel = channelOf(event);
     return (m, messageId) => {
       // The system channel carries several event types; any other channel carries one.
-      if (m.event_type !== event) return channel === 'system' ? undefined : this.reject(channel, `event_type "${m.event_type}" on the channel of ${event}`, m.correlation_id);
+      if (m.event_type !== event)
+        return channel === 'system'
+          ? undefined
+          : this.reject(
+              channel,
+              `event_type "${m.event_type}" on the channel of ${event}`,
+              m.correlation_id,
+            );
       if (m.target_block !== null && m.target_block !== asBlock) return;
       const parsed = schema.safeParse(m.payload);
-      if (!parsed.success) return this.reject(channel, `invalid payload for event ${event}: ${formatIssues(parsed.error)}`, m.correlation_id);
-      return handler(parsed.data, new HandlerContext(this, asBlock, m.correlation_id, m.source_block, messageId), m);
+      if (!parsed.success)
+        return this.reject(
+          channel,
+          `invalid payload for event ${event}: ${formatIssues(parsed.error)}`,
+          m.correlation_id,
+        );
+      return handler(
+        parsed.data,
+        new HandlerContext(this, asBlock, m.correlation_id, m.source_block, messageId),
+        m,
+      );
     };
   }
 
@@ -570,10 +850,22 @@ export class Orchestrator implements ClientCore, HealthHost {
         this.log.warn({ channel, reason, sample: raw?.slice(0, 200) }, 'bus message dropped');
       },
       onHandlerError: (channel, message, err) => {
-        this.log.error({ err, channel, event_type: message.event_type, correlation_id: message.correlation_id }, 'event handler failed');
+        this.log.error(
+          { err, channel, event_type: message.event_type, correlation_id: message.correlation_id },
+          'event handler failed',
+        );
       },
       onDeadLetter: (letter) => {
-        this.log.error({ channel: letter.channel, group: letter.group, message_id: letter.id, deliveries: letter.deliveries, reason: letter.error }, 'event dead-lettered after repeated failure');
+        this.log.error(
+          {
+            channel: letter.channel,
+            group: letter.group,
+            message_id: letter.id,
+            deliveries: letter.deliveries,
+            reason: letter.error,
+          },
+          'event dead-lettered after repeated failure',
+        );
       },
       onStateChange: (state) => {
         const level = state === 'connected' ? 'info' : 'warn';
@@ -583,7 +875,9 @@ export class Orchestrator implements ClientCore, HealthHost {
   }
 
   childLogger(blockId: string, correlationId: string | undefined): Logger {
-    return this.log.child(correlationId ? { block: blockId, correlation_id: correlationId } : { block: blockId });
+    return this.log.child(
+      correlationId ? { block: blockId, correlation_id: correlationId } : { block: blockId },
+    );
   }
 
   /** Counts and logs a message that arrived but will not be acted on. */
@@ -608,11 +902,18 @@ export class Orchestrator implements ClientCore, HealthHost {
   }
 
   missingDependencies(block: LocalBlock): string[] {
-    return (block.manifest.dependencies ?? []).filter((d) => !d.optional && !this.registry.pickServer(d.contract)).map((d) => d.contract);
+    return (block.manifest.dependencies ?? [])
+      .filter((d) => !d.optional && !this.registry.pickServer(d.contract))
+      .map((d) => d.contract);
   }
 
-  publishSystem(event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed', payload: Record<string, unknown>): void {
-    this.publish('orchestrator', event, payload, undefined, undefined).catch((err) => this.log.warn({ err, event }, 'could not publish system event'));
+  publishSystem(
+    event: 'block_unhealthy' | 'block_recovered' | 'breaker_state_changed',
+    payload: Record<string, unknown>,
+  ): void {
+    this.publish('orchestrator', event, payload, undefined, undefined).catch((err) =>
+      this.log.warn({ err, event }, 'could not publish system event'),
+    );
   }
 
   /**
@@ -624,10 +925,17 @@ export class Orchestrator implements ClientCore, HealthHost {
     let failed = 0;
     for (const call of [...this.pending.values()]) {
       if (call.node !== nodeId) continue;
-      call.fail(new BlockError(Codes.BLOCK_UNAVAILABLE, `the process serving this request (${nodeId}) stopped answering`, { retryable: true }));
+      call.fail(
+        new BlockError(
+          Codes.BLOCK_UNAVAILABLE,
+          `the process serving this request (${nodeId}) stopped answering`,
+          { retryable: true },
+        ),
+      );
       failed++;
     }
-    if (failed) this.log.warn({ lost_node: nodeId, failed }, 'failed requests waiting on a lost node');
+    if (failed)
+      this.log.warn({ lost_node: nodeId, failed }, 'failed requests waiting on a lost node');
   }
 
   blockIsBack(block: string): void {
@@ -636,31 +944,53 @@ export class Orchestrator implements ClientCore, HealthHost {
 
   private onBreakerChange(block: string, state: BreakerState): void {
     this.log.warn({ target: block, state }, 'circuit breaker state changed');
-    if (this.state === 'running') this.publishSystem('breaker_state_changed', { block_id: block, state, node_id: this.nodeId });
+    if (this.state === 'running')
+      this.publishSystem('breaker_state_changed', { block_id: block, state, node_id: this.nodeId });
   }
 
   private async startBlock(block: LocalBlock): Promise<void> {
     const id = block.manifest.id;
     const client = new BlockClient(this, id);
     try {
-      const runtime = await block.manifest.setup({ id, log: this.log.child({ block: id }), client, nodeId: this.nodeId, config: this.config, system: this.systemView() });
+      const runtime = await block.manifest.setup({
+        id,
+        log: this.log.child({ block: id }),
+        client,
+        nodeId: this.nodeId,
+        config: this.config,
+        system: this.systemView(),
+      });
       for (const contractId of block.manifest.contracts) {
         const impl = (runtime.handlers as Record<string, Record<string, AnyHandler>>)[contractId];
         const contract = this.catalog.get(contractId)!;
-        const missing = Object.keys(contract.actions).filter((a) => typeof impl?.[a] !== 'function');
-        if (missing.length) throw new Error(`block "${id}" does not implement ${contractId} action(s): ${missing.join(', ')}`);
-        this.localHandlers.set(contractId, new Map(Object.keys(contract.actions).map((a) => [a, impl![a]!.bind(impl)])));
+        const missing = Object.keys(contract.actions).filter(
+          (a) => typeof impl?.[a] !== 'function',
+        );
+        if (missing.length)
+          throw new Error(
+            `block "${id}" does not implement ${contractId} action(s): ${missing.join(', ')}`,
+          );
+        this.localHandlers.set(
+          contractId,
+          new Map(Object.keys(contract.actions).map((a) => [a, impl![a]!.bind(impl)])),
+        );
       }
       for (const [event, handler] of Object.entries(runtime.events ?? {})) {
         block.unsubscribe.push(await this.consume(event as EventName, handler as never, id));
       }
       block.runtime = runtime;
     } catch (err) {
-      this.setLocalStatus(block, 'unhealthy', `setup failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.setLocalStatus(
+        block,
+        'unhealthy',
+        `setup failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       throw err;
     }
     const missing = this.missingDependencies(block);
-    block.dependencyProblem = missing.length ? `missing dependency: ${missing.join(', ')} (no block serves it)` : null;
+    block.dependencyProblem = missing.length
+      ? `missing dependency: ${missing.join(', ')} (no block serves it)`
+      : null;
     this.setLocalStatus(block, missing.length ? 'degraded' : 'healthy', block.dependencyProblem);
   }
 

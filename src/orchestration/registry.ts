@@ -28,7 +28,13 @@ export interface BlockInfo {
 }
 
 const SERVING: ReadonlySet<BlockStatus> = new Set(['healthy', 'degraded']);
-const STATUS_RANK: Record<BlockStatus, number> = { healthy: 4, degraded: 3, starting: 2, unhealthy: 1, stopped: 0 };
+const STATUS_RANK: Record<BlockStatus, number> = {
+  healthy: 4,
+  degraded: 3,
+  starting: 2,
+  unhealthy: 1,
+  stopped: 0,
+};
 
 export class BlockRegistry {
   private readonly instances = new Map<string, BlockInfo>();
@@ -64,7 +70,9 @@ export class BlockRegistry {
   }
 
   list(): BlockInfo[] {
-    return [...this.instances.values()].sort((a, b) => a.id.localeCompare(b.id) || a.node_id.localeCompare(b.node_id));
+    return [...this.instances.values()].sort(
+      (a, b) => a.id.localeCompare(b.id) || a.node_id.localeCompare(b.node_id),
+    );
   }
 
   blockIds(): string[] {

@@ -3,7 +3,13 @@
  * (timeouts, no server, transport down, internal errors) count; a business error such as an
  * invalid token proves the target is alive and leaves the breaker alone.
  */
-import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { isInfrastructureError } from './errors.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';

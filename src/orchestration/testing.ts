@@ -20,15 +20,25 @@ export interface MockBlock<C extends ContractId> {
   callsOf(action: ActionName<C>): unknown[];
 }
 
-export function mockBlock<C extends ContractId>(contract: C, handlers: Partial<ContractHandlers<C>>, actions?: readonly string[]): MockBlock<C> {
+export function mockBlock<C extends ContractId>(
+  contract: C,
+  handlers: Partial<ContractHandlers<C>>,
+  actions?: readonly string[],
+): MockBlock<C> {
   const blockId = contract.split(':')[0]!;
   const calls: MockCall[] = [];
   const all = new Proxy({} as ContractHandlers<C>, {
     get: (_t, action: string) => {
-      const given = (handlers as Record<string, ((input: unknown, call: unknown) => unknown) | undefined>)[action];
+      const given = (
+        handlers as Record<string, ((input: unknown, call: unknown) => unknown) | undefined>
+      )[action];
       return (input: unknown, call: unknown) => {
         calls.push({ action, input });
-        if (!given) throw new BlockError('NOT_MOCKED', `the mock of ${contract} has no handler for "${action}"`);
+        if (!given)
+          throw new BlockError(
+            'NOT_MOCKED',
+            `the mock of ${contract} has no handler for "${action}"`,
+          );
         return given(input, call);
       };
     },
@@ -43,5 +53,9 @@ export function mockBlock<C extends ContractId>(contract: C, handlers: Partial<C
     contracts: [contract],
     setup: () => ({ handlers: { [contract]: all } as never }),
   }) as BlockManifest<C>;
-  return { manifest, calls, callsOf: (action) => calls.filter((c) => c.action === action).map((c) => c.input) };
+  return {
+    manifest,
+    calls,
+    callsOf: (action) => calls.filter((c) => c.action === action).map((c) => c.input),
+  };
 }

@@ -22,7 +22,10 @@ function keyOf(route: RouteOptions): string {
 export class BlockRoutes {
   private readonly handlers = new Map<string, RouteHandlerMethod>();
 
-  constructor(private readonly blockId: string, private readonly isServing: () => boolean) {}
+  constructor(
+    private readonly blockId: string,
+    private readonly isServing: () => boolean,
+  ) {}
 
   async mount(app: FastifyInstance, routes: Routes): Promise<void> {
     await app.register(
@@ -37,7 +40,11 @@ export class BlockRoutes {
         });
         scope.addHook('onRequest', async () => {
           if (!this.isServing()) {
-            throw new BlockError('BLOCK_UNAVAILABLE', `the ${this.blockId} service is not running; please try again shortly`, { status: 503, retryable: true });
+            throw new BlockError(
+              'BLOCK_UNAVAILABLE',
+              `the ${this.blockId} service is not running; please try again shortly`,
+              { status: 503, retryable: true },
+            );
           }
         });
         await routes(scope);
@@ -54,7 +61,10 @@ export class BlockRoutes {
     const fresh = new Map<string, RouteHandlerMethod>();
     await scratch.register(
       async (scope) => {
-        scope.addHook('onRoute', (route) => void fresh.set(keyOf(route), route.handler as RouteHandlerMethod));
+        scope.addHook(
+          'onRoute',
+          (route) => void fresh.set(keyOf(route), route.handler as RouteHandlerMethod),
+        );
         await routes(scope);
       },
       { prefix: '/api' },

@@ -22,7 +22,10 @@ const Schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   WSOPTV_DATA_DIR: z.string().min(1).default('./data'),
   /** PostgreSQL schemas are `<prefix>_<block>`; tests use a prefix of their own. */
-  WSOPTV_DB_SCHEMA_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _').default('wsoptv'),
+  WSOPTV_DB_SCHEMA_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _')
+    .default('wsoptv'),
   WSOPTV_LIBRARY_DIR: z.string().min(1).default('./library'),
   /** Fast local copy of hot videos; defaults to <data dir>/ssd-cache. */
   WSOPTV_SSD_CACHE_DIR: z.string().min(1).optional(),
@@ -46,7 +49,10 @@ const Schema = z.object({
   WSOPTV_JOB_RETENTION_DAYS: int(7, 1),
   /** Run a library scan at start-up when the catalog is empty. */
   WSOPTV_SCAN_ON_START: z.enum(['true', 'false']).default('true'),
-  WSOPTV_ACCEL_REDIRECT_PREFIX: z.string().regex(/^\/[A-Za-z0-9_\-/]*$/, 'an absolute URL path such as /protected-media/').optional(),
+  WSOPTV_ACCEL_REDIRECT_PREFIX: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_\-/]*$/, 'an absolute URL path such as /protected-media/')
+    .optional(),
   /** Comma-separated block ids to host in this process; empty means every block. */
   WSOPTV_BLOCKS: z.string().default(''),
   WSOPTV_REQUEST_TIMEOUT_MS: int(defaultSettings.requestTimeoutMs, 1),
@@ -67,9 +73,15 @@ const Schema = z.object({
    * reusing its name receives the events it missed. Default: the host name. Two processes on one
    * machine hosting the same block must be given different names.
    */
-  WSOPTV_INSTANCE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').optional(),
+  WSOPTV_INSTANCE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)')
+    .optional(),
   /** Separates deployments sharing one Redis; channels become `<ns>:block:<channel>`. */
-  WSOPTV_BUS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)').optional(),
+  WSOPTV_BUS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)')
+    .optional(),
   /** HS256 signing secret; generated and kept in the auth block's database when unset. */
   WSOPTV_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WSOPTV_ADMIN_EMAIL: z.string().email().optional(),
@@ -143,7 +155,9 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
   // Empty strings count as unset, so `REDIS_URL= npm start` means "no Redis".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = Schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -159,7 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     );
   }
   if (c.WSOPTV_LIVENESS_TIMEOUT_MS <= c.WSOPTV_HEARTBEAT_MS) {
-    throw new ConfigError('invalid configuration:\n  WSOPTV_LIVENESS_TIMEOUT_MS: must be longer than WSOPTV_HEARTBEAT_MS');
+    throw new ConfigError(
+      'invalid configuration:\n  WSOPTV_LIVENESS_TIMEOUT_MS: must be longer than WSOPTV_HEARTBEAT_MS',
+    );
   }
   return deepFreeze({
     port: c.PORT,
@@ -194,7 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
       mediaUrlTtlS: c.WSOPTV_MEDIA_URL_TTL_S,
       accelRedirectPrefix: c.WSOPTV_ACCEL_REDIRECT_PREFIX,
     },
-    blocks: c.WSOPTV_BLOCKS.split(',').map((s) => s.trim()).filter(Boolean),
+    blocks: c.WSOPTV_BLOCKS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     redisConnectTimeoutMs: c.WSOPTV_REDIS_CONNECT_TIMEOUT_MS,
     eventMaxDeliveries: c.WSOPTV_EVENT_MAX_DELIVERIES,
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
@@ -202,7 +220,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     instance: c.WSOPTV_INSTANCE ?? defaultInstance(),
     auth: {
       jwtSecret: c.WSOPTV_JWT_SECRET,
-      admin: c.WSOPTV_ADMIN_EMAIL && c.WSOPTV_ADMIN_PASSWORD ? { email: c.WSOPTV_ADMIN_EMAIL, password: c.WSOPTV_ADMIN_PASSWORD, username: c.WSOPTV_ADMIN_USERNAME } : undefined,
+      admin:
+        c.WSOPTV_ADMIN_EMAIL && c.WSOPTV_ADMIN_PASSWORD
+          ? {
+              email: c.WSOPTV_ADMIN_EMAIL,
+              password: c.WSOPTV_ADMIN_PASSWORD,
+              username: c.WSOPTV_ADMIN_USERNAME,
+            }
+          : undefined,
       bcryptCost: c.WSOPTV_BCRYPT_COST,
       loginMaxFailures: c.WSOPTV_LOGIN_MAX_FAILURES,
       loginWindowMs: c.WSOPTV_LOGIN_WINDOW_MS,
@@ -216,13 +241,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
       healthIntervalMs: c.WSOPTV_HEALTH_INTERVAL_MS,
       httpHealthIntervalMs: c.WSOPTV_HTTP_HEALTH_INTERVAL_MS,
       healthTimeoutMs: c.WSOPTV_HEALTH_TIMEOUT_MS,
-      breaker: { failureThreshold: c.WSOPTV_BREAKER_THRESHOLD, halfOpenAfterMs: c.WSOPTV_BREAKER_HALF_OPEN_MS },
+      breaker: {
+        failureThreshold: c.WSOPTV_BREAKER_THRESHOLD,
+        halfOpenAfterMs: c.WSOPTV_BREAKER_HALF_OPEN_MS,
+      },
     },
   });
 }
 
 function defaultInstance(): string {
-  return hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) || 'main';
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 40) || 'main'
+  );
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -36,14 +36,24 @@ export async function buildHost(
 ): Promise<App> {
   const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;
   const unknown = config.blocks.filter((id) => !blocks.some((b) => b.id === id));
-  if (unknown.length) throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`WSOPTV_BLOCKS names unknown block(s): ${unknown.join(', ')}`);
 
   // loadConfig already refuses this; the check is repeated for configurations built by hand.
-  if (config.redisUrl && !config.busSecret) throw new Error('REDIS_URL is set without WSOPTV_BUS_SECRET: multi-process mode refuses to run an unsigned bus');
+  if (config.redisUrl && !config.busSecret)
+    throw new Error(
+      'REDIS_URL is set without WSOPTV_BUS_SECRET: multi-process mode refuses to run an unsigned bus',
+    );
   const orchestrator = new Orchestrator({
     bus: {
       ...(config.redisUrl
-        ? { kind: 'redis' as const, url: config.redisUrl, connectTimeoutMs: config.redisConnectTimeoutMs, namespace: config.busNamespace, secret: config.busSecret }
+        ? {
+            kind: 'redis' as const,
+            url: config.redisUrl,
+            connectTimeoutMs: config.redisConnectTimeoutMs,
+            namespace: config.busNamespace,
+            secret: config.busSecret,
+          }
         : { kind: 'memory' as const }),
       durable: { maxDeliveries: config.eventMaxDeliveries },
     },
@@ -55,17 +65,29 @@ export async function buildHost(
   for (const b of chosen) orchestrator.register(b);
   await orchestrator.start();
 
-  const http = await createHttpServer({ logger, title: 'WSOPTV API', version: '0.1.0', trustProxy: config.trustProxy });
+  const http = await createHttpServer({
+    logger,
+    title: 'WSOPTV API',
+    version: '0.1.0',
+    trustProxy: config.trustProxy,
+  });
   registerOrchestratorRoutes(http, orchestrator);
   // One session validator per process: every block's routes share its cache (the auth fallback).
   const sessions = new SessionValidator(orchestrator.client('gateway'));
-  await orchestrator.subscribe('user_logout', (p) => sessions.forgetSession(p.session_id), 'gateway');
+  await orchestrator.subscribe(
+    'user_logout',
+    (p) => sessions.forgetSession(p.session_id),
+    'gateway',
+  );
   await orchestrator.subscribe('user_suspended', (p) => sessions.forgetUser(p.user_id), 'gateway');
   installSessions(http, sessions);
   const mounted = new Map<string, BlockRoutes>();
   for (const { info, runtime } of orchestrator.localBlocks()) {
     if (!runtime?.routes) continue;
-    const routes = new BlockRoutes(info.id, () => info.status === 'healthy' || info.status === 'degraded');
+    const routes = new BlockRoutes(
+      info.id,
+      () => info.status === 'healthy' || info.status === 'degraded',
+    );
     await routes.mount(http, runtime.routes);
     mounted.set(info.id, routes);
   }

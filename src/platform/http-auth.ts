@@ -48,22 +48,35 @@ export function bearerToken(req: FastifyRequest, allowQuery = false): string | u
 export function requireUser(opts: GuardOptions = {}) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = bearerToken(req, opts.queryToken);
-    if (!token) throw new BlockError('UNAUTHORIZED', 'sign in first: no access token was sent', { status: 401 });
+    if (!token)
+      throw new BlockError('UNAUTHORIZED', 'sign in first: no access token was sent', {
+        status: 401,
+      });
     const session = await req.server.sessions.authenticate(token, req.id);
     const { user } = session;
     if (user.status !== 'active') {
-      throw new BlockError(`ACCOUNT_${user.status.toUpperCase()}`, accountMessage(user.status, user.status_reason), { status: 403 });
+      throw new BlockError(
+        `ACCOUNT_${user.status.toUpperCase()}`,
+        accountMessage(user.status, user.status_reason),
+        { status: 403 },
+      );
     }
-    if (opts.admin && user.role !== 'admin') throw new BlockError('FORBIDDEN', 'this needs an administrator', { status: 403 });
+    if (opts.admin && user.role !== 'admin')
+      throw new BlockError('FORBIDDEN', 'this needs an administrator', { status: 403 });
     if (opts.write && session.readOnly) {
-      throw new BlockError('READ_ONLY', 'WSOPTV is read-only for a moment because sign-in is unavailable; your change was not saved, please retry shortly', { status: 503, retryable: true });
+      throw new BlockError(
+        'READ_ONLY',
+        'WSOPTV is read-only for a moment because sign-in is unavailable; your change was not saved, please retry shortly',
+        { status: 503, retryable: true },
+      );
     }
     req.session = session;
   };
 }
 
 function accountMessage(status: string, reason: string | null): string {
-  if (status === 'pending_approval') return 'your account is waiting for an administrator to approve it';
+  if (status === 'pending_approval')
+    return 'your account is waiting for an administrator to approve it';
   if (status === 'rejected') return `your registration was declined${reason ? `: ${reason}` : ''}`;
   if (status === 'suspended') return `your account is suspended${reason ? `: ${reason}` : ''}`;
   return `your account is ${status}`;

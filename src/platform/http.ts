@@ -5,10 +5,23 @@
  * 4xx for bad input; only a real fault answers 5xx.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  hasZodFastifySchemaValidationErrors,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { BlockError } from '../orchestration/errors.ts';
 
@@ -31,7 +44,10 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: opts.trustProxy ?? false,
     // Our own onResponse hook logs one line per request; the id label matches the bus logs.
-    logController: new LogController({ requestIdLogLabel: 'correlation_id', disableRequestLogging: true }),
+    logController: new LogController({
+      requestIdLogLabel: 'correlation_id',
+      disableRequestLogging: true,
+    }),
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
       return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
@@ -67,13 +83,23 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   });
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    req.log[level]({ method: req.method, url: redactQuery(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    req.log[level](
+      {
+        method: req.method,
+        url: redactQuery(req.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
 
   app.setNotFoundHandler((req, reply) => {
     const fallback = notFoundFallbacks.get(app);
     if (fallback?.(req, reply)) return;
-    reply.code(404).send(errorBody('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`, req.id));
+    reply
+      .code(404)
+      .send(errorBody('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`, req.id));
   });
 
   app.setErrorHandler((err: FastifyError | BlockError | Error, req, reply) => {
@@ -82,15 +108,36 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       return reply.code(err.status).send(errorBody(err.code, err.message, req.id, err.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const fields = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'request')}: ${v.message}`);
-      return reply.code(400).send(errorBody('VALIDATION_FAILED', `invalid ${err.validationContext ?? 'request'}: ${fields.join('; ')}`, req.id));
+      const fields = err.validation.map(
+        (v) =>
+          `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'request')}: ${v.message}`,
+      );
+      return reply
+        .code(400)
+        .send(
+          errorBody(
+            'VALIDATION_FAILED',
+            `invalid ${err.validationContext ?? 'request'}: ${fields.join('; ')}`,
+            req.id,
+          ),
+        );
     }
     const fe = err as FastifyError;
-    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && fe instanceof SyntaxError)) {
-      return reply.code(400).send(errorBody('INVALID_JSON', 'the request body is not valid JSON', req.id));
+    if (
+      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      (fe.statusCode === 400 && fe instanceof SyntaxError)
+    ) {
+      return reply
+        .code(400)
+        .send(errorBody('INVALID_JSON', 'the request body is not valid JSON', req.id));
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-      const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+      const code =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'PAYLOAD_TOO_LARGE'
+          : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : 'BAD_REQUEST';
       return reply.code(fe.statusCode).send(errorBody(code, fe.message, req.id));
     }
     req.log.error({ err }, 'unhandled error');
@@ -100,13 +147,18 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
 }
 
 function nulRefused(where: string): BlockError {
-  return new BlockError('INVALID_CHARACTERS', `the ${where} contains a NUL character, which no field accepts`, { status: 400 });
+  return new BlockError(
+    'INVALID_CHARACTERS',
+    `the ${where} contains a NUL character, which no field accepts`,
+    { status: 400 },
+  );
 }
 
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v)) return true;
+  for (const [k, v] of Object.entries(value))
+    if (k.includes('\u0000') || containsNul(v)) return true;
   return false;
 }
 
@@ -118,7 +170,11 @@ function containsNul(value: unknown): boolean {
  * that is already gone and report an upstream failure for an innocent request. We answer in the
  * platform's error shape and say the connection closes.
  */
-function answerClientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+function answerClientError(
+  this: FastifyInstance,
+  err: NodeJS.ErrnoException,
+  socket: import('node:net').Socket,
+): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, message] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
@@ -144,13 +200,26 @@ export function redactQuery(url: string): string {
   return url.includes('?') ? url.replace(SECRET_PARAMS, '$1[redacted]') : url;
 }
 
-const notFoundFallbacks = new WeakMap<FastifyInstance, (req: FastifyRequest, reply: FastifyReply) => boolean>();
+const notFoundFallbacks = new WeakMap<
+  FastifyInstance,
+  (req: FastifyRequest, reply: FastifyReply) => boolean
+>();
 
 /** Lets a plugin answer requests no route matched (the web app's client-side routes); return true when handled. */
-export function setNotFoundFallback(app: FastifyInstance, fallback: (req: FastifyRequest, reply: FastifyReply) => boolean): void {
+export function setNotFoundFallback(
+  app: FastifyInstance,
+  fallback: (req: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
   notFoundFallbacks.set(app, fallback);
 }
 
 export function errorBody(code: string, message: string, correlationId: string, details?: unknown) {
-  return { error: { code, message, correlation_id: correlationId, ...(details === undefined ? {} : { details }) } };
+  return {
+    error: {
+      code,
+      message,
+      correlation_id: correlationId,
+      ...(details === undefined ? {} : { details }),
+    },
+  };
 }

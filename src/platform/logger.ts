@@ -18,7 +18,10 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(level: LoggerOptions['level'] = 'info', destination?: DestinationStream): Logger {
+export function createLogger(
+  level: LoggerOptions['level'] = 'info',
+  destination?: DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'wsoptv' },

@@ -8,7 +8,11 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { BlockError } from '../orchestration/errors.ts';
 
 function outside(rel: string): BlockError {
-  return new BlockError('PATH_OUTSIDE_ROOT', `refused path "${rel.slice(0, 200)}": it leaves its root`, { status: 400 });
+  return new BlockError(
+    'PATH_OUTSIDE_ROOT',
+    `refused path "${rel.slice(0, 200)}": it leaves its root`,
+    { status: 400 },
+  );
 }
 
 function within(root: string, candidate: string): boolean {
@@ -18,7 +22,15 @@ function within(root: string, candidate: string): boolean {
 
 /** Resolves `rel` under `root` lexically (no file-system access); throws when it would leave it. */
 export function resolveUnder(root: string, rel: string): string {
-  if (typeof rel !== 'string' || rel.length === 0 || rel.length > 4096 || rel.includes('\0') || isAbsolute(rel) || rel.includes('\\')) throw outside(String(rel));
+  if (
+    typeof rel !== 'string' ||
+    rel.length === 0 ||
+    rel.length > 4096 ||
+    rel.includes('\0') ||
+    isAbsolute(rel) ||
+    rel.includes('\\')
+  )
+    throw outside(String(rel));
   const full = resolve(root, rel);
   if (!within(resolve(root), full)) throw outside(rel);
   return full;

@@ -36,7 +36,10 @@ export class SessionValidator {
   private readonly max: number;
   private readonly maxAgeMs: number;
 
-  constructor(private readonly client: BlockClient, opts: SessionValidatorOptions = {}) {
+  constructor(
+    private readonly client: BlockClient,
+    opts: SessionValidatorOptions = {},
+  ) {
     this.max = opts.max ?? 10_000;
     this.maxAgeMs = opts.maxAgeMs ?? 15 * 60_000;
   }
@@ -51,16 +54,26 @@ export class SessionValidator {
         fallback: (_input, failure) => {
           const k = this.fresh(token);
           if (!k) {
-            throw new BlockError('AUTH_UNAVAILABLE', 'sign-in is temporarily unavailable; please try again shortly', { status: 503, retryable: true, cause: failure });
+            throw new BlockError(
+              'AUTH_UNAVAILABLE',
+              'sign-in is temporarily unavailable; please try again shortly',
+              { status: 503, retryable: true, cause: failure },
+            );
           }
           fromCache = true;
-          return { user: k.user, session_id: k.session_id, expires_at: new Date(k.expires_at).toISOString() };
+          return {
+            user: k.user,
+            session_id: k.session_id,
+            expires_at: new Date(k.expires_at).toISOString(),
+          };
         },
       },
     );
     if (!answer) {
       this.kept.delete(token);
-      throw new BlockError('UNAUTHORIZED', 'the access token is invalid, expired or revoked', { status: 401 });
+      throw new BlockError('UNAUTHORIZED', 'the access token is invalid, expired or revoked', {
+        status: 401,
+      });
     }
     if (!fromCache) this.keep(token, answer.user, answer.session_id, Date.parse(answer.expires_at));
     return { user: answer.user, session_id: answer.session_id, readOnly: fromCache };

@@ -26,7 +26,10 @@ export async function serveWebApp(app: FastifyInstance, root = WEB_DIST): Promis
     cacheControl: false,
     index: false,
     setHeaders: (res, path) => {
-      res.setHeader('Cache-Control', /\/assets\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader(
+        'Cache-Control',
+        /\/assets\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   // `wildcard: false` registers one route per file present at start; everything else that is

@@ -20,7 +20,9 @@ describe('configuration', () => {
   });
 
   it('names every bad variable', () => {
-    expect(() => loadConfig({ PORT: '99999', WSOPTV_REQUEST_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '99999', WSOPTV_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig({ PORT: '99999', WSOPTV_REQUEST_TIMEOUT_MS: '0', REDIS_URL: 'not a url' });
     } catch (err) {
@@ -29,13 +31,22 @@ describe('configuration', () => {
       expect(msg).toContain('WSOPTV_REQUEST_TIMEOUT_MS');
       expect(msg).toContain('REDIS_URL');
     }
-    expect(() => loadConfig({ WSOPTV_HEARTBEAT_MS: '2000', WSOPTV_LIVENESS_TIMEOUT_MS: '1000' })).toThrow(/WSOPTV_LIVENESS_TIMEOUT_MS/);
+    expect(() =>
+      loadConfig({ WSOPTV_HEARTBEAT_MS: '2000', WSOPTV_LIVENESS_TIMEOUT_MS: '1000' }),
+    ).toThrow(/WSOPTV_LIVENESS_TIMEOUT_MS/);
   });
 
   it('refuses multi-process mode (REDIS_URL) without a bus secret, and accepts it with one', () => {
-    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/WSOPTV_BUS_SECRET: required when REDIS_URL is set/);
-    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', WSOPTV_BUS_SECRET: 'short' })).toThrow(/WSOPTV_BUS_SECRET/);
-    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', WSOPTV_BUS_SECRET: 's'.repeat(32) });
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /WSOPTV_BUS_SECRET: required when REDIS_URL is set/,
+    );
+    expect(() =>
+      loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', WSOPTV_BUS_SECRET: 'short' }),
+    ).toThrow(/WSOPTV_BUS_SECRET/);
+    const c = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      WSOPTV_BUS_SECRET: 's'.repeat(32),
+    });
     expect(c.busSecret).toHaveLength(32);
     expect(loadConfig({}).busSecret).toBeUndefined(); // embedded mode needs none
   });

@@ -12,7 +12,13 @@ import { describe, expect, it } from 'vitest';
 
 function run(env: Record<string, string>) {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-main-')), ...env },
+    env: {
+      ...process.env,
+      REDIS_URL: '',
+      DATABASE_URL: '',
+      WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-main-')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -37,7 +43,8 @@ describe('the WSOPTV process', () => {
     const p = run({ PORT: String(port) });
     const end = Date.now() + 20_000;
     while (!p.out().includes('WSOPTV is listening')) {
-      if (Date.now() > end || p.proc.exitCode !== null) throw new Error(`did not start:\n${p.out()}`);
+      if (Date.now() > end || p.proc.exitCode !== null)
+        throw new Error(`did not start:\n${p.out()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
@@ -56,7 +63,12 @@ describe('the WSOPTV process', () => {
 
   it('refuses to start when REDIS_URL points at nothing, naming REDIS_URL', async () => {
     const port = await freePort();
-    const p = run({ PORT: '0', REDIS_URL: `redis://127.0.0.1:${port}`, WSOPTV_BUS_SECRET: 'x'.repeat(32), WSOPTV_REDIS_CONNECT_TIMEOUT_MS: '1000' });
+    const p = run({
+      PORT: '0',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      WSOPTV_BUS_SECRET: 'x'.repeat(32),
+      WSOPTV_REDIS_CONNECT_TIMEOUT_MS: '1000',
+    });
     expect(await p.exited).toBe(1);
     expect(p.out()).toContain('REDIS_URL');
   }, 20_000);

@@ -103,18 +103,25 @@ export async function startDeployment(): Promise<Deployment> {
     WSOPTV_DB_SCHEMA_PREFIX: schemaPrefix,
     MEILI_URL: '',
   };
-  const logger = pino({ level: 'info' }, pino.destination({ dest: join(LOG_DIR, 'deployment.log'), sync: false, mkdir: true }));
+  const logger = pino(
+    { level: 'info' },
+    pino.destination({ dest: join(LOG_DIR, 'deployment.log'), sync: false, mkdir: true }),
+  );
 
   const mode = process.env.CHAOS_MODE === 'inprocess' ? 'inprocess' : 'supervised';
   const base = { redis, namespace, secret: testBusSecret, dataDir, libraryDir, env };
   const cleanup = async () => {
     await redis.remove();
-    if (database === 'postgres') await dropPostgresSchemas(postgresUrl, schemaPrefix).catch(() => {});
+    if (database === 'postgres')
+      await dropPostgresSchemas(postgresUrl, schemaPrefix).catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(libraryDir, { recursive: true, force: true });
   };
   try {
-    const dep = mode === 'supervised' ? await supervised(base, logger, cleanup) : await inProcess(base, logger, cleanup);
+    const dep =
+      mode === 'supervised'
+        ? await supervised(base, logger, cleanup)
+        : await inProcess(base, logger, cleanup);
     await waitAllHealthy(dep.url, 60_000);
     return dep;
   } catch (err) {
@@ -125,7 +132,11 @@ export async function startDeployment(): Promise<Deployment> {
 
 type Base = Pick<Deployment, 'redis' | 'namespace' | 'secret' | 'dataDir' | 'libraryDir' | 'env'>;
 
-async function supervised(base: Base, logger: Logger, cleanup: () => Promise<void>): Promise<Deployment> {
+async function supervised(
+  base: Base,
+  logger: Logger,
+  cleanup: () => Promise<void>,
+): Promise<Deployment> {
   // The supervisor passes every child's log lines to this process's stdout; in the suite they go
   // to test-results/chaos/deployment.log instead (the 5xx hunt reads them back by correlation id).
   const restoreStdout = captureStdout(join(LOG_DIR, 'deployment.log'));
@@ -173,14 +184,26 @@ function captureStdout(file: string): () => void {
   };
 }
 
-async function inProcess(base: Base, logger: Logger, cleanup: () => Promise<void>): Promise<Deployment> {
+async function inProcess(
+  base: Base,
+  logger: Logger,
+  cleanup: () => Promise<void>,
+): Promise<Deployment> {
   const { loadConfig } = await import('../../src/platform/config.ts');
   const { buildApp } = await import('../../src/app/server.ts');
   const app = await buildApp(loadConfig({ ...base.env, PORT: '0' }), logger);
   const url = (await app.http.listen({ port: 0, host: '127.0.0.1' })).replace(/\/$/, '');
   app.orchestrator.advertiseHttp(url);
   const down = new Map<string, Promise<void>>();
-  const info = (name: string): ChildInfo => ({ name, pid: process.pid, state: down.has(name) ? 'backoff' : 'running', restarts: 0, url, lastExit: null, startedAt: null });
+  const info = (name: string): ChildInfo => ({
+    name,
+    pid: process.pid,
+    state: down.has(name) ? 'backoff' : 'running',
+    restarts: 0,
+    url,
+    lastExit: null,
+    startedAt: null,
+  });
   return {
     ...base,
     mode: 'inprocess',
@@ -206,7 +229,13 @@ async function inProcess(base: Base, logger: Logger, cleanup: () => Promise<void
 export interface BlocksView {
   node_id: string;
   transport: { kind: string; state: string };
-  blocks: Array<{ id: string; status: string; node_id: string; breaker: string; http_url?: string | null }>;
+  blocks: Array<{
+    id: string;
+    status: string;
+    node_id: string;
+    breaker: string;
+    http_url?: string | null;
+  }>;
 }
 
 export async function blocksView(url: string): Promise<BlocksView | undefined> {
@@ -228,7 +257,7 @@ export async function waitAllHealthy(url: string, timeoutMs: number): Promise<nu
       return v && BLOCKS.every((b) => statusOf(v, b) === 'healthy');
     },
     timeoutMs,
-    { intervalMs: 100, message: 'every block healthy in the gateway\'s /api/blocks' },
+    { intervalMs: 100, message: "every block healthy in the gateway's /api/blocks" },
   );
 }
 

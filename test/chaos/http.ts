@@ -64,26 +64,50 @@ export function jsonCall(init: JsonCall): HttpCall {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.body);
   }
-  return { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, timeoutMs: init.timeoutMs };
+  return {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+    timeoutMs: init.timeoutMs,
+  };
 }
 
 /** `base` is `http://host:port`; `path` is sent verbatim. `pool` names a connection pool. */
-export function request(base: string, path: string, call: HttpCall = {}, pool = 'default', maxSockets = 16): Promise<HttpAnswer> {
+export function request(
+  base: string,
+  path: string,
+  call: HttpCall = {},
+  pool = 'default',
+  maxSockets = 16,
+): Promise<HttpAnswer> {
   const u = new URL(base);
   const started = performance.now();
   const timeoutMs = call.timeoutMs ?? 5000;
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (status: number, headers: http.IncomingHttpHeaders, body: Buffer, error?: string) => {
+    const finish = (
+      status: number,
+      headers: http.IncomingHttpHeaders,
+      body: Buffer,
+      error?: string,
+    ) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ status, headers, body, error, ms: performance.now() - started, json: () => parseJson(body) });
+      resolve({
+        status,
+        headers,
+        body,
+        error,
+        ms: performance.now() - started,
+        json: () => parseJson(body),
+      });
     };
     let req: http.ClientRequest;
     try {
       const headers: Record<string, string | number> = { ...call.headers };
-      if (call.body !== undefined && headers['content-length'] === undefined) headers['content-length'] = Buffer.byteLength(call.body);
+      if (call.body !== undefined && headers['content-length'] === undefined)
+        headers['content-length'] = Buffer.byteLength(call.body);
       req = http.request({
         host: u.hostname,
         port: Number(u.port),
@@ -94,7 +118,14 @@ export function request(base: string, path: string, call: HttpCall = {}, pool = 
       });
     } catch (err) {
       // node:http refuses some paths/headers itself (unescaped characters, CR/LF): no request left.
-      resolve({ status: -1, headers: {}, body: Buffer.alloc(0), error: `client refused: ${(err as Error).message}`, ms: 0, json: () => undefined });
+      resolve({
+        status: -1,
+        headers: {},
+        body: Buffer.alloc(0),
+        error: `client refused: ${(err as Error).message}`,
+        ms: 0,
+        json: () => undefined,
+      });
       return;
     }
     const timer = setTimeout(() => {
@@ -117,7 +148,11 @@ export function request(base: string, path: string, call: HttpCall = {}, pool = 
  * (or 0 when the server closed without one). For requests no HTTP client would send: NUL bytes,
  * spaces or raw `..` in the target, broken request lines.
  */
-export function rawRequest(base: string, bytes: Buffer | string, timeoutMs = 5000): Promise<{ status: number; head: string; error?: string }> {
+export function rawRequest(
+  base: string,
+  bytes: Buffer | string,
+  timeoutMs = 5000,
+): Promise<{ status: number; head: string; error?: string }> {
   const u = new URL(base);
   return new Promise((resolve) => {
     let data = '';
@@ -129,7 +164,11 @@ export function rawRequest(base: string, bytes: Buffer | string, timeoutMs = 500
       clearTimeout(timer);
       sock.destroy();
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(data);
-      resolve({ status: m ? Number(m[1]) : 0, head: data.split('\r\n\r\n')[0]!.slice(0, 500), error: m ? undefined : error ?? 'closed without an answer' });
+      resolve({
+        status: m ? Number(m[1]) : 0,
+        head: data.split('\r\n\r\n')[0]!.slice(0, 500),
+        error: m ? undefined : (error ?? 'closed without an answer'),
+      });
     };
     const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs);
     sock.on('connect', () => sock.write(bytes));

@@ -31,17 +31,34 @@ export class SystemObserver {
     const obs = new SystemObserver(orch);
     await orch.start();
     for (const event of ['block_unhealthy', 'block_recovered', 'breaker_state_changed'] as const) {
-      await orch.subscribe(event, (p: { block_id: string; status?: string; state?: string; node_id: string | null }) => {
-        obs.events.push({ event, block_id: p.block_id, status: p.status, state: p.state, node_id: p.node_id, at: Date.now() });
-        for (const w of obs.waiters) w();
-      }, 'chaos-observer');
+      await orch.subscribe(
+        event,
+        (p: { block_id: string; status?: string; state?: string; node_id: string | null }) => {
+          obs.events.push({
+            event,
+            block_id: p.block_id,
+            status: p.status,
+            state: p.state,
+            node_id: p.node_id,
+            at: Date.now(),
+          });
+          for (const w of obs.waiters) w();
+        },
+        'chaos-observer',
+      );
     }
     return obs;
   }
 
   /** The first matching event at or after `since`, waiting up to `timeoutMs`; undefined if none came. */
-  async next(event: SystemEvent['event'], block: string, since: number, timeoutMs: number): Promise<SystemEvent | undefined> {
-    const find = () => this.events.find((e) => e.event === event && e.block_id === block && e.at >= since);
+  async next(
+    event: SystemEvent['event'],
+    block: string,
+    since: number,
+    timeoutMs: number,
+  ): Promise<SystemEvent | undefined> {
+    const find = () =>
+      this.events.find((e) => e.event === event && e.block_id === block && e.at >= since);
     const found = find();
     if (found) return found;
     return new Promise((resolve) => {

@@ -16,25 +16,59 @@ import { waitFor } from '../support/wait.ts';
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 async function upstream(handler: Handler) {
-  const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  const seen: Array<{
+    method: string;
+    url: string;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+  }> = [];
   const closed: string[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: body.toString() });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: body.toString(),
+      });
       handler(req, res, body);
     });
     res.on('close', () => void (!res.writableFinished && closed.push(req.url!)));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, closed, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    url,
+    seen,
+    closed,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
 }
 
-function instance(id: string, node: string, url: string | null, status: BlockInfo['status'] = 'healthy'): BlockInfo {
-  return { id, name: id, version: '1', status, status_reason: null, endpoints: [], dependencies: [], health_url: '', contracts: [`${id}:v1`], node_id: node, http_url: url, started_at: new Date().toISOString(), last_seen: Date.now() };
+function instance(
+  id: string,
+  node: string,
+  url: string | null,
+  status: BlockInfo['status'] = 'healthy',
+): BlockInfo {
+  return {
+    id,
+    name: id,
+    version: '1',
+    status,
+    status_reason: null,
+    endpoints: [],
+    dependencies: [],
+    health_url: '',
+    contracts: [`${id}:v1`],
+    node_id: node,
+    http_url: url,
+    started_at: new Date().toISOString(),
+    last_seen: Date.now(),
+  };
 }
 
 describe('gateway proxy', () => {
@@ -43,10 +77,18 @@ describe('gateway proxy', () => {
   let a: Awaited<ReturnType<typeof upstream>>;
   let b: Awaited<ReturnType<typeof upstream>>;
   let slow: Awaited<ReturnType<typeof upstream>>;
-  const who = (name: string): Handler => (req, res, body) => {
-    res.writeHead(req.headers.range ? 206 : 200, { 'content-type': 'application/json', 'x-served-by': name, 'set-cookie': 'k=v', connection: 'x-upstream-private', 'x-upstream-private': 'no' });
-    res.end(JSON.stringify({ name, body: body.toString() }));
-  };
+  const who =
+    (name: string): Handler =>
+    (req, res, body) => {
+      res.writeHead(req.headers.range ? 206 : 200, {
+        'content-type': 'application/json',
+        'x-served-by': name,
+        'set-cookie': 'k=v',
+        connection: 'x-upstream-private',
+        'x-upstream-private': 'no',
+      });
+      res.end(JSON.stringify({ name, body: body.toString() }));
+    };
 
   beforeAll(async () => {
     a = await upstream(who('a'));
@@ -58,7 +100,11 @@ describe('gateway proxy', () => {
       res.write(Buffer.alloc(1024));
     });
     // Remote instances never heartbeat here; a long liveness keeps the hand-made entries serving.
-    const config = loadConfig({ WSOPTV_LIVENESS_TIMEOUT_MS: '600000', WSOPTV_SERVE_WEB: 'false', LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      WSOPTV_LIVENESS_TIMEOUT_MS: '600000',
+      WSOPTV_SERVE_WEB: 'false',
+      LOG_LEVEL: 'silent',
+    });
     gw = await buildHost(config, memoryLogger('warn').logger, [], undefined, async (app, orch) => {
       await installGatewayProxy(app, orch, {
         knownEndpoints: [
@@ -77,7 +123,8 @@ describe('gateway proxy', () => {
     await Promise.all([a, b, slow].map((u) => u?.close()));
   });
   beforeEach(() => {
-    for (const i of gw.orchestrator.registry.list()) gw.orchestrator.registry.remove(i.id, i.node_id);
+    for (const i of gw.orchestrator.registry.list())
+      gw.orchestrator.registry.remove(i.id, i.node_id);
   });
 
   it('answers 503 BLOCK_UNAVAILABLE with a correlation id when no instance serves the block', async () => {
@@ -86,7 +133,10 @@ describe('gateway proxy', () => {
     const res = await fetch(`${base}/api/home`);
     expect(res.status).toBe(503);
     const { error } = await res.json();
-    expect(error).toMatchObject({ code: 'BLOCK_UNAVAILABLE', message: 'the content service is not running; please try again shortly' });
+    expect(error).toMatchObject({
+      code: 'BLOCK_UNAVAILABLE',
+      message: 'the content service is not running; please try again shortly',
+    });
     expect(error.correlation_id).toBe(res.headers.get('x-correlation-id'));
     expect(a.seen).toHaveLength(0);
   });
@@ -123,14 +173,29 @@ describe('gateway proxy', () => {
     gw.orchestrator.registry.upsert(instance('content', 'n1', a.url));
     const before = a.seen.length;
     // node:http rather than fetch: fetch refuses to send a Connection header of its own.
-    const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const res = await new Promise<{
+      status: number;
+      headers: http.IncomingHttpHeaders;
+      body: string;
+    }>((resolve, reject) => {
       const req = http.request(`${base}/api/contents/7?x=1`, {
         method: 'PATCH',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer t0k', cookie: 'c=1', range: 'bytes=0-9', 'if-none-match': '"e"', 'x-forwarded-for': '198.51.100.7', connection: 'x-private', 'x-private': 'drop me' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'Bearer t0k',
+          cookie: 'c=1',
+          range: 'bytes=0-9',
+          'if-none-match': '"e"',
+          'x-forwarded-for': '198.51.100.7',
+          connection: 'x-private',
+          'x-private': 'drop me',
+        },
       });
       req.on('response', (r) => {
         let body = '';
-        r.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
+        r.setEncoding('utf8')
+          .on('data', (c) => (body += c))
+          .on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
       });
       req.on('error', reject);
       req.end(JSON.stringify({ title: 'héllo' }));
@@ -141,7 +206,15 @@ describe('gateway proxy', () => {
     expect(res.headers['x-upstream-private']).toBeUndefined();
     const got = a.seen[before]!;
     expect(got).toMatchObject({ method: 'PATCH', url: '/api/contents/7?x=1' });
-    expect(got.headers).toMatchObject({ authorization: 'Bearer t0k', cookie: 'c=1', range: 'bytes=0-9', 'if-none-match': '"e"', 'content-type': 'application/json', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' });
+    expect(got.headers).toMatchObject({
+      authorization: 'Bearer t0k',
+      cookie: 'c=1',
+      range: 'bytes=0-9',
+      'if-none-match': '"e"',
+      'content-type': 'application/json',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+    });
     expect(got.headers['x-private']).toBeUndefined();
     expect(got.headers['x-correlation-id']).toBe(res.headers['x-correlation-id']);
   });
@@ -153,13 +226,19 @@ describe('gateway proxy', () => {
         const req = http.request(`${base}${path}`, { method: 'GET', headers });
         req.on('response', (r) => {
           let text = '';
-          r.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => resolve({ status: r.statusCode!, body: text }));
+          r.setEncoding('utf8')
+            .on('data', (c) => (text += c))
+            .on('end', () => resolve({ status: r.statusCode!, body: text }));
         });
         req.on('error', reject);
         req.end(body);
       });
     const before = a.seen.length;
-    const first = await raw('/api/home', { 'content-type': 'application/json', 'content-length': '8' }, '{"x":12}');
+    const first = await raw(
+      '/api/home',
+      { 'content-type': 'application/json', 'content-length': '8' },
+      '{"x":12}',
+    );
     expect(first.status).toBe(200);
     // Another client's plain request, on the keep-alive connection the proxy now reuses.
     const second = await raw('/api/home?second=1', {});
@@ -174,11 +253,18 @@ describe('gateway proxy', () => {
     gw.orchestrator.registry.upsert(instance('content', 'n1', a.url));
     const before = a.seen.length;
     const big = 'x'.repeat(1024 * 1024 + 10);
-    const declared = await fetch(`${base}/api/contents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const declared = await fetch(`${base}/api/contents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(declared.status).toBe(413);
     expect((await declared.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${base}/api/contents`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+      const req = http.request(`${base}/api/contents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      });
       req.on('response', (r) => (r.resume(), resolve(r.statusCode!)));
       req.on('error', reject);
       for (let i = 0; i < 11; i++) req.write('y'.repeat(100 * 1024));
@@ -187,13 +273,18 @@ describe('gateway proxy', () => {
     expect(chunked).toBe(413);
     // A client still writing its body reads the 413 (the rest is drained), never a reset socket.
     const sent = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        new Promise<string>((resolve) => {
-          const req = http.request(`${base}/api/contents`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(big.length) } });
-          req.on('response', (r) => (r.resume(), resolve(String(r.statusCode))));
-          req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-          req.end(big);
-        }),
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<string>((resolve) => {
+            const req = http.request(`${base}/api/contents`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-length': String(big.length) },
+            });
+            req.on('response', (r) => (r.resume(), resolve(String(r.statusCode))));
+            req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+            req.end(big);
+          }),
       ),
     );
     expect(sent).toEqual(Array(10).fill('413'));
@@ -217,6 +308,8 @@ describe('gateway proxy', () => {
     await new Promise((r) => setTimeout(r, 400));
     // The viewer leaves: the block's response is cut too.
     ctl.abort();
-    await waitFor(() => slow.closed.includes('/api/stream/film'), 3000, { message: 'upstream request aborted' });
+    await waitFor(() => slow.closed.includes('/api/stream/film'), 3000, {
+      message: 'upstream request aborted',
+    });
   });
 });

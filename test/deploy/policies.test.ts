@@ -39,7 +39,10 @@ describe('route table', () => {
   for (const b of allBlocks) table.add(b.id, b.endpoints ?? []);
 
   it('matches the literal part before a parameter, and whole segments otherwise', () => {
-    expect(literalPrefix('/api/stream/:contentId/info')).toEqual({ prefix: '/api/stream/', open: true });
+    expect(literalPrefix('/api/stream/:contentId/info')).toEqual({
+      prefix: '/api/stream/',
+      open: true,
+    });
     expect(literalPrefix('/api/home')).toEqual({ prefix: '/api/home', open: false });
     expect(table.match('/api/stream/abc')).toBe('stream');
     expect(table.match('/api/stream/abc/info')).toBe('stream');
@@ -56,19 +59,38 @@ describe('route table', () => {
     const seen: string[] = [];
     try {
       for (const block of allBlocks) {
-        const config = loadConfig({ WSOPTV_DATA_DIR: join(dir, block.id), WSOPTV_LIBRARY_DIR: join(dir, 'library'), WSOPTV_SCAN_ON_START: 'false', WSOPTV_BLOCKS: block.id, LOG_LEVEL: 'silent' });
+        const config = loadConfig({
+          WSOPTV_DATA_DIR: join(dir, block.id),
+          WSOPTV_LIBRARY_DIR: join(dir, 'library'),
+          WSOPTV_SCAN_ON_START: 'false',
+          WSOPTV_BLOCKS: block.id,
+          LOG_LEVEL: 'silent',
+        });
         const app = await buildHost(config, memoryLogger('warn').logger, allBlocks);
         try {
           const spec = app.http.swagger() as { paths?: Record<string, unknown> };
-          const paths = Object.keys(spec.paths ?? {}).filter((p) => p.startsWith('/api/') && p !== '/api/blocks');
+          const paths = Object.keys(spec.paths ?? {}).filter(
+            (p) => p.startsWith('/api/') && p !== '/api/blocks',
+          );
           seen.push(...paths);
-          if (block.endpoints?.length) expect(paths.length, `${block.id} serves routes`).toBeGreaterThan(0);
-          for (const p of paths) expect({ path: p, block: table.match(p.replace(/\{(\w+)\}/g, 'x')) }).toEqual({ path: p, block: block.id });
+          if (block.endpoints?.length)
+            expect(paths.length, `${block.id} serves routes`).toBeGreaterThan(0);
+          for (const p of paths)
+            expect({ path: p, block: table.match(p.replace(/\{(\w+)\}/g, 'x')) }).toEqual({
+              path: p,
+              block: block.id,
+            });
         } finally {
           await app.close();
         }
       }
-      expect(seen).toEqual(expect.arrayContaining(['/api/stream/{contentId}', '/api/admin/users/{id}/approve', '/api/progress/{contentId}']));
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          '/api/stream/{contentId}',
+          '/api/admin/users/{id}/approve',
+          '/api/progress/{contentId}',
+        ]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

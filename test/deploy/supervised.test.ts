@@ -26,10 +26,18 @@ describeRedis('supervised deployment: one process per block behind one gateway',
   let contentId: string;
   const figures: Record<string, number> = {};
 
-  const api = async (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const api = async (
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
     const res = await fetch(`${sup.url}${path}`, {
       method,
-      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.body ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
       body: opts.body ? JSON.stringify(opts.body) : undefined,
       signal: AbortSignal.timeout(10_000),
     });
@@ -77,42 +85,75 @@ describeRedis('supervised deployment: one process per block behind one gateway',
 
   it('runs every block in its own process, all healthy in the gateway registry', async () => {
     const children = sup.children();
-    expect(children.map((c) => c.name).sort()).toEqual([...allBlocks.map((b) => b.id), 'gateway'].sort());
+    expect(children.map((c) => c.name).sort()).toEqual(
+      [...allBlocks.map((b) => b.id), 'gateway'].sort(),
+    );
     for (const c of children) expect(c).toMatchObject({ state: 'running', restarts: 0 });
     expect(new Set(children.map((c) => c.pid)).size).toBe(children.length);
 
-    await waitFor(async () => {
-      const { json } = await api('GET', '/api/blocks');
-      return allBlocks.every((b) => json.blocks.some((i: any) => i.id === b.id && (i.status === 'healthy' || i.status === 'degraded')));
-    }, 10_000, { intervalMs: 100, message: 'every block serving in the gateway registry' });
+    await waitFor(
+      async () => {
+        const { json } = await api('GET', '/api/blocks');
+        return allBlocks.every((b) =>
+          json.blocks.some(
+            (i: any) => i.id === b.id && (i.status === 'healthy' || i.status === 'degraded'),
+          ),
+        );
+      },
+      10_000,
+      { intervalMs: 100, message: 'every block serving in the gateway registry' },
+    );
     const { json } = await api('GET', '/api/blocks');
     const nodes = new Map<string, string>();
-    for (const i of json.blocks) if (i.status !== 'unhealthy' && i.status !== 'stopped') nodes.set(i.id, i.node_id);
+    for (const i of json.blocks)
+      if (i.status !== 'unhealthy' && i.status !== 'stopped') nodes.set(i.id, i.node_id);
     expect([...nodes.keys()].sort()).toEqual(allBlocks.map((b) => b.id).sort());
     expect(new Set(nodes.values()).size).toBe(allBlocks.length); // seven blocks, seven nodes
     expect([...nodes.values()]).not.toContain(json.node_id); // the gateway hosts none
   });
 
   it('registers, approves, logs in and serves home through the gateway; unknown paths are 404', async () => {
-    const admin = await api('POST', '/api/auth/login', { body: { login: ADMIN.email, password: ADMIN.password } });
+    const admin = await api('POST', '/api/auth/login', {
+      body: { login: ADMIN.email, password: ADMIN.password },
+    });
     expect(admin.status, admin.text).toBe(200);
     adminToken = admin.json.access_token;
 
-    const reg = await api('POST', '/api/auth/register', { body: { email: 'fan@wsoptv.test', username: 'fan', password: 'Poker#Face9', full_name: 'A Fan' } });
+    const reg = await api('POST', '/api/auth/register', {
+      body: {
+        email: 'fan@wsoptv.test',
+        username: 'fan',
+        password: 'Poker#Face9',
+        full_name: 'A Fan',
+      },
+    });
     expect(reg.status, reg.text).toBe(201);
     // A viewer cannot choose the address the blocks see: the gateway sets X-Forwarded-For itself.
-    const approved = await api('POST', `/api/admin/users/${reg.json.id}/approve`, { token: adminToken, headers: { 'x-forwarded-for': '203.0.113.9' } });
+    const approved = await api('POST', `/api/admin/users/${reg.json.id}/approve`, {
+      token: adminToken,
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(approved.status, approved.text).toBe(200);
     const audit = await api('GET', '/api/admin/audit', { token: adminToken });
     expect(audit.status, audit.text).toBe(200);
     expect(audit.text).toContain('127.0.0.1');
     expect(audit.text).not.toContain('203.0.113.9');
 
-    const made = await api('POST', '/api/contents', { token: adminToken, body: { title: 'Final Table', catalog: 'WSOP', media_path: 'WSOP/2024/final-table.mp4', duration_seconds: 3 } });
+    const made = await api('POST', '/api/contents', {
+      token: adminToken,
+      body: {
+        title: 'Final Table',
+        catalog: 'WSOP',
+        media_path: 'WSOP/2024/final-table.mp4',
+        duration_seconds: 3,
+      },
+    });
     expect(made.status, made.text).toBe(201);
     contentId = made.json.id;
 
-    const login = await api('POST', '/api/auth/login', { body: { login: 'fan', password: 'Poker#Face9' } });
+    const login = await api('POST', '/api/auth/login', {
+      body: { login: 'fan', password: 'Poker#Face9' },
+    });
     expect(login.status, login.text).toBe(200);
     const home = await api('GET', '/api/home', { token: login.json.access_token });
     expect(home.status, home.text).toBe(200);
@@ -127,7 +168,12 @@ describeRedis('supervised deployment: one process per block behind one gateway',
     const direct = sup.child('content').url!;
     const time = async (base: string) => {
       const t = performance.now();
-      for (let i = 0; i < 30; i++) await (await fetch(`${base}/api/home`, { headers: { authorization: `Bearer ${login.json.access_token}` } })).arrayBuffer();
+      for (let i = 0; i < 30; i++)
+        await (
+          await fetch(`${base}/api/home`, {
+            headers: { authorization: `Bearer ${login.json.access_token}` },
+          })
+        ).arrayBuffer();
       return (performance.now() - t) / 30;
     };
     await time(sup.url);
@@ -153,7 +199,8 @@ describeRedis('supervised deployment: one process per block behind one gateway',
   it('answers 503 BLOCK_UNAVAILABLE while a killed block is down, and serves it again once restarted', async () => {
     const before = sup.child('stream');
     const exits: Array<[string, number | null, string | null]> = [];
-    const onExit = (name: string, code: number | null, signal: string | null) => void exits.push([name, code, signal]);
+    const onExit = (name: string, code: number | null, signal: string | null) =>
+      void exits.push([name, code, signal]);
     sup.on('exit', onExit);
     const killedAt = performance.now();
     sup.kill('stream');
@@ -178,7 +225,12 @@ describeRedis('supervised deployment: one process per block behind one gateway',
     expect(up.status, up.text).toBe(200);
     figures.restart_to_served_ms = Math.round(performance.now() - killedAt);
     sup.off('exit', onExit);
-    expect(lines.some((l) => l.child === 'stream' && l.signal === 'SIGKILL' && typeof l.restart_in_ms === 'number')).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.child === 'stream' && l.signal === 'SIGKILL' && typeof l.restart_in_ms === 'number',
+      ),
+    ).toBe(true);
   }, 40_000);
 
   it('waits longer before each restart while a child keeps crashing', async () => {

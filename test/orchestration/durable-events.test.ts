@@ -48,7 +48,8 @@ function suite(transport: Transport): void {
       await store.request('store:v1', 'put', { key: 'before', value: 'x' });
       await waitFor(() => heard.length === 1, 5000);
       await node.stopBlock('echo');
-      for (const key of ['down-1', 'down-2', 'down-3']) await store.request('store:v1', 'put', { key, value: 'x' });
+      for (const key of ['down-1', 'down-2', 'down-3'])
+        await store.request('store:v1', 'put', { key, value: 'x' });
       await new Promise((r) => setTimeout(r, 100));
       expect(heard).toHaveLength(1);
       await node.restartBlock('echo');
@@ -63,7 +64,11 @@ function suite(transport: Transport): void {
       const ids: string[] = [];
       const failing = new Set(['flaky']);
       const node = await h.node([storeBlock(), listeningEcho(heard, failing)]);
-      const seen = await node.subscribe('stored', (_p, call) => void ids.push(call.messageId ?? 'none'), 'observer');
+      const seen = await node.subscribe(
+        'stored',
+        (_p, call) => void ids.push(call.messageId ?? 'none'),
+        'observer',
+      );
       await node.client('test').request('store:v1', 'put', { key: 'flaky', value: 'x' });
       await waitFor(() => heard.length === 1, 5000);
       expect(failing.size).toBe(0); // the first delivery did fail
@@ -94,7 +99,9 @@ describeRedis('durable events across processes', () => {
       for (const key of ['b', 'c']) await store.request('store:v1', 'put', { key, value: 'x' });
       const heardBySecond: Heard[] = [];
       await h.node([listeningEcho(heardBySecond)]); // same block, same instance name: same group
-      await waitFor(() => heardBySecond.length === 2, 5000, { message: 'events published while no process hosted the block' });
+      await waitFor(() => heardBySecond.length === 2, 5000, {
+        message: 'events published while no process hosted the block',
+      });
       expect(heardBySecond.map((e) => e.key)).toEqual(['b', 'c']);
     } finally {
       await h.closeAll();

@@ -25,7 +25,12 @@ describe('HTTP health URLs', () => {
     const events: string[] = [];
     await n.subscribe('block_unhealthy', (p) => void events.push(`down:${p.block_id}`));
     await n.subscribe('block_recovered', (p) => void events.push(`up:${p.block_id}`));
-    n.registerExternal({ id: 'transcoder', name: 'Transcoder', version: '2.0', health_url: `http://127.0.0.1:${port}/health` });
+    n.registerExternal({
+      id: 'transcoder',
+      name: 'Transcoder',
+      version: '2.0',
+      health_url: `http://127.0.0.1:${port}/health`,
+    });
     const status = () => n.registry.get('transcoder', 'external')?.status;
     const until = async (want: string) => {
       const end = Date.now() + 3000;
@@ -47,6 +52,8 @@ describe('HTTP health URLs', () => {
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
     await until('healthy');
     expect(events).toEqual(['down:transcoder', 'up:transcoder']);
-    expect(() => n.registerExternal({ id: 'x', name: 'x', version: '1', health_url: '/relative' })).toThrow(/absolute/);
+    expect(() =>
+      n.registerExternal({ id: 'x', name: 'x', version: '1', health_url: '/relative' }),
+    ).toThrow(/absolute/);
   });
 });

@@ -1,5 +1,9 @@
 /** Builds orchestrators for tests, on the memory bus or a real Redis, and tears them down. */
-import { Orchestrator, type BlockManifest, type OrchestratorSettings } from '../../src/orchestration/index.ts';
+import {
+  Orchestrator,
+  type BlockManifest,
+  type OrchestratorSettings,
+} from '../../src/orchestration/index.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';
 import { testContracts } from '../support/test-contracts.ts';
 import { memoryLogger } from '../support/logs.ts';
@@ -12,7 +16,10 @@ export function testNamespace(): string {
 }
 
 export interface Harness {
-  node(blocks: BlockManifest<any>[], settings?: Partial<OrchestratorSettings>): Promise<Orchestrator & { lines: Array<Record<string, unknown>> }>;
+  node(
+    blocks: BlockManifest<any>[],
+    settings?: Partial<OrchestratorSettings>,
+  ): Promise<Orchestrator & { lines: Array<Record<string, unknown>> }>;
   closeAll(): Promise<void>;
 }
 
@@ -25,13 +32,18 @@ export const fastSettings: Partial<OrchestratorSettings> = {
 };
 
 /** On Redis each node gets its own connections, exactly like separate processes. */
-export function harness(transport: Transport, redisUrl = 'redis://127.0.0.1:6379', namespace = testNamespace()): Harness {
+export function harness(
+  transport: Transport,
+  redisUrl = 'redis://127.0.0.1:6379',
+  namespace = testNamespace(),
+): Harness {
   const nodes: Orchestrator[] = [];
   return {
     async node(blocks, settings) {
       const { logger, lines } = memoryLogger();
       const orch = new Orchestrator({
-        bus: transport === 'redis' ? { kind: 'redis', url: redisUrl, namespace } : { kind: 'memory' },
+        bus:
+          transport === 'redis' ? { kind: 'redis', url: redisUrl, namespace } : { kind: 'memory' },
         logger,
         settings: { ...fastSettings, ...settings },
         contracts: [...productionContracts, ...testContracts],

@@ -8,7 +8,12 @@ import { buildApp, type App } from '../../src/app/server.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';
 import { memoryLogger } from '../support/logs.ts';
-import { describeRedisServer, startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../support/redis.ts';
+import {
+  describeRedisServer,
+  startThrowawayRedis,
+  testBusSecret,
+  type ThrowawayRedis,
+} from '../support/redis.ts';
 import { storeBlock, testContracts } from '../support/test-contracts.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -22,11 +27,23 @@ describeRedisServer('/health during a Redis outage', () => {
 
   it('reports the outage with 503 and recovers within 5 s of Redis returning', async () => {
     redis = await startThrowawayRedis();
-    const config = loadConfig({ REDIS_URL: redis.url, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_HEALTH_INTERVAL_MS: '100' });
-    app = await buildApp(config, memoryLogger().logger, [storeBlock()], [...productionContracts, ...testContracts]);
+    const config = loadConfig({
+      REDIS_URL: redis.url,
+      WSOPTV_BUS_SECRET: testBusSecret,
+      WSOPTV_HEALTH_INTERVAL_MS: '100',
+    });
+    app = await buildApp(
+      config,
+      memoryLogger().logger,
+      [storeBlock()],
+      [...productionContracts, ...testContracts],
+    );
     const health = async () => {
       const res = await app.http.inject({ method: 'GET', url: '/health' });
-      return { code: res.statusCode, body: res.json() as { status: string; transport: { kind: string; state: string } } };
+      return {
+        code: res.statusCode,
+        body: res.json() as { status: string; transport: { kind: string; state: string } },
+      };
     };
     expect((await health()).code).toBe(200);
     expect((await health()).body.transport).toEqual({ kind: 'redis', state: 'connected' });
@@ -48,7 +65,9 @@ describeRedisServer('/health during a Redis outage', () => {
     // event published now is delivered exactly once.
     const seen: string[] = [];
     await app.orchestrator.subscribe('stored', (p) => void seen.push(p.key), 'watcher');
-    await app.orchestrator.client('t').request('store:v1', 'put', { key: 'after-outage', value: 'v' });
+    await app.orchestrator
+      .client('t')
+      .request('store:v1', 'put', { key: 'after-outage', value: 'v' });
     await waitFor(() => seen.length === 1, 2000);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual(['after-outage']);

@@ -31,12 +31,16 @@ function suite(transport: Transport) {
     const n = await h.node([echoBlock()]);
     const out = await n.client('tester').request('echo:v1', 'echo', { text: 'ab' });
     expect(out).toEqual({ text: 'ab' });
-    expect(await n.client('tester').request('echo:v1', 'echo', { text: 'ab', times: 3 })).toEqual({ text: 'ababab' });
+    expect(await n.client('tester').request('echo:v1', 'echo', { text: 'ab', times: 3 })).toEqual({
+      text: 'ababab',
+    });
   });
 
   it('passes a business error through with its code, message and retryable flag', async () => {
     const n = await h.node([echoBlock()]);
-    const err = await caught(n.client('tester').request('echo:v1', 'fail', { code: 'TOKEN_INVALID', retryable: true }));
+    const err = await caught(
+      n.client('tester').request('echo:v1', 'fail', { code: 'TOKEN_INVALID', retryable: true }),
+    );
     expect(err).toBeInstanceOf(BlockError);
     expect(err.code).toBe('TOKEN_INVALID');
     expect(err.message).toBe('failed on purpose with TOKEN_INVALID');
@@ -70,14 +74,18 @@ function suite(transport: Transport) {
     const err = await caught(n.client('tester').request('store:v1', 'get', { key: 'x' }));
     expect(err.code).toBe('BLOCK_UNAVAILABLE');
     expect(err.message).toContain('store');
-    const err2 = await caught(n.client('tester').request('echo:v1', 'nope' as 'echo', { text: 'x' }));
+    const err2 = await caught(
+      n.client('tester').request('echo:v1', 'nope' as 'echo', { text: 'x' }),
+    );
     expect(err2.code).toBe('UNKNOWN_ACTION');
     expect(Date.now() - t).toBeLessThan(200);
   });
 
   it('rejects a wrongly typed payload with an error naming the field', async () => {
     const n = await h.node([echoBlock()]);
-    const err = await caught(n.client('tester').request('echo:v1', 'echo', { text: 42 as unknown as string }));
+    const err = await caught(
+      n.client('tester').request('echo:v1', 'echo', { text: 42 as unknown as string }),
+    );
     expect(err.code).toBe('INVALID_PAYLOAD');
     expect(err.message).toContain('text');
   });
@@ -90,8 +98,13 @@ function suite(transport: Transport) {
     expect(err.message).toContain('echo:v1');
     await h.closeAll();
     const both = await h.node([echoBlock({ versions: ['echo:v1', 'echo:v2'] })]);
-    expect(await both.client('t').request('echo:v2', 'echo', { text: 'hi', shout: true })).toEqual({ text: 'HI', version: 'v2' });
-    expect(await both.client('t').request('echo:v1', 'echo', { text: 'hi' })).toEqual({ text: 'hi' });
+    expect(await both.client('t').request('echo:v2', 'echo', { text: 'hi', shout: true })).toEqual({
+      text: 'HI',
+      version: 'v2',
+    });
+    expect(await both.client('t').request('echo:v1', 'echo', { text: 'hi' })).toEqual({
+      text: 'hi',
+    });
     expect(both.registry.get('echo', both.nodeId)?.contracts).toEqual(['echo:v1', 'echo:v2']);
   });
 
@@ -100,9 +113,13 @@ function suite(transport: Transport) {
     const seen: string[] = [];
     await n.subscribe('breaker_state_changed', (p) => void seen.push(p.state));
     const c = n.client('tester');
-    for (let i = 0; i < 8; i++) expect((await caught(c.request('echo:v1', 'fail', { code: 'NOT_ALLOWED' }))).code).toBe('NOT_ALLOWED');
+    for (let i = 0; i < 8; i++)
+      expect((await caught(c.request('echo:v1', 'fail', { code: 'NOT_ALLOWED' }))).code).toBe(
+        'NOT_ALLOWED',
+      );
     expect(n.breakerState('echo')).toBe('closed');
-    for (let i = 0; i < 5; i++) expect((await caught(c.request('echo:v1', 'crash', {}))).code).toBe('INTERNAL');
+    for (let i = 0; i < 5; i++)
+      expect((await caught(c.request('echo:v1', 'crash', {}))).code).toBe('INTERNAL');
     expect(n.breakerState('echo')).toBe('open');
     const open = await caught(c.request('echo:v1', 'echo', { text: 'x' }));
     expect(open.code).toBe('CIRCUIT_OPEN');
@@ -115,11 +132,19 @@ function suite(transport: Transport) {
 
   it('uses a declared fallback for infrastructure failures only', async () => {
     const n = await h.node([echoBlock()]);
-    n.setFallback('store:v1', 'get', (input: { key: string }) => ({ value: `fallback:${input.key}` }));
-    expect(await n.client('t').request('store:v1', 'get', { key: 'k' })).toEqual({ value: 'fallback:k' });
-    const perCall = await n.client('t').request('echo:v1', 'hang', {}, { timeoutMs: 30, fallback: () => ({}) });
+    n.setFallback('store:v1', 'get', (input: { key: string }) => ({
+      value: `fallback:${input.key}`,
+    }));
+    expect(await n.client('t').request('store:v1', 'get', { key: 'k' })).toEqual({
+      value: 'fallback:k',
+    });
+    const perCall = await n
+      .client('t')
+      .request('echo:v1', 'hang', {}, { timeoutMs: 30, fallback: () => ({}) });
     expect(perCall).toEqual({});
-    const business = await caught(n.client('t').request('echo:v1', 'fail', { code: 'NOPE' }, { fallback: () => ({}) }));
+    const business = await caught(
+      n.client('t').request('echo:v1', 'fail', { code: 'NOPE' }, { fallback: () => ({}) }),
+    );
     expect(business.code).toBe('NOPE');
   });
 
@@ -127,9 +152,13 @@ function suite(transport: Transport) {
     const n = await h.node([echoBlock(), storeBlock()]);
     const a: string[] = [];
     const b: string[] = [];
-    await n.subscribe('echo_said', () => {
-      throw new Error('this subscriber is broken');
-    }, 'broken');
+    await n.subscribe(
+      'echo_said',
+      () => {
+        throw new Error('this subscriber is broken');
+      },
+      'broken',
+    );
     await n.subscribe('echo_said', (p) => void a.push(p.text), 'store');
     await n.subscribe('echo_said', (p) => void b.push(p.text), 'search');
     await n.client('echo').publish('echo_said', { text: 'all' });
@@ -143,11 +172,20 @@ function suite(transport: Transport) {
 
   it('refuses to publish an event with a bad payload and rejects one arriving from the wire', async () => {
     const n = await h.node([echoBlock()]);
-    const err = await caught(n.client('echo').publish('echo_said', { text: 1 } as unknown as { text: string }));
+    const err = await caught(
+      n.client('echo').publish('echo_said', { text: 1 } as unknown as { text: string }),
+    );
     expect(err.code).toBe('INVALID_PAYLOAD');
     const got: unknown[] = [];
     await n.subscribe('echo_said', (p) => void got.push(p), 'store');
-    const bad: Envelope = { source_block: 'evil', target_block: null, event_type: 'echo_said', payload: { text: 5 }, correlation_id: 'c-1', timestamp: new Date().toISOString() };
+    const bad: Envelope = {
+      source_block: 'evil',
+      target_block: null,
+      event_type: 'echo_said',
+      payload: { text: 5 },
+      correlation_id: 'c-1',
+      timestamp: new Date().toISOString(),
+    };
     await n.bus.publish('echo_said', bad);
     await until(() => n.rejectedCount() === 1);
     expect(got).toEqual([]);
@@ -158,7 +196,9 @@ function suite(transport: Transport) {
     const n = await h.node([echoBlock(), storeBlock()]);
     const events: Envelope[] = [];
     await n.subscribe('stored', (_p, _c, m) => void events.push(m), 'watcher');
-    const out = await n.client('gateway').request('echo:v1', 'relay', { text: 'hello' }, { correlationId: 'corr-123' });
+    const out = await n
+      .client('gateway')
+      .request('echo:v1', 'relay', { text: 'hello' }, { correlationId: 'corr-123' });
     expect(out.correlation_id).toBe('corr-123');
     await until(() => events.length === 1);
     expect(events[0]!.correlation_id).toBe('corr-123');
@@ -170,10 +210,23 @@ function suite(transport: Transport) {
   it('registers blocks with their info, checks dependencies and reports health changes', async () => {
     const n = await h.node([echoBlock()]);
     const info = n.registry.get('echo', n.nodeId)!;
-    expect(info).toMatchObject({ id: 'echo', name: 'Echo (test)', version: '1.0.0', status: 'healthy', contracts: ['echo:v1'], dependencies: ['store:v1'] });
+    expect(info).toMatchObject({
+      id: 'echo',
+      name: 'Echo (test)',
+      version: '1.0.0',
+      status: 'healthy',
+      contracts: ['echo:v1'],
+      dependencies: ['store:v1'],
+    });
     const events: Array<{ type: string; status: string }> = [];
-    await n.subscribe('block_unhealthy', (p) => void events.push({ type: 'unhealthy', status: p.status }));
-    await n.subscribe('block_recovered', (p) => void events.push({ type: 'recovered', status: p.status }));
+    await n.subscribe(
+      'block_unhealthy',
+      (p) => void events.push({ type: 'unhealthy', status: p.status }),
+    );
+    await n.subscribe(
+      'block_recovered',
+      (p) => void events.push({ type: 'recovered', status: p.status }),
+    );
     echoHealth.report = { status: 'unhealthy', reason: 'disk gone' };
     await until(() => events.length === 1);
     expect(info.status).toBe('unhealthy');
@@ -186,9 +239,15 @@ function suite(transport: Transport) {
     ]);
   });
 
-  it('refuses a manifest that claims another block\'s contract, naming the problem', async () => {
+  it("refuses a manifest that claims another block's contract, naming the problem", async () => {
     const { defineBlock } = await import('../../src/orchestration/index.ts');
-    const thief = defineBlock({ id: 'thief', name: 'Thief', version: '0.1.0', contracts: ['echo:v2'], setup: () => ({ handlers: {} as never }) });
+    const thief = defineBlock({
+      id: 'thief',
+      name: 'Thief',
+      version: '0.1.0',
+      contracts: ['echo:v2'],
+      setup: () => ({ handlers: {} as never }),
+    });
     await expect(h.node([thief])).rejects.toThrow(/belongs to block "echo"/);
     const n = await h.node([]);
     expect(() => n.register(storeBlock())).toThrow(/after start/);
@@ -202,7 +261,9 @@ function suite(transport: Transport) {
       version: '1',
       contracts: ['echo:v2'],
       dependencies: [{ contract: 'store:v1' }],
-      setup: () => ({ handlers: { 'echo:v2': { echo: () => ({ text: '', version: 'v2' as const }) } } }),
+      setup: () => ({
+        handlers: { 'echo:v2': { echo: () => ({ text: '', version: 'v2' as const }) } },
+      }),
     });
     const n = await h.node([lonely]);
     const info = n.registry.get('echo', n.nodeId)!;
@@ -219,7 +280,8 @@ function suite(transport: Transport) {
     await n.subscribe('block_unhealthy', (p) => void events.push(`down:${p.block_id}`));
     await n.subscribe('block_recovered', (p) => void events.push(`up:${p.block_id}`));
     await n.stopBlock('store');
-    for (let i = 0; i < 5; i++) await caught(n.client('t').request('store:v1', 'get', { key: 'k' }));
+    for (let i = 0; i < 5; i++)
+      await caught(n.client('t').request('store:v1', 'get', { key: 'k' }));
     expect(n.breakerState('store')).toBe('open');
     await n.restartBlock('store');
     expect(n.breakerState('store')).toBe('closed');

@@ -95,10 +95,16 @@ function sqliteBackend(): Backend {
       };
     },
     async assertSessionSettings(handle, env) {
-      expect(handle.location).toBe(blockSqliteFile(env.options(handle.blockId).dataDir, handle.blockId));
-      const { rows: journal } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(handle.db);
+      expect(handle.location).toBe(
+        blockSqliteFile(env.options(handle.blockId).dataDir, handle.blockId),
+      );
+      const { rows: journal } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(
+        handle.db,
+      );
       expect(journal[0]?.journal_mode).toBe('wal');
-      const { rows: fk } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(handle.db);
+      const { rows: fk } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(
+        handle.db,
+      );
       expect(fk[0]?.foreign_keys).toBe(1);
       const { rows: busy } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(handle.db);
       expect(busy[0]?.timeout).toBe(SQLITE_BUSY_TIMEOUT_MS);
@@ -109,7 +115,10 @@ function sqliteBackend(): Backend {
   };
 }
 
-const PG_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL =
+  process.env.TEST_DATABASE_URL ||
+  process.env.DATABASE_URL ||
+  'postgres://postgres@127.0.0.1:5432/test';
 
 function postgresBackend(): Backend {
   // Unique per run so parallel runs (several developers, CI shards) on one server cannot interfere.
@@ -120,12 +129,19 @@ function postgresBackend(): Backend {
     dialect: 'postgres',
     newEnv() {
       const schemaPrefix = `${runPrefix}_e${++n}`;
-      const options = (blockId: string): OpenBlockDatabaseOptions => ({ blockId, dataDir: '', databaseUrl: PG_URL, schemaPrefix });
+      const options = (blockId: string): OpenBlockDatabaseOptions => ({
+        blockId,
+        dataDir: '',
+        databaseUrl: PG_URL,
+        schemaPrefix,
+      });
       return {
         options,
         open: trackingOpen(options),
         async storageExists(blockId) {
-          const res = await admin.query('select 1 from pg_namespace where nspname = $1', [blockSchemaName(blockId, schemaPrefix)]);
+          const res = await admin.query('select 1 from pg_namespace where nspname = $1', [
+            blockSchemaName(blockId, schemaPrefix),
+          ]);
           return res.rowCount === 1;
         },
       };
@@ -133,13 +149,21 @@ function postgresBackend(): Backend {
     async assertSessionSettings(handle, env) {
       const schema = blockSchemaName(handle.blockId, env.options(handle.blockId).schemaPrefix);
       expect(handle.location).toBe(schema);
-      const { rows } = await sql<{ schema: string; path: string }>`select current_schema() as schema, current_setting('search_path') as path`.execute(handle.db);
+      const { rows } = await sql<{
+        schema: string;
+        path: string;
+      }>`select current_schema() as schema, current_setting('search_path') as path`.execute(
+        handle.db,
+      );
       expect(rows[0]).toEqual({ schema, path: schema });
     },
     async cleanup() {
       try {
         const dropped = await dropPostgresSchemas(PG_URL, runPrefix);
-        const left = await admin.query('select nspname from pg_namespace where starts_with(nspname, $1)', [`${runPrefix}_`]);
+        const left = await admin.query(
+          'select nspname from pg_namespace where starts_with(nspname, $1)',
+          [`${runPrefix}_`],
+        );
         expect(left.rows).toEqual([]);
         expect(dropped.length).toBeGreaterThan(0);
       } finally {
@@ -183,7 +207,10 @@ async function recordedMigrations(db: Kysely<any>): Promise<{ id: string; applie
 }
 
 async function countRows(db: Kysely<any>, table: string): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return row.n;
 }
 
@@ -193,11 +220,19 @@ interface ChildResult {
 }
 
 /** Starts the migrate-child fixture in its own Node process, so SQLite locking is exercised for real. */
-function startChild(options: OpenBlockDatabaseOptions): { ready: Promise<void>; go(): void; done: Promise<ChildResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT, JSON.stringify(options)], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+function startChild(options: OpenBlockDatabaseOptions): {
+  ready: Promise<void>;
+  go(): void;
+  done: Promise<ChildResult>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD_SCRIPT, JSON.stringify(options)],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   let signalReady: () => void = () => {};
@@ -216,7 +251,9 @@ function startChild(options: OpenBlockDatabaseOptions): { ready: Promise<void>; 
     child.on('close', (code) => {
       const last = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) {
-        reject(new Error(`migrate child exited with ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        reject(
+          new Error(`migrate child exited with ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+        );
         return;
       }
       resolve(JSON.parse(last) as ChildResult);
@@ -249,7 +286,10 @@ const createCatalog: Migration = {
 const seedCatalog: Migration = {
   id: '0002_seed_catalog',
   async up(db) {
-    await db.insertInto('catalog').values({ id: 'wsop-2003-main', title: 'Main Event 2003' }).execute();
+    await db
+      .insertInto('catalog')
+      .values({ id: 'wsop-2003-main', title: 'Main Event 2003' })
+      .execute();
   },
 };
 
@@ -279,7 +319,9 @@ function databaseContract(makeBackend: () => Backend): void {
     await first.close(); // idempotent
 
     const second = await env.open('content');
-    expect(await second.db.selectFrom('catalog').select('title').execute()).toEqual([{ title: 'Main Event 2003' }]);
+    expect(await second.db.selectFrom('catalog').select('title').execute()).toEqual([
+      { title: 'Main Event 2003' },
+    ]);
   });
 
   it('applies pending migrations once, in id order, and records them', async () => {
@@ -288,7 +330,9 @@ function databaseContract(makeBackend: () => Backend): void {
     const before = Date.now();
 
     // Given out of order: the seed only works if the table was created first.
-    expect(await handle.migrate([seedCatalog, createCatalog])).toEqual({ applied: ['0001_create_catalog', '0002_seed_catalog'] });
+    expect(await handle.migrate([seedCatalog, createCatalog])).toEqual({
+      applied: ['0001_create_catalog', '0002_seed_catalog'],
+    });
 
     const recorded = await recordedMigrations(handle.db);
     expect(recorded.map((r) => r.id)).toEqual(['0001_create_catalog', '0002_seed_catalog']);
@@ -311,11 +355,20 @@ function databaseContract(makeBackend: () => Backend): void {
     const addDuration: Migration = {
       id: '0003_add_duration',
       async up(db) {
-        await db.schema.alterTable('catalog').addColumn('duration_ms', columnType.timestamp).execute();
+        await db.schema
+          .alterTable('catalog')
+          .addColumn('duration_ms', columnType.timestamp)
+          .execute();
       },
     };
-    expect(await reopened.migrate([createCatalog, seedCatalog, addDuration])).toEqual({ applied: ['0003_add_duration'] });
-    expect((await recordedMigrations(reopened.db)).map((r) => r.id)).toEqual(['0001_create_catalog', '0002_seed_catalog', '0003_add_duration']);
+    expect(await reopened.migrate([createCatalog, seedCatalog, addDuration])).toEqual({
+      applied: ['0003_add_duration'],
+    });
+    expect((await recordedMigrations(reopened.db)).map((r) => r.id)).toEqual([
+      '0001_create_catalog',
+      '0002_seed_catalog',
+      '0003_add_duration',
+    ]);
   });
 
   it('rolls back a failing migration completely and resumes after it is fixed', async () => {
@@ -326,14 +379,21 @@ function databaseContract(makeBackend: () => Backend): void {
       async up(db) {
         // Both DDL and data changes happen before the failure; neither may survive it.
         await db.schema.createTable('half_done').addColumn('id', 'integer').execute();
-        await db.insertInto('catalog').values({ id: 'partial', title: 'should not exist' }).execute();
+        await db
+          .insertInto('catalog')
+          .values({ id: 'partial', title: 'should not exist' })
+          .execute();
         throw new Error('boom in the middle');
       },
     };
 
     const failure = handle.migrate([createCatalog, broken]);
     await expect(failure).rejects.toBeInstanceOf(MigrationError);
-    await expect(failure).rejects.toMatchObject({ blockId: 'content', migrationId: '0002_broken', message: expect.stringContaining('boom in the middle') });
+    await expect(failure).rejects.toMatchObject({
+      blockId: 'content',
+      migrationId: '0002_broken',
+      message: expect.stringContaining('boom in the middle'),
+    });
 
     // The migration before it stays applied; the broken one left nothing behind.
     expect((await recordedMigrations(handle.db)).map((r) => r.id)).toEqual(['0001_create_catalog']);
@@ -355,7 +415,9 @@ function databaseContract(makeBackend: () => Backend): void {
   it('rejects invalid migration lists before touching the database', async () => {
     const env = backend.newEnv();
     const handle = await env.open('content');
-    await expect(handle.migrate([createCatalog, { ...seedCatalog, id: '0001_create_catalog' }])).rejects.toThrow(/duplicate migration id/);
+    await expect(
+      handle.migrate([createCatalog, { ...seedCatalog, id: '0001_create_catalog' }]),
+    ).rejects.toThrow(/duplicate migration id/);
     await expect(handle.migrate([{ ...createCatalog, id: '' }])).rejects.toThrow(/empty id/);
     expect(await tableVisible(handle.db, 'catalog')).toBe(false);
   });
@@ -369,7 +431,10 @@ function databaseContract(makeBackend: () => Backend): void {
       {
         id: '0001_users',
         async up(db) {
-          await db.schema.createTable('users').addColumn('email', 'text', (c) => c.primaryKey()).execute();
+          await db.schema
+            .createTable('users')
+            .addColumn('email', 'text', (c) => c.primaryKey())
+            .execute();
           await db.insertInto('users').values({ email: 'dealer@wsop.example' }).execute();
         },
       },
@@ -377,7 +442,9 @@ function databaseContract(makeBackend: () => Backend): void {
 
     expect(await tableVisible(auth.db, 'users')).toBe(true);
     expect(await tableVisible(search.db, 'users')).toBe(false);
-    await expect(sql`select email from users`.execute(search.db)).rejects.toThrow(/no such table|does not exist/);
+    await expect(sql`select email from users`.execute(search.db)).rejects.toThrow(
+      /no such table|does not exist/,
+    );
 
     // The other block can own a table with the same name and entirely different content.
     await search.migrate([
@@ -389,8 +456,12 @@ function databaseContract(makeBackend: () => Backend): void {
         },
       },
     ]);
-    expect(await auth.db.selectFrom('users').selectAll().execute()).toEqual([{ email: 'dealer@wsop.example' }]);
-    expect(await search.db.selectFrom('users').selectAll().execute()).toEqual([{ query: 'hellmuth' }]);
+    expect(await auth.db.selectFrom('users').selectAll().execute()).toEqual([
+      { email: 'dealer@wsop.example' },
+    ]);
+    expect(await search.db.selectFrom('users').selectAll().execute()).toEqual([
+      { query: 'hellmuth' },
+    ]);
 
     // Each block keeps its own migration history, even for identical ids.
     expect((await recordedMigrations(auth.db)).map((r) => r.id)).toEqual(['0001_users']);
@@ -429,19 +500,33 @@ function databaseContract(makeBackend: () => Backend): void {
       throw new Error('expected the statement to fail');
     };
 
-    const duplicateEmail = await errorOf(db.insertInto('accounts').values({ id: 'a2', email: 'x@example.com' }).execute());
+    const duplicateEmail = await errorOf(
+      db.insertInto('accounts').values({ id: 'a2', email: 'x@example.com' }).execute(),
+    );
     expect(isUniqueViolation(duplicateEmail)).toBe(true);
-    const duplicateKey = await errorOf(db.insertInto('accounts').values({ id: 'a1', email: 'y@example.com' }).execute());
+    const duplicateKey = await errorOf(
+      db.insertInto('accounts').values({ id: 'a1', email: 'y@example.com' }).execute(),
+    );
     expect(isUniqueViolation(duplicateKey)).toBe(true);
     expect(isUniqueViolation(new Error('wrapped', { cause: duplicateEmail }))).toBe(true);
 
     // Other constraint failures are not unique violations. The foreign key one also proves that
     // foreign keys are enforced on this dialect.
-    const missingParent = await errorOf(db.insertInto('sessions').values({ id: 's1', account_id: 'nobody' }).execute());
+    const missingParent = await errorOf(
+      db.insertInto('sessions').values({ id: 's1', account_id: 'nobody' }).execute(),
+    );
     expect(isUniqueViolation(missingParent)).toBe(false);
-    const notNull = await errorOf(db.insertInto('accounts').values({ id: 'a3', email: null }).execute());
+    const notNull = await errorOf(
+      db.insertInto('accounts').values({ id: 'a3', email: null }).execute(),
+    );
     expect(isUniqueViolation(notNull)).toBe(false);
-    for (const other of [new Error('unique'), null, undefined, 'SQLITE_CONSTRAINT_UNIQUE', { code: 23505 }]) {
+    for (const other of [
+      new Error('unique'),
+      null,
+      undefined,
+      'SQLITE_CONSTRAINT_UNIQUE',
+      { code: 23505 },
+    ]) {
       expect(isUniqueViolation(other)).toBe(false);
     }
     expect(await countRows(db, 'accounts')).toBe(1);
@@ -475,7 +560,10 @@ function databaseContract(makeBackend: () => Backend): void {
     // Far beyond 2^31, so an int4 column or a missing int8 parser would show up here.
     const createdAt = Date.UTC(2031, 6, 4, 12, 30, 15, 123);
     const settings: Settings = { quality: '1080p', subtitles: ['en', 'ko'] };
-    await handle.db.insertInto('profiles').values({ id: 'p1', settings: toJsonText(settings), created_at: createdAt, autoplay: 1 }).execute();
+    await handle.db
+      .insertInto('profiles')
+      .values({ id: 'p1', settings: toJsonText(settings), created_at: createdAt, autoplay: 1 })
+      .execute();
 
     const row = await handle.db.selectFrom('profiles').selectAll().executeTakeFirstOrThrow();
     expect(typeof row.settings).toBe('string');
@@ -486,14 +574,24 @@ function databaseContract(makeBackend: () => Backend): void {
     expect(row.autoplay).toBe(1);
 
     // Range comparison on timestamps is plain numeric on both dialects.
-    const later = await handle.db.selectFrom('profiles').select('id').where('created_at', '>', createdAt - 1).execute();
+    const later = await handle.db
+      .selectFrom('profiles')
+      .select('id')
+      .where('created_at', '>', createdAt - 1)
+      .execute();
     expect(later).toEqual([{ id: 'p1' }]);
     // count(*) is a number on both dialects, not a string on PostgreSQL.
     expect(await countRows(handle.db, 'profiles')).toBe(1);
 
     // A stored document that no longer matches the expected shape is caught by the validator.
-    await handle.db.updateTable('profiles').set({ settings: toJsonText({ quality: '4k' }) as unknown as JsonText<Settings> }).execute();
-    const stale = await handle.db.selectFrom('profiles').select('settings').executeTakeFirstOrThrow();
+    await handle.db
+      .updateTable('profiles')
+      .set({ settings: toJsonText({ quality: '4k' }) as unknown as JsonText<Settings> })
+      .execute();
+    const stale = await handle.db
+      .selectFrom('profiles')
+      .select('settings')
+      .executeTakeFirstOrThrow();
     expect(() => fromJsonText(stale.settings, schema)).toThrow();
     expect(() => toJsonText(undefined)).toThrow(/not JSON-serialisable/);
   });
@@ -505,7 +603,11 @@ function databaseContract(makeBackend: () => Backend): void {
       {
         id: '0001_events',
         async up(db) {
-          await db.schema.createTable('events').addColumn('name', 'text').addColumn('at', columnType.timestamp, (c) => c.notNull()).execute();
+          await db.schema
+            .createTable('events')
+            .addColumn('name', 'text')
+            .addColumn('at', columnType.timestamp, (c) => c.notNull())
+            .execute();
         },
       },
     ]);
@@ -518,34 +620,56 @@ function databaseContract(makeBackend: () => Backend): void {
         { name: 'date-object', at: toEpochMs(new Date('2024-01-01T00:15:00.000Z')) },
       ])
       .execute();
-    const rows = await handle.db.selectFrom('events').select(['name', 'at']).orderBy('at').execute();
+    const rows = await handle.db
+      .selectFrom('events')
+      .select(['name', 'at'])
+      .orderBy('at')
+      .execute();
     expect(rows.map((r) => r.name)).toEqual(['seoul-0830', 'midnight-utc', 'date-object']);
-    expect(rows.map((r) => toIsoString(r.at))).toEqual(['2023-12-31T23:30:00.000Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:15:00.000Z']);
+    expect(rows.map((r) => toIsoString(r.at))).toEqual([
+      '2023-12-31T23:30:00.000Z',
+      '2024-01-01T00:00:00.000Z',
+      '2024-01-01T00:15:00.000Z',
+    ]);
     expect(() => toEpochMs('not a date')).toThrow(RangeError);
   });
 
-  it('applies each migration exactly once when two processes migrate at the same moment', { timeout: 60_000 }, async () => {
-    const env = backend.newEnv();
-    const options = env.options('worker');
-    const children = [startChild(options), startChild(options)];
-    await Promise.all(children.map((c) => c.ready));
-    for (const c of children) c.go();
-    const results = await Promise.all(children.map((c) => c.done));
+  it(
+    'applies each migration exactly once when two processes migrate at the same moment',
+    { timeout: 60_000 },
+    async () => {
+      const env = backend.newEnv();
+      const options = env.options('worker');
+      const children = [startChild(options), startChild(options)];
+      await Promise.all(children.map((c) => c.ready));
+      for (const c of children) c.go();
+      const results = await Promise.all(children.map((c) => c.done));
 
-    const appliedEverywhere = results.flatMap((r) => r.applied).sort();
-    expect(appliedEverywhere).toEqual(['0001_race_log', '0002_race_step']);
+      const appliedEverywhere = results.flatMap((r) => r.applied).sort();
+      expect(appliedEverywhere).toEqual(['0001_race_log', '0002_race_step']);
 
-    const handle = await env.open('worker');
-    expect((await recordedMigrations(handle.db)).map((r) => r.id)).toEqual(['0001_race_log', '0002_race_step']);
-    const log = await handle.db.selectFrom('race_log').select(['pid', 'step']).orderBy('step').execute();
-    expect(log.map((r) => r.step)).toEqual(['0001', '0002']);
-    // Every row was written by the process that reported applying that migration.
-    const migrationOfStep: Record<string, string> = { '0001': '0001_race_log', '0002': '0002_race_step' };
-    for (const entry of log) {
-      const owner = results.find((r) => r.applied.includes(migrationOfStep[entry.step] ?? ''));
-      expect(owner?.pid).toBe(entry.pid);
-    }
-  });
+      const handle = await env.open('worker');
+      expect((await recordedMigrations(handle.db)).map((r) => r.id)).toEqual([
+        '0001_race_log',
+        '0002_race_step',
+      ]);
+      const log = await handle.db
+        .selectFrom('race_log')
+        .select(['pid', 'step'])
+        .orderBy('step')
+        .execute();
+      expect(log.map((r) => r.step)).toEqual(['0001', '0002']);
+      // Every row was written by the process that reported applying that migration.
+      const migrationOfStep: Record<string, string> = {
+        '0001': '0001_race_log',
+        '0002': '0002_race_step',
+      };
+      for (const entry of log) {
+        const owner = results.find((r) => r.applied.includes(migrationOfStep[entry.step] ?? ''));
+        expect(owner?.pid).toBe(entry.pid);
+      }
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -559,7 +683,9 @@ describe('block database on SQLite', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsoptv-db-test-'));
     try {
       const first = await openBlockDatabase({ blockId: 'cache', dataDir });
-      await expect(openBlockDatabase({ blockId: 'cache', dataDir })).rejects.toThrow(/already open in this process/);
+      await expect(openBlockDatabase({ blockId: 'cache', dataDir })).rejects.toThrow(
+        /already open in this process/,
+      );
       await first.close();
       const second = await openBlockDatabase({ blockId: 'cache', dataDir, databaseUrl: '' });
       expect(second.dialect).toBe('sqlite');
@@ -571,7 +697,9 @@ describe('block database on SQLite', () => {
 
   it('rejects block ids that are not safe identifiers', async () => {
     for (const blockId of ['', 'Auth', '../etc', 'a-b', '1auth', 'auth;drop']) {
-      await expect(openBlockDatabase({ blockId, dataDir: os.tmpdir() })).rejects.toThrow(/Invalid blockId/);
+      await expect(openBlockDatabase({ blockId, dataDir: os.tmpdir() })).rejects.toThrow(
+        /Invalid blockId/,
+      );
     }
   });
 });
@@ -592,7 +720,10 @@ describePostgres('block database on PostgreSQL', () => {
 
   describe('PostgreSQL specifics', () => {
     const runPrefix = `wsoptvtest_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}_pg`;
-    const opts = (blockId: string, extra: Partial<OpenBlockDatabaseOptions> = {}): OpenBlockDatabaseOptions => ({
+    const opts = (
+      blockId: string,
+      extra: Partial<OpenBlockDatabaseOptions> = {},
+    ): OpenBlockDatabaseOptions => ({
       blockId,
       dataDir: '',
       databaseUrl: PG_URL,
@@ -629,7 +760,10 @@ describePostgres('block database on PostgreSQL', () => {
       expect([...ra.applied, ...rb.applied].sort()).toEqual(['0001_audit', '0002_audit_row']);
       expect(runs).toBe(2);
       expect(await countRows(a.db, 'audit')).toBe(1);
-      expect((await recordedMigrations(b.db)).map((r) => r.id)).toEqual(['0001_audit', '0002_audit_row']);
+      expect((await recordedMigrations(b.db)).map((r) => r.id)).toEqual([
+        '0001_audit',
+        '0002_audit_row',
+      ]);
     });
 
     it('keeps an options parameter already present in DATABASE_URL and still pins search_path', async () => {
@@ -638,22 +772,38 @@ describePostgres('block database on PostgreSQL', () => {
       const handle = await open('search');
       const custom = await openBlockDatabase(opts('search', { databaseUrl: url.toString() }));
       openHandles.push(custom);
-      const { rows } = await sql<{ timeout: string; schema: string }>`select current_setting('statement_timeout') as timeout, current_schema() as schema`.execute(custom.db);
+      const { rows } = await sql<{
+        timeout: string;
+        schema: string;
+      }>`select current_setting('statement_timeout') as timeout, current_schema() as schema`.execute(
+        custom.db,
+      );
       expect(rows[0]).toEqual({ timeout: '4321ms', schema: handle.location });
     });
 
     it('parses int8 to number and refuses values that would lose precision', async () => {
       const handle = await open('cache');
-      const { rows } = await sql<{ n: number }>`select ${String(Number.MAX_SAFE_INTEGER)}::int8 as n`.execute(handle.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select ${String(Number.MAX_SAFE_INTEGER)}::int8 as n`.execute(handle.db);
       expect(rows[0]?.n).toBe(Number.MAX_SAFE_INTEGER);
-      await expect(sql`select 9007199254740993::int8 as n`.execute(handle.db)).rejects.toThrow(/safe integer range/);
+      await expect(sql`select 9007199254740993::int8 as n`.execute(handle.db)).rejects.toThrow(
+        /safe integer range/,
+      );
       // The pool is still usable after the refused row.
-      expect((await sql<{ one: number }>`select 1 as one`.execute(handle.db)).rows).toEqual([{ one: 1 }]);
+      expect((await sql<{ one: number }>`select 1 as one`.execute(handle.db)).rows).toEqual([
+        { one: 1 },
+      ]);
     });
 
     it('fails to open with a clear error when the server is unreachable', async () => {
       await expect(
-        openBlockDatabase({ blockId: 'auth', dataDir: '', databaseUrl: 'postgres://postgres@127.0.0.1:1/test', schemaPrefix: runPrefix }),
+        openBlockDatabase({
+          blockId: 'auth',
+          dataDir: '',
+          databaseUrl: 'postgres://postgres@127.0.0.1:1/test',
+          schemaPrefix: runPrefix,
+        }),
       ).rejects.toThrow(/ECONNREFUSED|connect/);
     });
 

@@ -31,7 +31,10 @@ describe('HTTP parser errors', () => {
   afterAll(() => app.close());
 
   it('answers oversized headers with 431, the error shape and Connection: close', async () => {
-    const answer = await raw(port, `GET /ok HTTP/1.1\r\nHost: x\r\nX-Junk: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const answer = await raw(
+      port,
+      `GET /ok HTTP/1.1\r\nHost: x\r\nX-Junk: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
     const [head, body] = answer.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
     expect(head).toMatch(/\r\nConnection: close(\r\n|$)/i);

@@ -24,7 +24,13 @@ describe('platform HTTP input rules', () => {
   });
   afterAll(() => app.close());
 
-  const post = (payload: string) => app.inject({ method: 'POST', url: '/items', headers: { 'content-type': 'application/json' }, payload });
+  const post = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/items',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
 
   it('refuses a NUL in the path or the query with 400 INVALID_CHARACTERS', async () => {
     for (const url of ['/items/ab%00cd', '/items/x?q=a%00b', '/items/%00']) {
@@ -32,12 +38,18 @@ describe('platform HTTP input rules', () => {
       expect(res.statusCode, url).toBe(400);
       expect(res.json().error.code).toBe('INVALID_CHARACTERS');
     }
-    expect((await app.inject({ method: 'GET', url: '/items/ab%20cd' })).json()).toEqual({ id: 'ab cd' });
+    expect((await app.inject({ method: 'GET', url: '/items/ab%20cd' })).json()).toEqual({
+      id: 'ab cd',
+    });
   });
 
   it('refuses a NUL in any string or key of a JSON body, however deep, and accepts the text "\\u0000" itself', async () => {
     const before = seen.length;
-    for (const body of ['{"title":"a\\u0000b"}', '{"list":[{"deep":["x","\\u0000"]}]}', '{"k\\u0000":1}']) {
+    for (const body of [
+      '{"title":"a\\u0000b"}',
+      '{"list":[{"deep":["x","\\u0000"]}]}',
+      '{"k\\u0000":1}',
+    ]) {
       const res = await post(body);
       expect(res.statusCode, body).toBe(400);
       expect(res.json().error).toMatchObject({ code: 'INVALID_CHARACTERS' });
@@ -59,6 +71,7 @@ describe('platform HTTP input rules', () => {
 
   it('ids in contracts refuse control characters', () => {
     expect(Id.safeParse('abc-123').success).toBe(true);
-    for (const bad of ['a\u0000b', 'a\nb', '\u007f']) expect(Id.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    for (const bad of ['a\u0000b', 'a\nb', '\u007f'])
+      expect(Id.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 });

@@ -20,13 +20,25 @@ describe('paths confined to their root', () => {
   });
 
   it('refuses .., absolute paths, backslashes, NUL and the root itself', () => {
-    for (const bad of ['../secret.txt', 'WSOP/../../secret.txt', '/etc/passwd', 'WSOP\\..\\..\\x', 'a\0b', '', '.', 'WSOP/..']) {
+    for (const bad of [
+      '../secret.txt',
+      'WSOP/../../secret.txt',
+      '/etc/passwd',
+      'WSOP\\..\\..\\x',
+      'a\0b',
+      '',
+      '.',
+      'WSOP/..',
+    ]) {
       expect(() => resolveUnder(root, bad), JSON.stringify(bad)).toThrow(/leaves its root/);
     }
   });
 
   it('refuses a symlink that leads out of the root', async () => {
-    await expect(realPathUnder(root, 'WSOP/escape.mp4')).rejects.toMatchObject({ code: 'PATH_OUTSIDE_ROOT', status: 400 });
+    await expect(realPathUnder(root, 'WSOP/escape.mp4')).rejects.toMatchObject({
+      code: 'PATH_OUTSIDE_ROOT',
+      status: 400,
+    });
   });
 
   it('reports a missing file as the file system does', async () => {

@@ -15,16 +15,39 @@ import { memoryLogger } from '../support/logs.ts';
 import { storeV1, testContracts } from '../support/test-contracts.ts';
 
 const now = new Date().toISOString();
-const user = (id: string, over: Partial<User> = {}): User => ({ id, email: `${id}@x.test`, username: id, full_name: null, role: 'user', status: 'active', status_reason: null, created_at: now, approved_at: now, last_login_at: null, ...over });
+const user = (id: string, over: Partial<User> = {}): User => ({
+  id,
+  email: `${id}@x.test`,
+  username: id,
+  full_name: null,
+  role: 'user',
+  status: 'active',
+  status_reason: null,
+  created_at: now,
+  approved_at: now,
+  last_login_at: null,
+  ...over,
+});
 const tokens: Record<string, User> = {
   viewer: user('u1'),
   admin: user('a1', { role: 'admin' }),
   pending: user('u2', { status: 'pending_approval' }),
   suspended: user('u3', { status: 'suspended', status_reason: 'sharing the account' }),
 };
-const auth = mockBlock('auth:v1', {
-  validate_token: ({ token }) => (tokens[token] ? { user: tokens[token]!, session_id: `s-${token}`, expires_at: new Date(Date.now() + 3600_000).toISOString() } : null),
-}, Object.keys(productionContracts.find((c) => c.id === 'auth:v1')!.actions));
+const auth = mockBlock(
+  'auth:v1',
+  {
+    validate_token: ({ token }) =>
+      tokens[token]
+        ? {
+            user: tokens[token]!,
+            session_id: `s-${token}`,
+            expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          }
+        : null,
+  },
+  Object.keys(productionContracts.find((c) => c.id === 'auth:v1')!.actions),
+);
 
 const notes = defineBlock({
   id: 'store',
@@ -35,9 +58,21 @@ const notes = defineBlock({
     handlers: { 'store:v1': { put: () => ({ ok: true as const }), get: () => ({ value: null }) } },
     routes: (app) => {
       const r = app.withTypeProvider<ZodTypeProvider>();
-      r.get('/notes', { preHandler: requireUser() }, async (req) => ({ who: req.session!.user.id, readOnly: req.session!.readOnly }));
-      r.post('/notes', { preHandler: requireUser({ write: true }), schema: { body: z.object({ text: z.string() }) } }, async () => ({ saved: true }));
-      r.get('/notes/admin', { preHandler: requireUser({ admin: true }) }, async () => ({ secret: 42 }));
+      r.get('/notes', { preHandler: requireUser() }, async (req) => ({
+        who: req.session!.user.id,
+        readOnly: req.session!.readOnly,
+      }));
+      r.post(
+        '/notes',
+        {
+          preHandler: requireUser({ write: true }),
+          schema: { body: z.object({ text: z.string() }) },
+        },
+        async () => ({ saved: true }),
+      );
+      r.get('/notes/admin', { preHandler: requireUser({ admin: true }) }, async () => ({
+        secret: 42,
+      }));
     },
   }),
 });
@@ -45,10 +80,20 @@ void storeV1;
 
 let app: App;
 const call = (method: 'GET' | 'POST', url: string, token?: string) =>
-  app.http.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(method === 'POST' ? { payload: { text: 'hi' } } : {}) });
+  app.http.inject({
+    method,
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(method === 'POST' ? { payload: { text: 'hi' } } : {}),
+  });
 
 beforeAll(async () => {
-  app = await buildHost(loadConfig({}), memoryLogger().logger, [auth.manifest, notes], [...productionContracts, ...testContracts]);
+  app = await buildHost(
+    loadConfig({}),
+    memoryLogger().logger,
+    [auth.manifest, notes],
+    [...productionContracts, ...testContracts],
+  );
 });
 afterAll(() => app.close());
 
@@ -61,7 +106,10 @@ describe('route guards', () => {
   });
 
   it('lets an active user read and write, and says why an inactive account may not', async () => {
-    expect((await call('GET', '/api/notes', 'viewer')).json()).toEqual({ who: 'u1', readOnly: false });
+    expect((await call('GET', '/api/notes', 'viewer')).json()).toEqual({
+      who: 'u1',
+      readOnly: false,
+    });
     expect((await call('POST', '/api/notes', 'viewer')).statusCode).toBe(200);
     const pending = await call('GET', '/api/notes', 'pending');
     expect(pending.statusCode).toBe(403);
@@ -91,7 +139,9 @@ describe('route guards', () => {
     expect(stranger.statusCode).toBe(503);
     expect(stranger.json().error.code).toBe('AUTH_UNAVAILABLE');
     // A logout announced while auth is down still removes the kept session everywhere.
-    await app.orchestrator.client('auth').publish('user_logout', { user_id: 'a1', session_id: 's-admin' });
+    await app.orchestrator
+      .client('auth')
+      .publish('user_logout', { user_id: 'a1', session_id: 's-admin' });
     await new Promise((r) => setTimeout(r, 20));
     expect((await call('GET', '/api/notes', 'admin')).statusCode).toBe(503);
     for (let i = 0; i < 5; i++) await call('GET', '/api/notes', 'viewer');

@@ -9,7 +9,10 @@ export function uniqueChannel(label = 'test'): string {
 }
 
 /** A fully populated, valid envelope; every field distinct so a swapped field is noticed. */
-export function makeEnvelope<P = unknown>(payload: P, overrides: Partial<Envelope<P>> = {}): Envelope<P> {
+export function makeEnvelope<P = unknown>(
+  payload: P,
+  overrides: Partial<Envelope<P>> = {},
+): Envelope<P> {
   return {
     source_block: 'block-a',
     target_block: 'block-b',

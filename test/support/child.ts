@@ -9,7 +9,11 @@ export interface ChildNode {
   exited: Promise<number | null>;
 }
 
-export async function startChildNode(blocks: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ChildNode> {
+export async function startChildNode(
+  blocks: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<ChildNode> {
   const script = fileURLToPath(new URL('./node-host.ts', import.meta.url));
   const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, TEST_BLOCKS: blocks.join(','), ...env },
@@ -20,7 +24,10 @@ export async function startChildNode(blocks: string[], env: Record<string, strin
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const nodeId = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`child did not start in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const check = () => {
       const m = /READY (\S+)/.exec(out);
       if (m) {

@@ -11,7 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { dropPostgresSchemas } from '../../src/platform/database/index.ts';
 
-export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const postgresUrl =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const isCI = process.env.CI === 'true';
 
 async function postgresAnswers(): Promise<boolean> {
@@ -40,14 +41,22 @@ export interface DatabaseTarget {
  * test) for a fresh, isolated place to keep data.
  */
 export function describeEachDatabase(name: string, fn: (target: DatabaseTarget) => void): void {
-  describe(`${name} [sqlite]`, () => fn({ name: 'sqlite', env: () => ({ WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-db-')) }) }));
+  describe(`${name} [sqlite]`, () =>
+    fn({
+      name: 'sqlite',
+      env: () => ({ WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-db-')) }),
+    }));
   const prefixes: string[] = [];
   const pgTarget: DatabaseTarget = {
     name: 'postgres',
     env: () => {
       const prefix = `t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
       prefixes.push(prefix);
-      return { WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-db-')), DATABASE_URL: postgresUrl, WSOPTV_DB_SCHEMA_PREFIX: prefix };
+      return {
+        WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-db-')),
+        DATABASE_URL: postgresUrl,
+        WSOPTV_DB_SCHEMA_PREFIX: prefix,
+      };
     },
   };
   if (postgresUp) {
@@ -60,12 +69,16 @@ export function describeEachDatabase(name: string, fn: (target: DatabaseTarget) 
   } else if (isCI) {
     describe(`${name} [postgres]`, () => {
       beforeAll(() => {
-        throw new Error(`PostgreSQL at ${postgresUrl} is unreachable and CI=true: these tests must run.`);
+        throw new Error(
+          `PostgreSQL at ${postgresUrl} is unreachable and CI=true: these tests must run.`,
+        );
       });
       fn(pgTarget);
     });
   } else {
-    console.warn(`\n⚠ PostgreSQL at ${postgresUrl} is unreachable: SKIPPING "${name}" on PostgreSQL\n`);
+    console.warn(
+      `\n⚠ PostgreSQL at ${postgresUrl} is unreachable: SKIPPING "${name}" on PostgreSQL\n`,
+    );
     describe.skip(`${name} [postgres]`, () => fn(pgTarget));
   }
 }

@@ -30,15 +30,49 @@ export function sampleMp4(opts: Mp4Options = {}): string {
   const out = join(CACHE, name);
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
-  const video = black ? `color=c=black:s=${width}x${height}:r=25:d=${seconds}` : `testsrc=s=${width}x${height}:r=25:d=${seconds}`;
+  const video = black
+    ? `color=c=black:s=${width}x${height}:r=25:d=${seconds}`
+    : `testsrc=s=${width}x${height}:r=25:d=${seconds}`;
   const tmp = `${out}.${process.pid}.tmp.mp4`;
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', video,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    ...(bitrateK ? ['-b:v', `${bitrateK}k`, '-minrate', `${bitrateK}k`, '-maxrate', `${bitrateK}k`, '-bufsize', `${bitrateK * 2}k`] : []),
-    '-c:a', 'aac', '-b:a', '64k', '-shortest', '-movflags', '+faststart', tmp,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    video,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    ...(bitrateK
+      ? [
+          '-b:v',
+          `${bitrateK}k`,
+          '-minrate',
+          `${bitrateK}k`,
+          '-maxrate',
+          `${bitrateK}k`,
+          '-bufsize',
+          `${bitrateK * 2}k`,
+        ]
+      : []),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    tmp,
   ]);
   renameSync(tmp, out); // atomic: parallel test files never see a half-written sample
   return out;

@@ -9,10 +9,17 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { echoBlock, storeBlock, testContracts } from './test-contracts.ts';
 
 const wanted = (process.env.TEST_BLOCKS ?? 'echo').split(',');
-const available = { echo: () => echoBlock({ versions: ['echo:v1', 'echo:v2'] }), store: storeBlock } as const;
+const available = {
+  echo: () => echoBlock({ versions: ['echo:v1', 'echo:v2'] }),
+  store: storeBlock,
+} as const;
 
 const orch = new Orchestrator({
-  bus: { kind: 'redis', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', namespace: process.env.WSOPTV_BUS_NAMESPACE || undefined },
+  bus: {
+    kind: 'redis',
+    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    namespace: process.env.WSOPTV_BUS_NAMESPACE || undefined,
+  },
   logger: createLogger('warn'),
   contracts: [...productionContracts, ...testContracts],
   collectProcessMetrics: false,

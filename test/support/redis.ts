@@ -56,16 +56,27 @@ export async function redisAvailable(url: string, timeoutMs = 1000): Promise<boo
  * Whether Redis suites should run against `url`: true when it answers. When it does not,
  * throws under CI=true and otherwise warns loudly and returns false.
  */
-export async function requireRedisOrSkip(url: string = redisUrl, what = 'Redis tests'): Promise<boolean> {
+export async function requireRedisOrSkip(
+  url: string = redisUrl,
+  what = 'Redis tests',
+): Promise<boolean> {
   if (await redisAvailable(url)) return true;
-  if (isCI) throw new Error(`Redis at ${redact(url)} unreachable and CI=true: ${what} must run. Start Redis or set WSOPTV_TEST_REDIS_URL.`);
-  console.warn(`⚠ Redis at ${redact(url)} unreachable: skipping ${what}. Start Redis or set WSOPTV_TEST_REDIS_URL to run them.`);
+  if (isCI)
+    throw new Error(
+      `Redis at ${redact(url)} unreachable and CI=true: ${what} must run. Start Redis or set WSOPTV_TEST_REDIS_URL.`,
+    );
+  console.warn(
+    `⚠ Redis at ${redact(url)} unreachable: skipping ${what}. Start Redis or set WSOPTV_TEST_REDIS_URL to run them.`,
+  );
   return false;
 }
 
 // Decided once per test file; a thrown error is kept rather than crashing the import so that
 // it surfaces as a failing test inside the Redis suite (see describeRedis).
-const sharedRedis: { run: true } | { run: false; error?: Error } = await requireRedisOrSkip(redisUrl, 'the shared-Redis suites').then(
+const sharedRedis: { run: true } | { run: false; error?: Error } = await requireRedisOrSkip(
+  redisUrl,
+  'the shared-Redis suites',
+).then(
   (run) => (run ? { run: true as const } : { run: false as const }),
   (error: Error) => ({ run: false as const, error }),
 );
@@ -108,7 +119,9 @@ export function describeRedisServer(name: string, fn: () => void): void {
   } else if (isCI) {
     describe(name, () => {
       it('needs the redis-server binary', () => {
-        throw new Error(`${REDIS_SERVER} not found on PATH and CI=true: install redis-server (or set WSOPTV_TEST_REDIS_SERVER).`);
+        throw new Error(
+          `${REDIS_SERVER} not found on PATH and CI=true: install redis-server (or set WSOPTV_TEST_REDIS_SERVER).`,
+        );
       });
     });
   } else {
@@ -174,19 +187,37 @@ export interface ThrowawayRedisOptions {
  * Starts `redis-server` on a free port bound to 127.0.0.1, persistence off unless asked for, and
  * resolves once it answers PING. The caller stops it (normally in afterAll).
  */
-export async function startThrowawayRedis(startTimeoutMs = 5000, options: ThrowawayRedisOptions = {}): Promise<ThrowawayRedis> {
+export async function startThrowawayRedis(
+  startTimeoutMs = 5000,
+  options: ThrowawayRedisOptions = {},
+): Promise<ThrowawayRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
-  const dir = options.persistent ? mkdtempSync(join(os.tmpdir(), `wsoptv-redis-${port}-`)) : os.tmpdir();
-  const persistence = options.persistent ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'] : ['--save', '', '--appendonly', 'no'];
+  const dir = options.persistent
+    ? mkdtempSync(join(os.tmpdir(), `wsoptv-redis-${port}-`))
+    : os.tmpdir();
+  const persistence = options.persistent
+    ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--save', '', '--appendonly', 'no'];
 
   async function start(): Promise<void> {
-    if (child && child.exitCode === null && child.signalCode === null) throw new Error(`throw-away Redis on port ${port} is already running`);
+    if (child && child.exitCode === null && child.signalCode === null)
+      throw new Error(`throw-away Redis on port ${port} is already running`);
     let output = '';
     const proc = spawn(
       REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--dir', dir, '--protected-mode', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        ...persistence,
+        '--dir',
+        dir,
+        '--protected-mode',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
@@ -205,7 +236,8 @@ export async function startThrowawayRedis(startTimeoutMs = 5000, options: Throwa
       await waitFor(
         async () => {
           if (spawnError) throw spawnError;
-          if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`redis-server exited (${proc.exitCode ?? proc.signalCode})`);
+          if (proc.exitCode !== null || proc.signalCode !== null)
+            throw new Error(`redis-server exited (${proc.exitCode ?? proc.signalCode})`);
           return await redisAvailable(url, 250);
         },
         startTimeoutMs,
@@ -214,7 +246,9 @@ export async function startThrowawayRedis(startTimeoutMs = 5000, options: Throwa
     } catch (err) {
       proc.kill('SIGKILL');
       await exited(proc);
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- redis-server output ---\n${output}`);
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\n--- redis-server output ---\n${output}`,
+      );
     }
   }
 

@@ -33,7 +33,10 @@ export async function waitFor(
     const elapsed = performance.now() - started;
     if (elapsed >= timeoutMs) {
       const what = options.message ?? 'condition';
-      const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      const why =
+        lastError === undefined
+          ? ''
+          : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
       throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, timeoutMs - elapsed)));

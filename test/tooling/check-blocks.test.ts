@@ -25,8 +25,16 @@ async function makeTree(files: Tree): Promise<string> {
   // A tiny local package, so "npm imports are allowed" is checked without
   // depending on whatever the real node_modules happens to contain.
   const base: Tree = {
-    'package.json': JSON.stringify({ name: 'fake', type: 'module', dependencies: { 'fake-pkg': '1.0.0' } }),
-    'node_modules/fake-pkg/package.json': JSON.stringify({ name: 'fake-pkg', version: '1.0.0', main: 'index.js' }),
+    'package.json': JSON.stringify({
+      name: 'fake',
+      type: 'module',
+      dependencies: { 'fake-pkg': '1.0.0' },
+    }),
+    'node_modules/fake-pkg/package.json': JSON.stringify({
+      name: 'fake-pkg',
+      version: '1.0.0',
+      main: 'index.js',
+    }),
     'node_modules/fake-pkg/index.js': 'module.exports = {};\n',
   };
   for (const [rel, text] of Object.entries({ ...base, ...files })) {
@@ -72,13 +80,17 @@ const cleanTree: Tree = {
     "import { log } from '../../../platform/log.ts';",
     'export const t = [a, log];',
   ].join('\n'),
-  'src/blocks/b/index.ts': "import { publish } from '../../orchestration/index.ts';\nexport const b = publish;\n",
+  'src/blocks/b/index.ts':
+    "import { publish } from '../../orchestration/index.ts';\nexport const b = publish;\n",
   'src/platform/log.ts': 'export const log = 1;\n',
-  'src/orchestration/index.ts': "import { bus } from './bus/bus.ts';\nexport const publish = bus;\n",
-  'src/orchestration/bus/bus.ts': "import { log } from '../../platform/log.ts';\nexport const bus = log;\n",
+  'src/orchestration/index.ts':
+    "import { bus } from './bus/bus.ts';\nexport const publish = bus;\n",
+  'src/orchestration/bus/bus.ts':
+    "import { log } from '../../platform/log.ts';\nexport const bus = log;\n",
   'src/orchestration/contracts/events.ts': 'export type Event = { kind: string };\n',
   // The composition root is the one place allowed to wire blocks together.
-  'src/main.ts': "import { a } from './blocks/a/index.ts';\nimport { b } from './blocks/b/index.ts';\nexport const all = [a, b];\n",
+  'src/main.ts':
+    "import { a } from './blocks/a/index.ts';\nimport { b } from './blocks/b/index.ts';\nexport const all = [a, b];\n",
   'src/app/wire.ts': "import { b } from '../blocks/b/index.ts';\nexport const wired = b;\n",
 };
 
@@ -101,9 +113,11 @@ describe('npm run check:blocks (.dependency-cruiser.cjs)', () => {
       'src/blocks/a/index.ts': "import type { B } from '../b/index.ts';\nexport type A = B;\n",
       'src/blocks/b/index.ts': 'export type B = number;\nexport const b = 1;\n',
       // Block test reaching into another block.
-      'src/blocks/a/tests/a.test.ts': "import { b } from '../../b/index.ts';\nexport const t = b;\n",
+      'src/blocks/a/tests/a.test.ts':
+        "import { b } from '../../b/index.ts';\nexport const t = b;\n",
       // Block reaching into orchestration internals.
-      'src/blocks/c/index.ts': "import { bus } from '../../orchestration/bus/bus.ts';\nexport const c = bus;\n",
+      'src/blocks/c/index.ts':
+        "import { bus } from '../../orchestration/bus/bus.ts';\nexport const c = bus;\n",
       // Plumbing that knows about a block.
       'src/platform/log.ts': "import { b } from '../blocks/b/index.ts';\nexport const log = b;\n",
       // A cycle.
@@ -115,7 +129,11 @@ describe('npm run check:blocks (.dependency-cruiser.cjs)', () => {
 
     const expected: Array<[rule: string, from: string, to: string]> = [
       ['block-imports-outside-boundary', 'src/blocks/a/index.ts', 'src/blocks/b/index.ts'],
-      ['block-tests-import-outside-boundary', 'src/blocks/a/tests/a.test.ts', 'src/blocks/b/index.ts'],
+      [
+        'block-tests-import-outside-boundary',
+        'src/blocks/a/tests/a.test.ts',
+        'src/blocks/b/index.ts',
+      ],
       ['block-imports-outside-boundary', 'src/blocks/c/index.ts', 'src/orchestration/bus/bus.ts'],
       ['only-composition-root-imports-blocks', 'src/platform/log.ts', 'src/blocks/b/index.ts'],
     ];

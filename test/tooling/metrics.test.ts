@@ -15,7 +15,9 @@ const KEYS = ['cross_block_imports', 'loc_per_block', 'fault_isolation', 'test_i
 
 const tempDirs: string[] = [];
 
-function runMetrics(args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+function runMetrics(
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
     execFile(
       process.execPath,
@@ -94,7 +96,8 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
       'src/blocks/a/tests/a.test.ts': "import { a } from '../index.ts';\nexport const t = a;\n",
       'src/blocks/b/index.ts': 'export const b = 1;\n',
       // Direct import of another block from a test: edge #2 and a dependent test.
-      'src/blocks/b/tests/b.test.ts': "import { a } from '../../a/index.ts';\nexport const t = a;\n",
+      'src/blocks/b/tests/b.test.ts':
+        "import { a } from '../../a/index.ts';\nexport const t = a;\n",
       // Over the 500-line target; its test helper imports nothing foreign.
       'src/blocks/c/index.ts': bigBlock,
       'src/blocks/c/tests/helper.ts': "import { v0 } from '../index.ts';\nexport const h = v0;\n",
@@ -111,9 +114,21 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
     expect(summary.cross_block_imports.by_pair).toEqual({ 'a->b': 1, 'b->a': 1 });
 
     expect(summary.loc_per_block.block_count).toBe(3);
-    expect(summary.loc_per_block.blocks.a).toMatchObject({ source: 4, test: 2, over_target: false });
-    expect(summary.loc_per_block.blocks.b).toMatchObject({ source: 1, test: 2, over_target: false });
-    expect(summary.loc_per_block.blocks.c).toMatchObject({ source: 501, test: 2, over_target: true });
+    expect(summary.loc_per_block.blocks.a).toMatchObject({
+      source: 4,
+      test: 2,
+      over_target: false,
+    });
+    expect(summary.loc_per_block.blocks.b).toMatchObject({
+      source: 1,
+      test: 2,
+      over_target: false,
+    });
+    expect(summary.loc_per_block.blocks.c).toMatchObject({
+      source: 501,
+      test: 2,
+      over_target: true,
+    });
     expect(summary.loc_per_block.over_target).toEqual(['c']);
 
     expect(summary.fault_isolation).toMatchObject({
@@ -125,14 +140,16 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
     expect(summary.test_independence.block_test_files).toBe(3);
     expect(summary.test_independence.count).toBe(2);
     const byFile = Object.fromEntries(
-      summary.test_independence.files.map((f: { file: string; direct: boolean; reaches: string[] }) => [f.file, f]),
+      summary.test_independence.files.map(
+        (f: { file: string; direct: boolean; reaches: string[] }) => [f.file, f],
+      ),
     );
     expect(byFile['src/blocks/a/tests/a.test.ts']).toMatchObject({ direct: false, reaches: ['b'] });
     expect(byFile['src/blocks/b/tests/b.test.ts']).toMatchObject({ direct: true, reaches: ['a'] });
     expect(stdout).toMatch(/c\s+501 .*OVER by 1/);
   });
 
-  it('reads the chaos run\'s extra figures and judges each block against the target', async () => {
+  it("reads the chaos run's extra figures and judges each block against the target", async () => {
     const root = await makeTree({
       'src/blocks/a/index.ts': 'export const a = 1;\n',
       'test-results/chaos.json': JSON.stringify({
@@ -140,8 +157,19 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
         passed: false,
         targets: { unaffected_success_rate: 0.999 },
         blocks: {
-          auth: { unaffected_success_rate: 1, unaffected_requests: 312, detection_ms: 1222.4, recovery_ms: 4045, passed: true },
-          cache: { unaffected_success_rate: 0.99, unaffected_requests: 100, detection_ms: 'fast', passed: false },
+          auth: {
+            unaffected_success_rate: 1,
+            unaffected_requests: 312,
+            detection_ms: 1222.4,
+            recovery_ms: 4045,
+            passed: true,
+          },
+          cache: {
+            unaffected_success_rate: 0.99,
+            unaffected_requests: 100,
+            detection_ms: 'fast',
+            passed: false,
+          },
           worker: { unaffected_success_rate: null, unaffected_requests: 0 },
         },
       }),
@@ -149,10 +177,28 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
     const { code, stdout } = await runMetrics(['--root', root]);
     expect(code).toBe(0);
     const fi = lastJsonLine(stdout).fault_isolation;
-    expect(fi).toMatchObject({ measured: true, target: 0.999, run_passed: false, all_meet_target: false, unmeasured: ['worker'] });
-    expect(fi.blocks.auth).toEqual({ unaffected_success_rate: 1, unaffected_requests: 312, detection_ms: 1222.4, recovery_ms: 4045, passed: true, meets_target: true });
+    expect(fi).toMatchObject({
+      measured: true,
+      target: 0.999,
+      run_passed: false,
+      all_meet_target: false,
+      unmeasured: ['worker'],
+    });
+    expect(fi.blocks.auth).toEqual({
+      unaffected_success_rate: 1,
+      unaffected_requests: 312,
+      detection_ms: 1222.4,
+      recovery_ms: 4045,
+      passed: true,
+      meets_target: true,
+    });
     // A non-numeric optional figure is left out, never shown as a number.
-    expect(fi.blocks.cache).toEqual({ unaffected_success_rate: 0.99, unaffected_requests: 100, passed: false, meets_target: false });
+    expect(fi.blocks.cache).toEqual({
+      unaffected_success_rate: 0.99,
+      unaffected_requests: 100,
+      passed: false,
+      meets_target: false,
+    });
     expect(fi.blocks).not.toHaveProperty('worker');
     expect(fi.lowest).toEqual({ block: 'cache', unaffected_success_rate: 0.99 });
     expect(stdout).toMatch(/auth\s+1\s+312\s+1222\s+4045\s+ok/);
@@ -163,7 +209,9 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
 
   it('uses the 99.9 % target when the file names none', async () => {
     const root = await makeTree({
-      'test-results/chaos.json': JSON.stringify({ blocks: { a: { unaffected_success_rate: 0.9995 }, b: { unaffected_success_rate: 0.998 } } }),
+      'test-results/chaos.json': JSON.stringify({
+        blocks: { a: { unaffected_success_rate: 0.9995 }, b: { unaffected_success_rate: 0.998 } },
+      }),
     });
     const fi = lastJsonLine((await runMetrics(['--root', root])).stdout).fault_isolation;
     expect(fi.target).toBe(0.999);
@@ -175,7 +223,9 @@ describe('npm run metrics (scripts/metrics.ts)', () => {
   it('says "not measured yet" rather than guessing when chaos.json is malformed', async () => {
     const root = await makeTree({
       'src/blocks/a/index.ts': 'export const a = 1;\n',
-      'test-results/chaos.json': JSON.stringify({ blocks: { a: { unaffected_success_rate: 'high' } } }),
+      'test-results/chaos.json': JSON.stringify({
+        blocks: { a: { unaffected_success_rate: 'high' } },
+      }),
     });
     const { stdout } = await runMetrics(['--root', root]);
     expect(stdout).toContain('not measured yet');

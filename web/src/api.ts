@@ -39,7 +39,11 @@ export interface RequestOptions {
 }
 
 export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
-  if (!opts.anonymous && session.tokens && Date.now() > session.tokens.expires_at - REFRESH_EARLY_MS) {
+  if (
+    !opts.anonymous &&
+    session.tokens &&
+    Date.now() > session.tokens.expires_at - REFRESH_EARLY_MS
+  ) {
     await refreshTokens().catch(() => undefined); // the request below then decides (401 → sign in)
   }
   let res = await send(path, opts);
@@ -65,9 +69,20 @@ function send(path: string, opts: RequestOptions): Promise<Response> {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.body ?? {});
   }
-  return fetch(path, { method, headers, body, signal: opts.signal, keepalive: opts.keepalive, credentials: 'same-origin' }).catch((err: unknown) => {
+  return fetch(path, {
+    method,
+    headers,
+    body,
+    signal: opts.signal,
+    keepalive: opts.keepalive,
+    credentials: 'same-origin',
+  }).catch((err: unknown) => {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'NETWORK', 'WSOPTV cannot be reached: check your connection and try again');
+    throw new ApiError(
+      0,
+      'NETWORK',
+      'WSOPTV cannot be reached: check your connection and try again',
+    );
   });
 }
 
@@ -82,11 +97,19 @@ async function parse<T>(res: Response, authed: boolean): Promise<T> {
   }
   if (res.ok) return json as T;
   const e = (json as ErrorBody | undefined)?.error;
-  const err = new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? (res.statusText || `request failed (${res.status})`), e?.correlation_id, e?.details);
+  const err = new ApiError(
+    res.status,
+    e?.code ?? `HTTP_${res.status}`,
+    e?.message ?? (res.statusText || `request failed (${res.status})`),
+    e?.correlation_id,
+    e?.details,
+  );
   if (authed && session.tokens) {
     // The session is gone (revoked, refresh failed) or the account is no longer active.
-    if (res.status === 401) session.signOut({ code: err.code, message: 'your session has ended: please sign in again' });
-    else if (res.status === 403 && err.code.startsWith('ACCOUNT_')) session.signOut({ code: err.code, message: err.message });
+    if (res.status === 401)
+      session.signOut({ code: err.code, message: 'your session has ended: please sign in again' });
+    else if (res.status === 403 && err.code.startsWith('ACCOUNT_'))
+      session.signOut({ code: err.code, message: err.message });
   }
   throw err;
 }
@@ -119,10 +142,17 @@ async function doRefresh(staleAccess?: string): Promise<void> {
   if (before && now.refresh_token !== before.refresh_token) return;
   if (staleAccess && now.access_token !== staleAccess) return;
   if (!staleAccess && Date.now() < now.expires_at - REFRESH_EARLY_MS) return;
-  const res = await send('/api/auth/refresh', { method: 'POST', body: { refresh_token: now.refresh_token }, anonymous: true });
+  const res = await send('/api/auth/refresh', {
+    method: 'POST',
+    body: { refresh_token: now.refresh_token },
+    anonymous: true,
+  });
   if (!res.ok) {
     const err = await parse<never>(res, false).catch((e: unknown) => e);
-    session.signOut({ code: 'SESSION_ENDED', message: 'your session has ended: please sign in again' });
+    session.signOut({
+      code: 'SESSION_ENDED',
+      message: 'your session has ended: please sign in again',
+    });
     throw err;
   }
   session.set(toTokens(await res.json()));
@@ -137,7 +167,12 @@ export interface LoginResponse {
 }
 
 export function toTokens(r: LoginResponse): Tokens {
-  return { access_token: r.access_token, refresh_token: r.refresh_token, expires_at: Date.now() + r.expires_in * 1000, user: r.user };
+  return {
+    access_token: r.access_token,
+    refresh_token: r.refresh_token,
+    expires_at: Date.now() + r.expires_in * 1000,
+    user: r.user,
+  };
 }
 
 // ---- shapes (kept loose where the backend is still moving) -------------------------------
@@ -231,4 +266,5 @@ export interface StreamInfo {
 }
 
 /** True when a search answer came from the database fallback instead of the search index. */
-export const isFallbackEngine = (engine: string | undefined) => engine === 'database' || engine === 'sql-like';
+export const isFallbackEngine = (engine: string | undefined) =>
+  engine === 'database' || engine === 'sql-like';

@@ -39,7 +39,9 @@ export function percent(ratio: number | null | undefined, digits = 0): string {
 export function dateTime(iso: string | number | null | undefined): string {
   if (iso === null || iso === undefined || iso === '') return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(d.getTime())
+    ? String(iso)
+    : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function ago(iso: string | number | null | undefined): string {
@@ -56,7 +58,13 @@ export function ago(iso: string | number | null | undefined): string {
 
 /** "catalog:wsop" → "wsop"; names → ids the way the content block makes them. */
 export function catalogId(name: string): string {
-  return name.trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '') || 'other';
+  return (
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '') || 'other'
+  );
 }
 
 /** Resume only when at least this far in, and not within the last few seconds or finished. */
@@ -64,7 +72,10 @@ export const RESUME_MIN_S = 1;
 export const RESUME_TAIL_S = 2;
 
 /** The position to resume at, or 0 to start from the beginning. */
-export function resumePoint(p: { position_seconds: number; duration_seconds?: number; finished?: boolean } | null | undefined, duration?: number | null): number {
+export function resumePoint(
+  p: { position_seconds: number; duration_seconds?: number; finished?: boolean } | null | undefined,
+  duration?: number | null,
+): number {
   if (!p || p.finished || p.position_seconds < RESUME_MIN_S) return 0;
   const d = duration && Number.isFinite(duration) ? duration : p.duration_seconds;
   if (d && p.position_seconds >= d - RESUME_TAIL_S) return 0;

@@ -15,20 +15,38 @@ export interface Loaded<T> {
  * polls while the tab is hidden; a failed poll keeps the last good data next to the error.
  */
 export function useApi<T>(path: string | null, opts: { refreshMs?: number } = {}): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean; path: string | null }>({ loading: path !== null, path });
+  const [state, setState] = useState<{
+    data?: T;
+    error?: ApiError;
+    loading: boolean;
+    path: string | null;
+  }>({ loading: path !== null, path });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
 
   useEffect(() => {
     if (path === null) return;
     const ctrl = new AbortController();
-    setState((s) => ({ ...s, loading: true, path, ...(s.path !== path ? { data: undefined, error: undefined } : {}) }));
+    setState((s) => ({
+      ...s,
+      loading: true,
+      path,
+      ...(s.path !== path ? { data: undefined, error: undefined } : {}),
+    }));
     api<T>(path, { signal: ctrl.signal }).then(
       (data) => !ctrl.signal.aborted && setState({ data, error: undefined, loading: false, path }),
       (err: unknown) => {
         if (ctrl.signal.aborted) return;
-        const error = err instanceof ApiError ? err : new ApiError(0, 'CLIENT', err instanceof Error ? err.message : String(err));
-        setState((s) => ({ data: s.path === path ? s.data : undefined, error, loading: false, path }));
+        const error =
+          err instanceof ApiError
+            ? err
+            : new ApiError(0, 'CLIENT', err instanceof Error ? err.message : String(err));
+        setState((s) => ({
+          data: s.path === path ? s.data : undefined,
+          error,
+          loading: false,
+          path,
+        }));
       },
     );
     return () => ctrl.abort();
@@ -43,7 +61,12 @@ export function useApi<T>(path: string | null, opts: { refreshMs?: number } = {}
   }, [opts.refreshMs, path, reload]);
 
   const fresh = state.path === path;
-  return { data: fresh ? state.data : undefined, error: fresh ? state.error : undefined, loading: !fresh || state.loading, reload };
+  return {
+    data: fresh ? state.data : undefined,
+    error: fresh ? state.error : undefined,
+    loading: !fresh || state.loading,
+    reload,
+  };
 }
 
 /** `value`, settled for `ms` (for search-as-you-type). */

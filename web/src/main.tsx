@@ -52,7 +52,10 @@ function App() {
   const needsLogin = !!found?.route.auth && !user;
 
   useEffect(() => {
-    if (needsLogin) navigate(withQuery('/login', { next: loc.href === '/' ? undefined : loc.href }), { replace: true });
+    if (needsLogin)
+      navigate(withQuery('/login', { next: loc.href === '/' ? undefined : loc.href }), {
+        replace: true,
+      });
   }, [needsLogin, loc.href]);
 
   // Move focus to the new page for keyboard and screen-reader users (not on first load).
@@ -72,7 +75,9 @@ function App() {
       <a class="skip-link" href="#main">
         Skip to content
       </a>
-      {bare ? null : <Header path={loc.path} q={loc.path === '/search' ? (loc.query.get('q') ?? '') : ''} />}
+      {bare ? null : (
+        <Header path={loc.path} q={loc.path === '/search' ? (loc.query.get('q') ?? '') : ''} />
+      )}
       <main id="main" ref={main} tabIndex={-1} class={bare ? 'main-bare' : 'main'}>
         {found ? found.route.view(found.params) : <NotFound />}
       </main>
@@ -92,7 +97,14 @@ function Header({ path, q }: { path: string; q: string }) {
     navigate('/login');
   };
   const nav = (href: string, label: string, testid: string) => (
-    <Link href={href} class={path === href || (href !== '/' && path.startsWith(href)) ? 'nav-link active' : 'nav-link'} aria-current={path === href ? 'page' : undefined} data-testid={testid}>
+    <Link
+      href={href}
+      class={
+        path === href || (href !== '/' && path.startsWith(href)) ? 'nav-link active' : 'nav-link'
+      }
+      aria-current={path === href ? 'page' : undefined}
+      data-testid={testid}
+    >
       {label}
     </Link>
   );
@@ -118,9 +130,22 @@ function Header({ path, q }: { path: string; q: string }) {
             <span class="user-name" data-testid="user-name" title={user.email}>
               {user.username}
             </span>
-            <button type="button" class="btn btn-ghost btn-sm signout" onClick={signOut} data-testid="logout" aria-label="Sign out">
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm signout"
+              onClick={signOut}
+              data-testid="logout"
+              aria-label="Sign out"
+            >
               <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-                <path d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 16l-4-4 4-4M6 12h10" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+                <path
+                  d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 16l-4-4 4-4M6 12h10"
+                  fill="none"
+                  stroke="currentColor"
+                  stroke-width="2"
+                  stroke-linecap="round"
+                  stroke-linejoin="round"
+                />
               </svg>
               <span class="signout-label">Sign out</span>
             </button>

@@ -81,7 +81,10 @@ export function match(pattern: string, path: string): Record<string, string> | n
   return params;
 }
 
-type AnchorProps = Omit<JSX.AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { href: string; children?: ComponentChildren };
+type AnchorProps = Omit<JSX.AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & {
+  href: string;
+  children?: ComponentChildren;
+};
 
 /** An <a> that navigates inside the app (a modified click still opens a new tab). */
 export function Link({ href, onClick, ...rest }: AnchorProps) {
@@ -91,7 +94,15 @@ export function Link({ href, onClick, ...rest }: AnchorProps) {
       href={href}
       onClick={(e) => {
         if (typeof onClick === 'function') onClick(e);
-        if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        if (
+          e.defaultPrevented ||
+          e.button !== 0 ||
+          e.metaKey ||
+          e.ctrlKey ||
+          e.shiftKey ||
+          e.altKey
+        )
+          return;
         e.preventDefault();
         navigate(href);
       }}
@@ -100,9 +111,13 @@ export function Link({ href, onClick, ...rest }: AnchorProps) {
 }
 
 /** Builds `path?query` leaving out empty values. */
-export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | undefined | null>,
+): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }

@@ -27,7 +27,9 @@ function read(): Tokens | null {
     const raw = localStorage.getItem(KEY);
     if (!raw) return null;
     const t = JSON.parse(raw) as Tokens;
-    return t && typeof t.access_token === 'string' && typeof t.refresh_token === 'string' && t.user ? t : null;
+    return t && typeof t.access_token === 'string' && typeof t.refresh_token === 'string' && t.user
+      ? t
+      : null;
   } catch {
     return null;
   }

@@ -20,7 +20,16 @@ export default defineBlock({
     { contract: 'worker:v1', optional: true },
     { contract: 'content:v1', optional: true },
   ],
-  endpoints: ['/api/admin/status', '/api/admin/users', '/api/admin/streams', '/api/admin/cache', '/api/admin/jobs', '/api/admin/library/scan', '/api/admin/audit', '/api/admin/dead-letters'],
+  endpoints: [
+    '/api/admin/status',
+    '/api/admin/users',
+    '/api/admin/streams',
+    '/api/admin/cache',
+    '/api/admin/jobs',
+    '/api/admin/library/scan',
+    '/api/admin/audit',
+    '/api/admin/dead-letters',
+  ],
   async setup(ctx) {
     const database = await openDatabaseFor<AdminDB>(ctx.config, 'admin', migrations);
     const audit = new AuditLog(database);
@@ -28,7 +37,8 @@ export default defineBlock({
     const probe = new SystemProbe(ctx.system, ctx.config);
     const prune = () =>
       audit.prune().then(
-        (removed) => removed > 0 && ctx.log.info({ removed }, 'audit entries past retention removed'),
+        (removed) =>
+          removed > 0 && ctx.log.info({ removed }, 'audit entries past retention removed'),
         (err: unknown) => ctx.log.warn({ err }, 'audit cleanup failed; will retry'),
       );
     void prune();

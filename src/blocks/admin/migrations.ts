@@ -6,7 +6,9 @@ export const migrations: Migration[] = [
     async up(db, dialect) {
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('actor_id', 'text', (c) => c.notNull())
         .addColumn('actor_name', 'text')
         .addColumn('action', 'text', (c) => c.notNull())

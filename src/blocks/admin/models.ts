@@ -42,9 +42,19 @@ export type AdminAction = (typeof AdminActions)[keyof typeof AdminActions];
 
 export const AdminErrors = {
   denied: (action: string, reason: string | null) =>
-    new BlockError('FORBIDDEN', `you may not ${action.replace('_', ' ')}${reason ? `: ${reason}` : ''}`, { status: 403 }),
-  jobNotFound: (id: string) => new BlockError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`, { status: 404 }),
-  deadLetterNotFound: (id: string) => new BlockError('DEAD_LETTER_NOT_FOUND', `no dead letter ${JSON.stringify(id)} for that event and block (already replayed?)`, { status: 404 }),
+    new BlockError(
+      'FORBIDDEN',
+      `you may not ${action.replace('_', ' ')}${reason ? `: ${reason}` : ''}`,
+      { status: 403 },
+    ),
+  jobNotFound: (id: string) =>
+    new BlockError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`, { status: 404 }),
+  deadLetterNotFound: (id: string) =>
+    new BlockError(
+      'DEAD_LETTER_NOT_FOUND',
+      `no dead letter ${JSON.stringify(id)} for that event and block (already replayed?)`,
+      { status: 404 },
+    ),
   /**
    * What a route answers when another block fails: its business errors pass through unchanged
    * (code and status), while "cannot answer" (down, timeout, open breaker, crash) is a 503 that
@@ -53,9 +63,10 @@ export const AdminErrors = {
   upstream: (block: string, err: unknown): BlockError => {
     const e = toBlockError(err);
     if (!isInfrastructureError(e)) return e;
-    const message = e.code === 'TIMEOUT'
-      ? `the ${block} service did not answer in time (TIMEOUT); if this was a change, check whether it was made before repeating it`
-      : `the ${block} service is not answering (${e.code}); please try again shortly`;
+    const message =
+      e.code === 'TIMEOUT'
+        ? `the ${block} service did not answer in time (TIMEOUT); if this was a change, check whether it was made before repeating it`
+        : `the ${block} service is not answering (${e.code}); please try again shortly`;
     return new BlockError(e.code, message, { status: 503, retryable: true, details: { block } });
   },
 } as const;

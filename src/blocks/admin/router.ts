@@ -7,12 +7,27 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AuditEntry, Job, JobStatus, PlaybackSession, User, UserStatus, type BlockClient } from '../../orchestration/index.ts';
+import {
+  AuditEntry,
+  Job,
+  JobStatus,
+  PlaybackSession,
+  User,
+  UserStatus,
+  type BlockClient,
+} from '../../orchestration/index.ts';
 import { requireUser } from '../../platform/http-auth.ts';
 import type { Actor, AdminService } from './service.ts';
 import { StatusReport, type SystemProbe } from './status.ts';
 
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), correlation_id: z.string(), details: z.unknown().optional() }) });
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    correlation_id: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
@@ -21,72 +36,245 @@ const Reason = z.string().trim().min(1).max(500);
 const n = z.number().nullable();
 
 const UsersQuery = z.object({ status: UserStatus.optional(), page, limit: limit(20) });
-const UsersPage = z.object({ items: z.array(User), total: z.number().int(), page: z.number().int(), limit: z.number().int() });
-const Streams = z.object({ items: z.array(PlaybackSession.extend({ username: z.string().nullable(), content_title: z.string().nullable() })), total: z.number().int() });
+const UsersPage = z.object({
+  items: z.array(User),
+  total: z.number().int(),
+  page: z.number().int(),
+  limit: z.number().int(),
+});
+const Streams = z.object({
+  items: z.array(
+    PlaybackSession.extend({
+      username: z.string().nullable(),
+      content_title: z.string().nullable(),
+    }),
+  ),
+  total: z.number().int(),
+});
 const Cache = z.object({
   tiers: z.record(z.string(), z.object({ hits: z.number(), misses: z.number(), hit_rate: n })),
-  ssd: z.object({ used_bytes: z.number(), capacity_bytes: z.number(), files: z.number().int(), usage_percent: n }),
+  ssd: z.object({
+    used_bytes: z.number(),
+    capacity_bytes: z.number(),
+    files: z.number().int(),
+    usage_percent: n,
+  }),
   active_slots: z.number().int(),
-  hot_contents: z.array(z.object({ content_id: z.string(), title: z.string().nullable(), plays_7d: z.number().int(), on_ssd: z.boolean() })),
+  hot_contents: z.array(
+    z.object({
+      content_id: z.string(),
+      title: z.string().nullable(),
+      plays_7d: z.number().int(),
+      on_ssd: z.boolean(),
+    }),
+  ),
 });
-const JobsQuery = z.object({ status: JobStatus.optional(), limit: limit(20), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) });
-const JobsPage = z.object({ items: z.array(Job), total: z.number().int(), limit: z.number().int(), offset: z.number().int(), stats: z.record(z.string(), z.number().int()).nullable() });
+const JobsQuery = z.object({
+  status: JobStatus.optional(),
+  limit: limit(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+const JobsPage = z.object({
+  items: z.array(Job),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  stats: z.record(z.string(), z.number().int()).nullable(),
+});
 const DeadLetters = z.object({
-  items: z.array(z.object({ channel: z.string(), group: z.string(), id: z.string(), deliveries: z.number().int(), error: z.string(), at: z.string(), message: z.string() })),
+  items: z.array(
+    z.object({
+      channel: z.string(),
+      group: z.string(),
+      id: z.string(),
+      deliveries: z.number().int(),
+      error: z.string(),
+      at: z.string(),
+      message: z.string(),
+    }),
+  ),
 });
-const AuditPage = z.object({ items: z.array(AuditEntry), total: z.number().int(), page: z.number().int(), limit: z.number().int() });
+const AuditPage = z.object({
+  items: z.array(AuditEntry),
+  total: z.number().int(),
+  page: z.number().int(),
+  limit: z.number().int(),
+});
 
-export function adminRoutes(app: FastifyInstance, service: AdminService, probe: SystemProbe, client: BlockClient): void {
+export function adminRoutes(
+  app: FastifyInstance,
+  service: AdminService,
+  probe: SystemProbe,
+  client: BlockClient,
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { onRequest: requireUser({ admin: true }) };
   const change = { onRequest: requireUser({ admin: true, write: true }) };
   const via = (req: FastifyRequest) => client.withCorrelation(req.id);
-  const actor = (req: FastifyRequest): Actor => ({ id: req.session!.user.id, username: req.session!.user.username, ip: req.ip ?? null });
+  const actor = (req: FastifyRequest): Actor => ({
+    id: req.session!.user.id,
+    username: req.session!.user.username,
+    ip: req.ip ?? null,
+  });
   const tags = ['admin'];
   const doc = <S extends object>(summary: string, schema: S) => ({ tags, summary, ...schema });
 
-  r.get('/admin/status', { ...read, schema: doc('Blocks, breakers, bus, CPU, memory and disks; answers in < 500 ms whatever is down', { response: { 200: StatusReport, ...errors } }) }, (req) =>
-    probe.report(via(req)),
+  r.get(
+    '/admin/status',
+    {
+      ...read,
+      schema: doc(
+        'Blocks, breakers, bus, CPU, memory and disks; answers in < 500 ms whatever is down',
+        { response: { 200: StatusReport, ...errors } },
+      ),
+    },
+    (req) => probe.report(via(req)),
   );
 
-  r.get('/admin/users', { ...read, schema: doc('Users, by status, paged (auth:v1 list_users)', { querystring: UsersQuery, response: { 200: UsersPage, ...errors } }) }, (req) =>
-    service.listUsers(via(req), req.query),
+  r.get(
+    '/admin/users',
+    {
+      ...read,
+      schema: doc('Users, by status, paged (auth:v1 list_users)', {
+        querystring: UsersQuery,
+        response: { 200: UsersPage, ...errors },
+      }),
+    },
+    (req) => service.listUsers(via(req), req.query),
   );
   const user = { params: IdParam, response: { 200: User, ...errors } };
-  r.post('/admin/users/:id/approve', { ...change, schema: doc('Approve a pending registration (audited)', user) }, (req) =>
-    service.manageUser(via(req), actor(req), 'approve', req.params.id),
+  r.post(
+    '/admin/users/:id/approve',
+    { ...change, schema: doc('Approve a pending registration (audited)', user) },
+    (req) => service.manageUser(via(req), actor(req), 'approve', req.params.id),
   );
-  r.post('/admin/users/:id/reject', { ...change, schema: doc('Reject a registration with a reason (audited)', { ...user, body: z.strictObject({ reason: Reason }) }) }, (req) =>
-    service.manageUser(via(req), actor(req), 'reject', req.params.id, req.body.reason),
+  r.post(
+    '/admin/users/:id/reject',
+    {
+      ...change,
+      schema: doc('Reject a registration with a reason (audited)', {
+        ...user,
+        body: z.strictObject({ reason: Reason }),
+      }),
+    },
+    (req) => service.manageUser(via(req), actor(req), 'reject', req.params.id, req.body.reason),
   );
-  r.post('/admin/users/:id/suspend', { ...change, schema: doc('Suspend an account, optionally with a reason (audited)', { ...user, body: z.strictObject({ reason: Reason.optional() }).nullish() }) }, (req) =>
-    service.manageUser(via(req), actor(req), 'suspend', req.params.id, req.body?.reason),
+  r.post(
+    '/admin/users/:id/suspend',
+    {
+      ...change,
+      schema: doc('Suspend an account, optionally with a reason (audited)', {
+        ...user,
+        body: z.strictObject({ reason: Reason.optional() }).nullish(),
+      }),
+    },
+    (req) => service.manageUser(via(req), actor(req), 'suspend', req.params.id, req.body?.reason),
   );
 
-  r.get('/admin/streams', { ...read, schema: doc('Active playback sessions with user and title', { response: { 200: Streams, ...errors } }) }, (req) => service.streams(via(req)));
-  r.get('/admin/cache', { ...read, schema: doc('Hit rate per tier, SSD usage, hot videos', { response: { 200: Cache, ...errors } }) }, (req) => service.cache(via(req)));
+  r.get(
+    '/admin/streams',
+    {
+      ...read,
+      schema: doc('Active playback sessions with user and title', {
+        response: { 200: Streams, ...errors },
+      }),
+    },
+    (req) => service.streams(via(req)),
+  );
+  r.get(
+    '/admin/cache',
+    {
+      ...read,
+      schema: doc('Hit rate per tier, SSD usage, hot videos', {
+        response: { 200: Cache, ...errors },
+      }),
+    },
+    (req) => service.cache(via(req)),
+  );
 
-  r.get('/admin/jobs', { ...read, schema: doc('Background jobs, newest first, with queue counts', { querystring: JobsQuery, response: { 200: JobsPage, ...errors } }) }, (req) =>
-    service.jobs(via(req), req.query),
+  r.get(
+    '/admin/jobs',
+    {
+      ...read,
+      schema: doc('Background jobs, newest first, with queue counts', {
+        querystring: JobsQuery,
+        response: { 200: JobsPage, ...errors },
+      }),
+    },
+    (req) => service.jobs(via(req), req.query),
   );
-  r.get('/admin/jobs/:id', { ...read, schema: doc('One job (poll for a scan\'s progress)', { params: IdParam, response: { 200: Job, ...errors } }) }, (req) =>
-    service.job(via(req), req.params.id),
+  r.get(
+    '/admin/jobs/:id',
+    {
+      ...read,
+      schema: doc("One job (poll for a scan's progress)", {
+        params: IdParam,
+        response: { 200: Job, ...errors },
+      }),
+    },
+    (req) => service.job(via(req), req.params.id),
   );
-  r.post('/admin/jobs/:id/retry', { ...change, schema: doc('Retry a failed job (audited)', { params: IdParam, response: { 200: Job, ...errors } }) }, (req) =>
-    service.retry(via(req), actor(req), req.params.id),
+  r.post(
+    '/admin/jobs/:id/retry',
+    {
+      ...change,
+      schema: doc('Retry a failed job (audited)', {
+        params: IdParam,
+        response: { 200: Job, ...errors },
+      }),
+    },
+    (req) => service.retry(via(req), actor(req), req.params.id),
   );
-  r.post('/admin/library/scan', { ...change, schema: doc('Queue a library scan at high priority (audited); poll GET /admin/jobs/:id', { response: { 202: Job, ...errors } }) }, async (req, reply) =>
-    reply.code(202).send(await service.scan(via(req), actor(req))),
+  r.post(
+    '/admin/library/scan',
+    {
+      ...change,
+      schema: doc('Queue a library scan at high priority (audited); poll GET /admin/jobs/:id', {
+        response: { 202: Job, ...errors },
+      }),
+    },
+    async (req, reply) => reply.code(202).send(await service.scan(via(req), actor(req))),
   );
 
-  r.get('/admin/audit', { ...read, schema: doc('The audit log, newest first', { querystring: z.object({ page, limit: limit(50) }), response: { 200: AuditPage, ...errors } }) }, (req) =>
-    service.audit.page(req.query.page, req.query.limit),
+  r.get(
+    '/admin/audit',
+    {
+      ...read,
+      schema: doc('The audit log, newest first', {
+        querystring: z.object({ page, limit: limit(50) }),
+        response: { 200: AuditPage, ...errors },
+      }),
+    },
+    (req) => service.audit.page(req.query.page, req.query.limit),
   );
-  r.get('/admin/dead-letters', { ...read, schema: doc('Domain events given up after repeated handler failures, newest first', { querystring: z.object({ limit: limit(50) }), response: { 200: DeadLetters, ...errors } }) }, (req) =>
-    probe.deadLetters(req.query.limit),
+  r.get(
+    '/admin/dead-letters',
+    {
+      ...read,
+      schema: doc('Domain events given up after repeated handler failures, newest first', {
+        querystring: z.object({ limit: limit(50) }),
+        response: { 200: DeadLetters, ...errors },
+      }),
+    },
+    (req) => probe.deadLetters(req.query.limit),
   );
-  const Letter = z.strictObject({ channel: z.string().min(1).max(128), group: z.string().min(1).max(128), id: z.string().min(1).max(64) });
-  r.post('/admin/dead-letters/replay', { ...change, schema: doc('Give a dead-lettered event back to the block that failed on it (audited)', { body: Letter, response: { 200: z.object({ replayed: z.literal(true) }), ...errors } }) }, (req) =>
-    service.replay(via(req), actor(req), req.body, (c, g, id) => probe.replayDeadLetter(c, g, id)),
+  const Letter = z.strictObject({
+    channel: z.string().min(1).max(128),
+    group: z.string().min(1).max(128),
+    id: z.string().min(1).max(64),
+  });
+  r.post(
+    '/admin/dead-letters/replay',
+    {
+      ...change,
+      schema: doc('Give a dead-lettered event back to the block that failed on it (audited)', {
+        body: Letter,
+        response: { 200: z.object({ replayed: z.literal(true) }), ...errors },
+      }),
+    },
+    (req) =>
+      service.replay(via(req), actor(req), req.body, (c, g, id) =>
+        probe.replayDeadLetter(c, g, id),
+      ),
   );
 }

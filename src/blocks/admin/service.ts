@@ -7,37 +7,96 @@
  */
 import type { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
-import type { ActionInput, ActionName, ActionOutput, AuditEntry, BlockClient, ContractId } from '../../orchestration/index.ts';
-import { fromJsonText, toIsoString, toJsonText, type BlockDatabase } from '../../platform/database/index.ts';
-import { AdminActions, AdminErrors, AUDIT_RETENTION_DAYS, CALL_TIMEOUT_MS, type AdminAction, type AdminDB, type AuditTable } from './models.ts';
+import type {
+  ActionInput,
+  ActionName,
+  ActionOutput,
+  AuditEntry,
+  BlockClient,
+  ContractId,
+} from '../../orchestration/index.ts';
+import {
+  fromJsonText,
+  toIsoString,
+  toJsonText,
+  type BlockDatabase,
+} from '../../platform/database/index.ts';
+import {
+  AdminActions,
+  AdminErrors,
+  AUDIT_RETENTION_DAYS,
+  CALL_TIMEOUT_MS,
+  type AdminAction,
+  type AdminDB,
+  type AuditTable,
+} from './models.ts';
 
 type Entry = z.output<typeof AuditEntry>;
 /** The admin making a change, as the route saw them. */
-export interface Actor { id: string; username: string | null; ip: string | null }
-export interface AuditInput { action: AdminAction; target: string | null; details?: Record<string, unknown> }
+export interface Actor {
+  id: string;
+  username: string | null;
+  ip: string | null;
+}
+export interface AuditInput {
+  action: AdminAction;
+  target: string | null;
+  details?: Record<string, unknown>;
+}
 
 const toEntry = (r: Omit<AuditTable, 'id'> & { id: number }): Entry => ({
-  id: String(r.id), actor_id: r.actor_id, actor_name: r.actor_name, action: r.action, target: r.target,
-  details: fromJsonText(r.details), client_ip: r.client_ip, at: toIsoString(Number(r.at)),
+  id: String(r.id),
+  actor_id: r.actor_id,
+  actor_name: r.actor_name,
+  action: r.action,
+  target: r.target,
+  details: fromJsonText(r.details),
+  client_ip: r.client_ip,
+  at: toIsoString(Number(r.at)),
 });
 
 export class AuditLog {
   private readonly db: Kysely<AdminDB>;
 
-  constructor(private readonly database: BlockDatabase<AdminDB>, readonly now: () => number = Date.now) {
+  constructor(
+    private readonly database: BlockDatabase<AdminDB>,
+    readonly now: () => number = Date.now,
+  ) {
     this.db = database.db;
   }
 
   async record(actor: Actor, input: AuditInput): Promise<Entry> {
-    const row = { actor_id: actor.id, actor_name: actor.username, action: input.action, target: input.target, details: toJsonText(input.details ?? {}), client_ip: actor.ip, at: this.now() };
-    const { id } = await this.db.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow();
+    const row = {
+      actor_id: actor.id,
+      actor_name: actor.username,
+      action: input.action,
+      target: input.target,
+      details: toJsonText(input.details ?? {}),
+      client_ip: actor.ip,
+      at: this.now(),
+    };
+    const { id } = await this.db
+      .insertInto('audit_log')
+      .values(row)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return toEntry({ ...row, id });
   }
 
   /** Newest first. */
   async page(page: number, limit: number) {
-    const rows = await this.db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).offset((page - 1) * limit).execute();
-    const { n } = await this.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset((page - 1) * limit)
+      .execute();
+    const { n } = await this.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return { items: rows.map(toEntry), total: Number(n), page, limit };
   }
 
@@ -60,7 +119,11 @@ export class AuditLog {
 
 /** Asks another block; its failure leaves as AdminErrors.upstream (503 with the block's code, or its business error). */
 export async function ask<C extends ContractId, A extends ActionName<C>>(
-  via: BlockClient, contract: C, action: A, input: ActionInput<C, A>, timeoutMs = CALL_TIMEOUT_MS,
+  via: BlockClient,
+  contract: C,
+  action: A,
+  input: ActionInput<C, A>,
+  timeoutMs = CALL_TIMEOUT_MS,
 ): Promise<ActionOutput<C, A>> {
   try {
     return await via.request(contract, action, input, { timeoutMs });
@@ -70,9 +133,19 @@ export async function ask<C extends ContractId, A extends ActionName<C>>(
 }
 
 /** Looks up a name per id, in parallel; a failed or empty lookup gives null (the dashboard then shows the id). */
-async function names(ids: string[], lookup: (id: string) => Promise<string | null | undefined>): Promise<Map<string, string | null>> {
+async function names(
+  ids: string[],
+  lookup: (id: string) => Promise<string | null | undefined>,
+): Promise<Map<string, string | null>> {
   const unique = [...new Set(ids)];
-  const found = await Promise.all(unique.map((id) => lookup(id).then((v) => v ?? null, () => null)));
+  const found = await Promise.all(
+    unique.map((id) =>
+      lookup(id).then(
+        (v) => v ?? null,
+        () => null,
+      ),
+    ),
+  );
   return new Map(unique.map((id, i) => [id, found[i]!]));
 }
 
@@ -84,41 +157,106 @@ export class AdminService {
 
   /** auth:v1 check_permission(user, "admin", action): refused → 403. */
   async authorize(via: BlockClient, actor: Actor, action: AdminAction): Promise<void> {
-    const answer = await ask(via, 'auth:v1', 'check_permission', { user_id: actor.id, resource: 'admin', action });
+    const answer = await ask(via, 'auth:v1', 'check_permission', {
+      user_id: actor.id,
+      resource: 'admin',
+      action,
+    });
     if (!answer.allowed) throw AdminErrors.denied(action, answer.reason);
   }
 
-  listUsers(via: BlockClient, q: { status?: ActionInput<'auth:v1', 'list_users'>['status']; page: number; limit: number }) {
+  listUsers(
+    via: BlockClient,
+    q: { status?: ActionInput<'auth:v1', 'list_users'>['status']; page: number; limit: number },
+  ) {
     return ask(via, 'auth:v1', 'list_users', q);
   }
 
-  async manageUser(via: BlockClient, actor: Actor, kind: UserAction, userId: string, reason?: string) {
+  async manageUser(
+    via: BlockClient,
+    actor: Actor,
+    kind: UserAction,
+    userId: string,
+    reason?: string,
+  ) {
     const action = AdminActions[kind];
     await this.authorize(via, actor, action);
-    const user = await ask(via, 'auth:v1', action, { user_id: userId, by: actor.id, ...(reason === undefined ? {} : { reason }) });
-    await this.record(via, actor, { action, target: `user:${userId}`, details: { username: user.username, status: user.status, ...(reason === undefined ? {} : { reason }) } });
+    const user = await ask(via, 'auth:v1', action, {
+      user_id: userId,
+      by: actor.id,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    await this.record(via, actor, {
+      action,
+      target: `user:${userId}`,
+      details: {
+        username: user.username,
+        status: user.status,
+        ...(reason === undefined ? {} : { reason }),
+      },
+    });
     return user;
   }
 
   async streams(via: BlockClient) {
     const sessions = await ask(via, 'stream:v1', 'get_active_streams', {});
     const [users, titles] = await Promise.all([
-      names(sessions.map((s) => s.user_id), async (id) => (await via.request('auth:v1', 'get_user', { user_id: id }, { timeoutMs: ENRICH_TIMEOUT_MS }))?.username),
-      this.titles(via, sessions.map((s) => s.content_id)),
+      names(
+        sessions.map((s) => s.user_id),
+        async (id) =>
+          (
+            await via.request(
+              'auth:v1',
+              'get_user',
+              { user_id: id },
+              { timeoutMs: ENRICH_TIMEOUT_MS },
+            )
+          )?.username,
+      ),
+      this.titles(
+        via,
+        sessions.map((s) => s.content_id),
+      ),
     ]);
-    const items = sessions.map((s) => ({ ...s, username: users.get(s.user_id) ?? null, content_title: titles.get(s.content_id) ?? null }));
+    const items = sessions.map((s) => ({
+      ...s,
+      username: users.get(s.user_id) ?? null,
+      content_title: titles.get(s.content_id) ?? null,
+    }));
     return { items, total: items.length };
   }
 
   async cache(via: BlockClient) {
     const stats = await ask(via, 'cache:v1', 'get_cache_stats', {});
-    const titles = await this.titles(via, stats.hot_contents.map((h) => h.content_id));
-    const ssd = { ...stats.ssd, usage_percent: stats.ssd.capacity_bytes > 0 ? Math.round((stats.ssd.used_bytes / stats.ssd.capacity_bytes) * 1000) / 10 : null };
-    return { ...stats, ssd, hot_contents: stats.hot_contents.map((h) => ({ ...h, title: titles.get(h.content_id) ?? null })) };
+    const titles = await this.titles(
+      via,
+      stats.hot_contents.map((h) => h.content_id),
+    );
+    const ssd = {
+      ...stats.ssd,
+      usage_percent:
+        stats.ssd.capacity_bytes > 0
+          ? Math.round((stats.ssd.used_bytes / stats.ssd.capacity_bytes) * 1000) / 10
+          : null,
+    };
+    return {
+      ...stats,
+      ssd,
+      hot_contents: stats.hot_contents.map((h) => ({
+        ...h,
+        title: titles.get(h.content_id) ?? null,
+      })),
+    };
   }
 
-  async jobs(via: BlockClient, q: ActionInput<'worker:v1', 'list_jobs'> & { limit: number; offset: number }) {
-    const [list, stats] = await Promise.all([ask(via, 'worker:v1', 'list_jobs', q), ask(via, 'worker:v1', 'get_queue_stats', {}).catch(() => null)]);
+  async jobs(
+    via: BlockClient,
+    q: ActionInput<'worker:v1', 'list_jobs'> & { limit: number; offset: number },
+  ) {
+    const [list, stats] = await Promise.all([
+      ask(via, 'worker:v1', 'list_jobs', q),
+      ask(via, 'worker:v1', 'get_queue_stats', {}).catch(() => null),
+    ]);
     return { ...list, limit: q.limit, offset: q.offset, stats };
   }
 
@@ -131,27 +269,60 @@ export class AdminService {
   async retry(via: BlockClient, actor: Actor, jobId: string) {
     await this.authorize(via, actor, AdminActions.retry);
     const job = await ask(via, 'worker:v1', 'retry_job', { job_id: jobId });
-    await this.record(via, actor, { action: AdminActions.retry, target: `job:${job.id}`, details: { type: job.type, status: job.status, attempts: job.attempts } });
+    await this.record(via, actor, {
+      action: AdminActions.retry,
+      target: `job:${job.id}`,
+      details: { type: job.type, status: job.status, attempts: job.attempts },
+    });
     return job;
   }
 
   async scan(via: BlockClient, actor: Actor) {
     await this.authorize(via, actor, AdminActions.scan);
-    const job = await ask(via, 'worker:v1', 'enqueue', { type: 'library_scan', priority: 'high', payload: { requested_by: actor.id } });
-    await this.record(via, actor, { action: AdminActions.scan, target: `job:${job.id}`, details: { priority: job.priority } });
+    const job = await ask(via, 'worker:v1', 'enqueue', {
+      type: 'library_scan',
+      priority: 'high',
+      payload: { requested_by: actor.id },
+    });
+    await this.record(via, actor, {
+      action: AdminActions.scan,
+      target: `job:${job.id}`,
+      details: { priority: job.priority },
+    });
     return job;
   }
 
   /** Gives a dead-lettered event back to the block that failed on it (audited). */
-  async replay(via: BlockClient, actor: Actor, letter: { channel: string; group: string; id: string }, replay: (channel: string, group: string, id: string) => Promise<boolean>) {
+  async replay(
+    via: BlockClient,
+    actor: Actor,
+    letter: { channel: string; group: string; id: string },
+    replay: (channel: string, group: string, id: string) => Promise<boolean>,
+  ) {
     await this.authorize(via, actor, AdminActions.replay);
-    if (!(await replay(letter.channel, letter.group, letter.id))) throw AdminErrors.deadLetterNotFound(letter.id);
-    await this.record(via, actor, { action: AdminActions.replay, target: `event:${letter.channel}/${letter.id}`, details: { group: letter.group } });
+    if (!(await replay(letter.channel, letter.group, letter.id)))
+      throw AdminErrors.deadLetterNotFound(letter.id);
+    await this.record(via, actor, {
+      action: AdminActions.replay,
+      target: `event:${letter.channel}/${letter.id}`,
+      details: { group: letter.group },
+    });
     return { replayed: true as const };
   }
 
   private titles(via: BlockClient, ids: string[]) {
-    return names(ids, async (id) => (await via.request('content:v1', 'get_content', { content_id: id }, { timeoutMs: ENRICH_TIMEOUT_MS }))?.title);
+    return names(
+      ids,
+      async (id) =>
+        (
+          await via.request(
+            'content:v1',
+            'get_content',
+            { content_id: id },
+            { timeoutMs: ENRICH_TIMEOUT_MS },
+          )
+        )?.title,
+    );
   }
 
   /**
@@ -163,9 +334,14 @@ export class AdminService {
     try {
       await this.audit.record(actor, input);
     } catch (err) {
-      via.log.error({ err, audit: { ...input, actor_id: actor.id, client_ip: actor.ip } }, 'audit entry NOT written; this log line is its only record');
+      via.log.error(
+        { err, audit: { ...input, actor_id: actor.id, client_ip: actor.ip } },
+        'audit entry NOT written; this log line is its only record',
+      );
       return;
     }
-    await via.publish('admin_action', { actor_id: actor.id, action: input.action, target: input.target }).catch((err: unknown) => via.log.warn({ err }, 'admin_action not published'));
+    await via
+      .publish('admin_action', { actor_id: actor.id, action: input.action, target: input.target })
+      .catch((err: unknown) => via.log.warn({ err }, 'admin_action not published'));
   }
 }

@@ -9,16 +9,37 @@ import os from 'node:os';
 import { access, constants, statfs } from 'node:fs/promises';
 import { z } from 'zod';
 import {
-  BlockStatusSchema, BreakerStateSchema, isInfrastructureError, productionContracts, toBlockError,
-  type ActionInput, type ActionName, type ActionOutput, type BlockClient, type ContractId, type SystemView,
+  BlockStatusSchema,
+  BreakerStateSchema,
+  isInfrastructureError,
+  productionContracts,
+  toBlockError,
+  type ActionInput,
+  type ActionName,
+  type ActionOutput,
+  type BlockClient,
+  type ContractId,
+  type SystemView,
 } from '../../orchestration/index.ts';
 import type { AppConfig } from '../../platform/config.ts';
 import { STATUS_PROBE_MS } from './models.ts';
 
 const FS_PROBE_MS = 200;
 const n = z.number().nullable();
-const Check = z.object({ available: z.boolean(), code: z.string().nullable(), message: z.string().nullable(), ms: z.number() });
-const Disk = z.object({ path: z.string(), available: z.boolean(), total_bytes: n, free_bytes: n, used_bytes: n, error: z.string().nullable() });
+const Check = z.object({
+  available: z.boolean(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  ms: z.number(),
+});
+const Disk = z.object({
+  path: z.string(),
+  available: z.boolean(),
+  total_bytes: n,
+  free_bytes: n,
+  used_bytes: n,
+  error: z.string().nullable(),
+});
 
 export const StatusReport = z.object({
   node_id: z.string(),
@@ -26,16 +47,49 @@ export const StatusReport = z.object({
   took_ms: z.number(),
   uptime_s: z.number(),
   transport: z.object({ kind: z.enum(['memory', 'redis']), state: z.string() }),
-  blocks: z.array(z.object({
-    id: z.string(), name: z.string(), version: z.string(), status: BlockStatusSchema, status_reason: z.string().nullable(), up: z.boolean(),
-    contracts: z.array(z.string()), node_id: z.string(), started_at: z.string(), last_seen: z.string(), breaker: BreakerStateSchema,
-  })),
+  blocks: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      version: z.string(),
+      status: BlockStatusSchema,
+      status_reason: z.string().nullable(),
+      up: z.boolean(),
+      contracts: z.array(z.string()),
+      node_id: z.string(),
+      started_at: z.string(),
+      last_seen: z.string(),
+      breaker: BreakerStateSchema,
+    }),
+  ),
   /** Blocks of the production contracts that no process in sight runs. */
   missing_blocks: z.array(z.string()),
   dependencies: z.record(z.string(), Check),
-  summary: z.object({ active_streams: n, pending_users: n, queue: z.record(z.string(), z.number()).nullable(), cache_hit_rate: z.record(z.string(), n).nullable() }),
-  cpu: z.object({ cores: z.number(), model: z.string().nullable(), load_avg: z.array(z.number()), process_user_ms: z.number(), process_system_ms: z.number(), process_percent: z.number() }),
-  memory: z.object({ total_bytes: z.number(), free_bytes: z.number(), used_bytes: z.number(), process: z.object({ rss: z.number(), heap_total: z.number(), heap_used: z.number(), external: z.number() }) }),
+  summary: z.object({
+    active_streams: n,
+    pending_users: n,
+    queue: z.record(z.string(), z.number()).nullable(),
+    cache_hit_rate: z.record(z.string(), n).nullable(),
+  }),
+  cpu: z.object({
+    cores: z.number(),
+    model: z.string().nullable(),
+    load_avg: z.array(z.number()),
+    process_user_ms: z.number(),
+    process_system_ms: z.number(),
+    process_percent: z.number(),
+  }),
+  memory: z.object({
+    total_bytes: z.number(),
+    free_bytes: z.number(),
+    used_bytes: z.number(),
+    process: z.object({
+      rss: z.number(),
+      heap_total: z.number(),
+      heap_used: z.number(),
+      external: z.number(),
+    }),
+  }),
   disks: z.object({
     ssd: Disk.extend({ capacity_bytes: z.number(), cache_used_bytes: n }),
     nas: Disk.extend({ reachable: z.boolean() }),
@@ -51,7 +105,10 @@ export class SystemProbe {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private lastCpu = { at: performance.now(), usage: process.cpuUsage() };
 
-  constructor(private readonly system: SystemView, private readonly config: Readonly<AppConfig>) {}
+  constructor(
+    private readonly system: SystemView,
+    private readonly config: Readonly<AppConfig>,
+  ) {}
 
   replayDeadLetter(channel: string, group: string, id: string): Promise<boolean> {
     return this.system.replayDeadLetter(channel, group, id);
@@ -60,7 +117,12 @@ export class SystemProbe {
   /** Events no block could handle after repeated tries; the message is shortened for the page. */
   async deadLetters(limit: number) {
     const letters = await this.system.deadLetters(limit);
-    return { items: letters.map(({ raw, ...l }) => ({ ...l, message: raw.length > 1000 ? `${raw.slice(0, 1000)}…` : raw })) };
+    return {
+      items: letters.map(({ raw, ...l }) => ({
+        ...l,
+        message: raw.length > 1000 ? `${raw.slice(0, 1000)}…` : raw,
+      })),
+    };
   }
 
   async report(via: BlockClient): Promise<Report> {
@@ -77,8 +139,17 @@ export class SystemProbe {
       this.probe(via, 'auth:v1', 'list_users', { status: 'pending_approval', limit: 1 }),
     ]);
     const blocks = this.system.blocks().map((b) => ({
-      id: b.id, name: b.name, version: b.version, status: b.status, status_reason: b.status_reason, up: b.status === 'healthy' || b.status === 'degraded',
-      contracts: b.contracts, node_id: b.node_id, started_at: b.started_at, last_seen: new Date(b.last_seen).toISOString(), breaker: b.breaker,
+      id: b.id,
+      name: b.name,
+      version: b.version,
+      status: b.status,
+      status_reason: b.status_reason,
+      up: b.status === 'healthy' || b.status === 'degraded',
+      contracts: b.contracts,
+      node_id: b.node_id,
+      started_at: b.started_at,
+      last_seen: new Date(b.last_seen).toISOString(),
+      breaker: b.breaker,
     }));
     const known = new Set(blocks.map((b) => b.id));
     const cacheStats = cache.value;
@@ -89,32 +160,60 @@ export class SystemProbe {
       uptime_s: Math.round(process.uptime()),
       transport: this.system.transport(),
       blocks,
-      missing_blocks: [...new Set(productionContracts.map((c) => c.block))].filter((b) => b !== 'orchestrator' && !known.has(b)).sort(),
-      dependencies: { auth: pending.check, stream: streams.check, cache: cache.check, worker: queue.check },
+      missing_blocks: [...new Set(productionContracts.map((c) => c.block))]
+        .filter((b) => b !== 'orchestrator' && !known.has(b))
+        .sort(),
+      dependencies: {
+        auth: pending.check,
+        stream: streams.check,
+        cache: cache.check,
+        worker: queue.check,
+      },
       summary: {
         active_streams: streams.value?.length ?? null,
         pending_users: pending.value?.total ?? null,
         queue: queue.value ?? null,
-        cache_hit_rate: cacheStats ? Object.fromEntries(Object.entries(cacheStats.tiers).map(([tier, t]) => [tier, t.hit_rate])) : null,
+        cache_hit_rate: cacheStats
+          ? Object.fromEntries(
+              Object.entries(cacheStats.tiers).map(([tier, t]) => [tier, t.hit_rate]),
+            )
+          : null,
       },
       cpu: this.cpu(),
       memory: this.memory(),
       disks: {
-        ssd: { ...ssd, capacity_bytes: this.config.cache.ssdBytes, cache_used_bytes: cacheStats?.ssd.used_bytes ?? null },
+        ssd: {
+          ...ssd,
+          capacity_bytes: this.config.cache.ssdBytes,
+          cache_used_bytes: cacheStats?.ssd.used_bytes ?? null,
+        },
         nas: { ...nas, reachable: reach === null, error: reach ?? nas.error },
       },
     };
   }
 
   /** One call with the status budget; a failure is returned as data. A business error still proves the block answers. */
-  private async probe<C extends ContractId, A extends ActionName<C>>(via: BlockClient, contract: C, action: A, input: ActionInput<C, A>): Promise<{ value: ActionOutput<C, A> | null; check: CheckResult }> {
+  private async probe<C extends ContractId, A extends ActionName<C>>(
+    via: BlockClient,
+    contract: C,
+    action: A,
+    input: ActionInput<C, A>,
+  ): Promise<{ value: ActionOutput<C, A> | null; check: CheckResult }> {
     const t = performance.now();
     try {
       const value = await via.request(contract, action, input, { timeoutMs: STATUS_PROBE_MS });
       return { value, check: { available: true, code: null, message: null, ms: since(t) } };
     } catch (err) {
       const e = toBlockError(err);
-      return { value: null, check: { available: !isInfrastructureError(e), code: e.code, message: e.message, ms: since(t) } };
+      return {
+        value: null,
+        check: {
+          available: !isInfrastructureError(e),
+          code: e.code,
+          message: e.message,
+          ms: since(t),
+        },
+      };
     }
   }
 
@@ -122,9 +221,23 @@ export class SystemProbe {
     try {
       const s = await this.once(`statfs:${path}`, () => statfs(path));
       const total = s.blocks * s.bsize;
-      return { path, available: true, total_bytes: total, free_bytes: s.bavail * s.bsize, used_bytes: total - s.bfree * s.bsize, error: null };
+      return {
+        path,
+        available: true,
+        total_bytes: total,
+        free_bytes: s.bavail * s.bsize,
+        used_bytes: total - s.bfree * s.bsize,
+        error: null,
+      };
     } catch (err) {
-      return { path, available: false, total_bytes: null, free_bytes: null, used_bytes: null, error: why(err) };
+      return {
+        path,
+        available: false,
+        total_bytes: null,
+        free_bytes: null,
+        used_bytes: null,
+        error: why(err),
+      };
     }
   }
 
@@ -137,7 +250,10 @@ export class SystemProbe {
     }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${FS_PROBE_MS} ms (mount not responding)`)), FS_PROBE_MS);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${FS_PROBE_MS} ms (mount not responding)`)),
+        FS_PROBE_MS,
+      );
     });
     try {
       return await Promise.race([p, late]);
@@ -155,8 +271,11 @@ export class SystemProbe {
     this.lastCpu = { at: now, usage };
     const cpus = os.cpus();
     return {
-      cores: cpus.length, model: cpus[0]?.model ?? null, load_avg: os.loadavg(),
-      process_user_ms: Math.round(usage.user / 1000), process_system_ms: Math.round(usage.system / 1000),
+      cores: cpus.length,
+      model: cpus[0]?.model ?? null,
+      load_avg: os.loadavg(),
+      process_user_ms: Math.round(usage.user / 1000),
+      process_system_ms: Math.round(usage.system / 1000),
       process_percent: wallUs > 0 ? Math.round((used / wallUs) * 1000) / 10 : 0,
     };
   }
@@ -165,6 +284,11 @@ export class SystemProbe {
     const m = process.memoryUsage();
     const total = os.totalmem();
     const free = os.freemem();
-    return { total_bytes: total, free_bytes: free, used_bytes: total - free, process: { rss: m.rss, heap_total: m.heapTotal, heap_used: m.heapUsed, external: m.external } };
+    return {
+      total_bytes: total,
+      free_bytes: free,
+      used_bytes: total - free,
+      process: { rss: m.rss, heap_total: m.heapTotal, heap_used: m.heapUsed, external: m.external },
+    };
   }
 }

@@ -8,7 +8,13 @@ export default defineBlock({
   name: 'Auth',
   version: '1.0.0',
   contracts: ['auth:v1'],
-  endpoints: ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/me'],
+  endpoints: [
+    '/api/auth/register',
+    '/api/auth/login',
+    '/api/auth/refresh',
+    '/api/auth/logout',
+    '/api/auth/me',
+  ],
   async setup(ctx) {
     const service = await AuthService.open(ctx);
     return {

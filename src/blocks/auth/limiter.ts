@@ -9,7 +9,11 @@ import type { Kysely } from 'kysely';
 import { authError, type AuthDB } from './models.ts';
 
 export class LoginLimiter {
-  constructor(private readonly db: Kysely<AuthDB>, private readonly max: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly db: Kysely<AuthDB>,
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Records an attempt and returns its id; throws TOO_MANY_ATTEMPTS (with retry_after_s) when over the limit. */
   async begin(accountKey: string, ip: string): Promise<string> {
@@ -17,8 +21,14 @@ export class LoginLimiter {
     const since = now - this.windowMs;
     const id = randomUUID();
     await this.db.deleteFrom('login_attempts').where('at', '<=', since).execute();
-    await this.db.insertInto('login_attempts').values({ id, account_key: accountKey, ip, at: now }).execute();
-    for (const [column, value] of [['account_key', accountKey], ['ip', ip]] as const) {
+    await this.db
+      .insertInto('login_attempts')
+      .values({ id, account_key: accountKey, ip, at: now })
+      .execute();
+    for (const [column, value] of [
+      ['account_key', accountKey],
+      ['ip', ip],
+    ] as const) {
       const seen = await this.db
         .selectFrom('login_attempts')
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('first')])
@@ -28,8 +38,15 @@ export class LoginLimiter {
         .executeTakeFirstOrThrow();
       if (Number(seen.n) >= this.max) {
         await this.db.deleteFrom('login_attempts').where('id', '=', id).execute();
-        const retryAfterS = Math.max(1, Math.ceil((Number(seen.first) + this.windowMs - now) / 1000));
-        throw authError('TOO_MANY_ATTEMPTS', `too many failed sign-in attempts; try again in ${retryAfterS} s`, { retry_after_s: retryAfterS });
+        const retryAfterS = Math.max(
+          1,
+          Math.ceil((Number(seen.first) + this.windowMs - now) / 1000),
+        );
+        throw authError(
+          'TOO_MANY_ATTEMPTS',
+          `too many failed sign-in attempts; try again in ${retryAfterS} s`,
+          { retry_after_s: retryAfterS },
+        );
       }
     }
     return id;
@@ -37,6 +54,9 @@ export class LoginLimiter {
 
   /** The password was right: forget this attempt and the account's earlier failures. */
   async succeeded(id: string, accountKey: string): Promise<void> {
-    await this.db.deleteFrom('login_attempts').where((eb) => eb.or([eb('id', '=', id), eb('account_key', '=', accountKey)])).execute();
+    await this.db
+      .deleteFrom('login_attempts')
+      .where((eb) => eb.or([eb('id', '=', id), eb('account_key', '=', accountKey)]))
+      .execute();
   }
 }

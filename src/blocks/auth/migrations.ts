@@ -20,7 +20,11 @@ export const migrations: readonly Migration[] = [
         .addColumn('approved_at', 'bigint')
         .addColumn('last_login_at', 'bigint')
         .execute();
-      await db.schema.createIndex('users_status_created').on('users').columns(['status', 'created_at']).execute();
+      await db.schema
+        .createIndex('users_status_created')
+        .on('users')
+        .columns(['status', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('sessions')
@@ -34,7 +38,11 @@ export const migrations: readonly Migration[] = [
         .addColumn('client_ip', 'text')
         .execute();
       await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
-      await db.schema.createIndex('sessions_prev_refresh').on('sessions').column('prev_refresh_hash').execute();
+      await db.schema
+        .createIndex('sessions_prev_refresh')
+        .on('sessions')
+        .column('prev_refresh_hash')
+        .execute();
 
       await db.schema
         .createTable('login_attempts')
@@ -43,8 +51,16 @@ export const migrations: readonly Migration[] = [
         .addColumn('ip', 'text', (c) => c.notNull())
         .addColumn('at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('login_attempts_account').on('login_attempts').columns(['account_key', 'at']).execute();
-      await db.schema.createIndex('login_attempts_ip').on('login_attempts').columns(['ip', 'at']).execute();
+      await db.schema
+        .createIndex('login_attempts_account')
+        .on('login_attempts')
+        .columns(['account_key', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('login_attempts_ip')
+        .on('login_attempts')
+        .columns(['ip', 'at'])
+        .execute();
       await db.schema.createIndex('login_attempts_at').on('login_attempts').column('at').execute();
 
       await db.schema

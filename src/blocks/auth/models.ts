@@ -63,21 +63,39 @@ export interface TokenPair {
 }
 
 const STATUS = {
-  WEAK_PASSWORD: 400, CANNOT_MANAGE_SELF: 400,
-  INVALID_CREDENTIALS: 401, INVALID_REFRESH_TOKEN: 401,
-  ACCOUNT_PENDING_APPROVAL: 403, ACCOUNT_REJECTED: 403, ACCOUNT_SUSPENDED: 403, FORBIDDEN: 403,
+  WEAK_PASSWORD: 400,
+  CANNOT_MANAGE_SELF: 400,
+  INVALID_CREDENTIALS: 401,
+  INVALID_REFRESH_TOKEN: 401,
+  ACCOUNT_PENDING_APPROVAL: 403,
+  ACCOUNT_REJECTED: 403,
+  ACCOUNT_SUSPENDED: 403,
+  FORBIDDEN: 403,
   USER_NOT_FOUND: 404,
-  EMAIL_TAKEN: 409, USERNAME_TAKEN: 409, INVALID_STATUS_CHANGE: 409,
+  EMAIL_TAKEN: 409,
+  USERNAME_TAKEN: 409,
+  INVALID_STATUS_CHANGE: 409,
   TOO_MANY_ATTEMPTS: 429,
 } as const;
 export type AuthCode = keyof typeof STATUS;
 
 export function authError(code: AuthCode, message: string, details?: unknown): BlockError {
-  return new BlockError(code, message, { status: STATUS[code], details, retryable: code === 'TOO_MANY_ATTEMPTS' });
+  return new BlockError(code, message, {
+    status: STATUS[code],
+    details,
+    retryable: code === 'TOO_MANY_ATTEMPTS',
+  });
 }
 
 /** What an active non-admin may do, as `resource:action`. Admins may do everything; `admin:*` is theirs alone. */
-export const USER_PERMISSIONS = new Set(['content:read', 'catalog:read', 'stream:read', 'search:read', 'progress:read', 'progress:write']);
+export const USER_PERMISSIONS = new Set([
+  'content:read',
+  'catalog:read',
+  'stream:read',
+  'search:read',
+  'progress:read',
+  'progress:write',
+]);
 
 /** Status changes an admin may make: the target status, and the statuses it may come from. */
 export const TRANSITIONS = {
@@ -91,6 +109,18 @@ const iso = (ms: number | null) => (ms === null ? null : toIsoString(ms));
 
 /** The contract's view of a row: the hash and the lookup key stay behind. */
 export function toUser(r: UserRow): User {
-  const { password_hash: _hash, username_key: _key, created_at, approved_at, last_login_at, ...rest } = r;
-  return { ...rest, created_at: toIsoString(created_at), approved_at: iso(approved_at), last_login_at: iso(last_login_at) };
+  const {
+    password_hash: _hash,
+    username_key: _key,
+    created_at,
+    approved_at,
+    last_login_at,
+    ...rest
+  } = r;
+  return {
+    ...rest,
+    created_at: toIsoString(created_at),
+    approved_at: iso(approved_at),
+    last_login_at: iso(last_login_at),
+  };
 }

@@ -8,35 +8,68 @@ import type { AuthService } from './service.ts';
 
 const RegisterBody = z.object({
   email: z.email().max(254),
-  username: z.string().min(3).max(32).regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "." and "-"'),
+  username: z
+    .string()
+    .min(3)
+    .max(32)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "." and "-"'),
   password: z.string().max(128),
   full_name: z.string().max(100).nullish(),
 });
-const LoginBody = z.object({ login: z.string().min(1).max(254), password: z.string().min(1).max(128) });
+const LoginBody = z.object({
+  login: z.string().min(1).max(254),
+  password: z.string().min(1).max(128),
+});
 const RefreshBody = z.object({ refresh_token: z.string().min(1).max(256) });
-const TokenPair = z.object({ access_token: z.string(), refresh_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int(), user: User });
+const TokenPair = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  user: User,
+});
 
 export function authRoutes(app: FastifyInstance, service: AuthService, client: BlockClient): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const bus = (req: FastifyRequest) => client.withCorrelation(req.id);
 
-  r.post('/auth/register', { schema: { body: RegisterBody, response: { 201: User } } }, async (req, reply) => reply.code(201).send(await service.register(req.body, bus(req))));
+  r.post(
+    '/auth/register',
+    { schema: { body: RegisterBody, response: { 201: User } } },
+    async (req, reply) => reply.code(201).send(await service.register(req.body, bus(req))),
+  );
 
-  r.post('/auth/login', { schema: { body: LoginBody, response: { 200: TokenPair } } }, async (req, reply) => {
-    try {
-      return await service.login(req.body, req.ip, bus(req));
-    } catch (err) {
-      if (err instanceof BlockError && err.code === 'TOO_MANY_ATTEMPTS') reply.header('retry-after', String((err.details as { retry_after_s: number }).retry_after_s));
-      throw err;
-    }
-  });
+  r.post(
+    '/auth/login',
+    { schema: { body: LoginBody, response: { 200: TokenPair } } },
+    async (req, reply) => {
+      try {
+        return await service.login(req.body, req.ip, bus(req));
+      } catch (err) {
+        if (err instanceof BlockError && err.code === 'TOO_MANY_ATTEMPTS')
+          reply.header(
+            'retry-after',
+            String((err.details as { retry_after_s: number }).retry_after_s),
+          );
+        throw err;
+      }
+    },
+  );
 
-  r.post('/auth/refresh', { schema: { body: RefreshBody, response: { 200: TokenPair } } }, async (req) => service.refresh(req.body.refresh_token, bus(req)));
+  r.post(
+    '/auth/refresh',
+    { schema: { body: RefreshBody, response: { 200: TokenPair } } },
+    async (req) => service.refresh(req.body.refresh_token, bus(req)),
+  );
 
   r.post('/auth/logout', { preHandler: requireUser({ write: true }) }, async (req, reply) => {
     await service.logout(req.session!.user.id, req.session!.session_id, bus(req));
     return reply.code(204).send();
   });
 
-  r.get('/auth/me', { preHandler: requireUser(), schema: { response: { 200: User } } }, async (req) => req.session!.user);
+  r.get(
+    '/auth/me',
+    { preHandler: requireUser(), schema: { response: { 200: User } } },
+    async (req) => req.session!.user,
+  );
 }

@@ -12,8 +12,13 @@ const handlers = (s: CacheService): ContractHandlers<'cache:v1'> => ({
   get_stream_path: ({ content_id }, call) => s.streamPath(content_id, call),
   warm_content: ({ content_id, media_path }, call) => s.warm(content_id, media_path, call),
   acquire_stream_slot: ({ user_id, session_id }) => s.slots.acquire(user_id, session_id),
-  release_stream_slot: async ({ user_id, session_id }) => (await s.slots.release(user_id, session_id), OK),
-  touch_stream_slot: async ({ user_id, session_id }) => ({ active: await s.slots.touch(user_id, session_id) }),
+  release_stream_slot: async ({ user_id, session_id }) => (
+    await s.slots.release(user_id, session_id),
+    OK
+  ),
+  touch_stream_slot: async ({ user_id, session_id }) => ({
+    active: await s.slots.touch(user_id, session_id),
+  }),
   get_cache_stats: () => s.stats(),
 });
 
@@ -26,15 +31,30 @@ export default defineBlock({
   async setup(ctx) {
     const { config, log } = ctx;
     // Fail fast while Redis is away (no offline queue): the service falls back to this process.
-    const options = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: config.redisConnectTimeoutMs };
+    const options = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 1000,
+      connectTimeout: config.redisConnectTimeoutMs,
+    };
     const redis = config.redisUrl ? new Redis(config.redisUrl, options) : undefined;
     redis?.on('error', () => {}); // reported through health and the service's throttled warning
-    await redis?.connect().catch((err: unknown) => log.warn({ err }, 'cache: Redis not reachable at start-up'));
-    const service = await new CacheService({ config, log, client: ctx.client, redis, system: ctx.system }).open();
+    await redis
+      ?.connect()
+      .catch((err: unknown) => log.warn({ err }, 'cache: Redis not reachable at start-up'));
+    const service = await new CacheService({
+      config,
+      log,
+      client: ctx.client,
+      redis,
+      system: ctx.system,
+    }).open();
     return {
       handlers: { 'cache:v1': handlers(service) },
       events: {
-        stream_started: ({ content_id, session_id }, call) => service.played(content_id, session_id, call),
+        stream_started: ({ content_id, session_id }, call) =>
+          service.played(content_id, session_id, call),
         content_deleted: ({ content_id }) => service.purge(content_id),
         content_updated: ({ content_id }) => service.kv.delete(`path:${content_id}`),
         cache_invalidated: ({ keys, origin }) => service.dropLocal(keys, origin),

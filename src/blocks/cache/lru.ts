@@ -5,7 +5,10 @@
 export class Lru<V> {
   private readonly map = new Map<string, { value: V; expires: number }>();
 
-  constructor(private readonly max: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly max: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get(key: string): { value: V } | undefined {
     const entry = this.map.get(key);

@@ -15,9 +15,13 @@ export const CacheCodes = {
   SSD_UNAVAILABLE: 'SSD_UNAVAILABLE',
 } as const;
 
-export const notFound = (id: string) => new BlockError(CacheCodes.CONTENT_NOT_FOUND, `no content ${id}`, { status: 404 });
-export const unavailable = (code: 'FILE_UNAVAILABLE' | 'CONTENT_UNAVAILABLE' | 'SSD_UNAVAILABLE', message: string, cause?: unknown) =>
-  new BlockError(CacheCodes[code], message, { status: 503, retryable: true, cause });
+export const notFound = (id: string) =>
+  new BlockError(CacheCodes.CONTENT_NOT_FOUND, `no content ${id}`, { status: 404 });
+export const unavailable = (
+  code: 'FILE_UNAVAILABLE' | 'CONTENT_UNAVAILABLE' | 'SSD_UNAVAILABLE',
+  message: string,
+  cause?: unknown,
+) => new BlockError(CacheCodes[code], message, { status: 503, retryable: true, cause });
 
 /** How long content's answer "content X lives at path P" is kept in L1/L2. */
 export const PATH_TTL_S = 60;

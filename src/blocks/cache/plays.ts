@@ -16,7 +16,10 @@ export interface PlayCounter {
 export class MemoryPlayCounter implements PlayCounter {
   private readonly plays = new Map<string, Map<string, number>>();
 
-  constructor(private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private live(contentId: string): Map<string, number> {
     const sessions = this.plays.get(contentId) ?? new Map<string, number>();
@@ -35,14 +38,24 @@ export class MemoryPlayCounter implements PlayCounter {
 }
 
 export class RedisPlayCounter implements PlayCounter {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly windowMs: number) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly windowMs: number,
+  ) {}
 
   private key = (contentId: string) => `${this.prefix}plays:${contentId}`;
 
   async add(contentId: string, sessionId: string) {
     const key = this.key(contentId);
     const now = Date.now();
-    const res = await this.redis.multi().zremrangebyscore(key, '-inf', now - this.windowMs).zadd(key, 'NX', now, sessionId).zcard(key).pexpire(key, this.windowMs).exec();
+    const res = await this.redis
+      .multi()
+      .zremrangebyscore(key, '-inf', now - this.windowMs)
+      .zadd(key, 'NX', now, sessionId)
+      .zcard(key)
+      .pexpire(key, this.windowMs)
+      .exec();
     const failed = res?.find(([err]) => err);
     if (!res || failed) throw failed?.[0] ?? new Error('play count transaction aborted');
     const [[, added], [, plays]] = [res[1]!, res[2]!];

@@ -6,11 +6,24 @@ import { randomUUID } from 'node:crypto';
 import { access, stat } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BlockError, isInfrastructureError, type BlockClient, type HealthReport, type SystemView } from '../../orchestration/index.ts';
+import {
+  BlockError,
+  isInfrastructureError,
+  type BlockClient,
+  type HealthReport,
+  type SystemView,
+} from '../../orchestration/index.ts';
 import type { AppConfig } from '../../platform/config.ts';
 import { realPathUnder } from '../../platform/paths.ts';
 import { TieredKv } from './kv.ts';
-import { notFound, PATH_TTL_S, SSD_HIGH_WATER, unavailable, type Counter, type TierName } from './models.ts';
+import {
+  notFound,
+  PATH_TTL_S,
+  SSD_HIGH_WATER,
+  unavailable,
+  type Counter,
+  type TierName,
+} from './models.ts';
 import { MemoryPlayCounter, RedisPlayCounter, type PlayCounter } from './plays.ts';
 import { FallbackSlotStore, MemorySlotStore, RedisSlotStore, Slots } from './slots.ts';
 import { sameFile, SsdStore, type Source, type SsdEntry } from './ssd.ts';
@@ -28,10 +41,18 @@ export interface CacheOptions {
 }
 
 const pathKey = (contentId: string) => `path:${contentId}`;
-const rate = (c: Counter) => ({ ...c, hit_rate: c.hits + c.misses ? c.hits / (c.hits + c.misses) : null });
+const rate = (c: Counter) => ({
+  ...c,
+  hit_rate: c.hits + c.misses ? c.hits / (c.hits + c.misses) : null,
+});
 
 export class CacheService {
-  readonly counters: Record<TierName, Counter> = { memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0 }, ssd: { hits: 0, misses: 0 }, nas: { hits: 0, misses: 0 } };
+  readonly counters: Record<TierName, Counter> = {
+    memory: { hits: 0, misses: 0 },
+    redis: { hits: 0, misses: 0 },
+    ssd: { hits: 0, misses: 0 },
+    nas: { hits: 0, misses: 0 },
+  };
   readonly instance = randomUUID();
   readonly kv: TieredKv;
   readonly slots: Slots;
@@ -41,46 +62,76 @@ export class CacheService {
   /** Contents seen at or above the hot threshold, for the stats. */
   private readonly hot = new Set<string>();
   /** Promotions waiting, in order; one copy runs at a time. `settle` answers whoever waits for it (warm_content). */
-  private readonly pending = new Map<string, { mediaPath: string; call: BlockClient; done: Promise<SsdEntry>; settle(err: unknown, entry?: SsdEntry): void }>();
+  private readonly pending = new Map<
+    string,
+    {
+      mediaPath: string;
+      call: BlockClient;
+      done: Promise<SsdEntry>;
+      settle(err: unknown, entry?: SsdEntry): void;
+    }
+  >();
   private copying: Promise<void> | undefined;
   private current: { contentId: string; abort: AbortController } | undefined;
   private lastRedisWarning = 0;
 
   constructor(private readonly o: CacheOptions) {
     const { config, redis } = o;
-    const prefix = o.prefix ?? `${config.busNamespace ? `${config.busNamespace}:` : ''}wsoptv:cache:`;
+    const prefix =
+      o.prefix ?? `${config.busNamespace ? `${config.busNamespace}:` : ''}wsoptv:cache:`;
     const onL2Error = (err: unknown) => this.redisFailed(err);
-    const broadcast = (keys: string[]) => void o.client.publish('cache_invalidated', { keys, origin: this.instance }).catch(onL2Error);
-    this.kv = new TieredKv(config.cache.memoryEntries, redis, prefix, this.counters, { onL2Error, invalidate: broadcast });
+    const broadcast = (keys: string[]) =>
+      void o.client.publish('cache_invalidated', { keys, origin: this.instance }).catch(onL2Error);
+    this.kv = new TieredKv(config.cache.memoryEntries, redis, prefix, this.counters, {
+      onL2Error,
+      invalidate: broadcast,
+    });
     const local = new MemorySlotStore(config.stream);
-    this.slots = new Slots(redis ? new FallbackSlotStore(new RedisSlotStore(redis, prefix, config.stream), local, onL2Error) : local, config.stream);
+    this.slots = new Slots(
+      redis
+        ? new FallbackSlotStore(new RedisSlotStore(redis, prefix, config.stream), local, onL2Error)
+        : local,
+      config.stream,
+    );
     const windowMs = config.cache.hotWindowDays * 86_400_000;
-    this.plays = redis ? new RedisPlayCounter(redis, prefix, windowMs) : new MemoryPlayCounter(windowMs);
+    this.plays = redis
+      ? new RedisPlayCounter(redis, prefix, windowMs)
+      : new MemoryPlayCounter(windowMs);
     this.ssd = new SsdStore(config.cache.ssdDir, config.cache.ssdBytes);
   }
 
   async open(): Promise<this> {
-    const unusable = (err: unknown) => this.o.log.error({ err, dir: this.ssd.dir }, 'SSD cache directory unusable: serving from the NAS only');
+    const unusable = (err: unknown) =>
+      this.o.log.error(
+        { err, dir: this.ssd.dir },
+        'SSD cache directory unusable: serving from the NAS only',
+      );
     await this.ssd.open().then(() => (this.ssdReady = true), unusable);
     return this;
   }
 
   /** Warns when Redis starts failing; again only after 10 s without a failure. */
   private redisFailed(err: unknown): void {
-    if (Date.now() - this.lastRedisWarning > 10_000) this.o.log.warn({ err }, 'Redis unavailable: L2 off, stream slots kept in this process');
+    if (Date.now() - this.lastRedisWarning > 10_000)
+      this.o.log.warn({ err }, 'Redis unavailable: L2 off, stream slots kept in this process');
     this.lastRedisWarning = Date.now();
   }
 
   /** Another instance changed these keys in L2: our L1 copies are stale. */
-  dropLocal = (keys: string[], origin: string): void => void (origin !== this.instance && keys.forEach((k) => this.kv.l1.delete(k)));
+  dropLocal = (keys: string[], origin: string): void =>
+    void (origin !== this.instance && keys.forEach((k) => this.kv.l1.delete(k)));
 
   /** The item's media path (relative to the library), from L1/L2 or asked of content. */
   async mediaPath(contentId: string, call: BlockClient): Promise<string> {
     const cached = await this.kv.get(pathKey(contentId));
     if (cached.hit && typeof cached.value === 'string') return cached.value;
-    const item = await call.request('content:v1', 'get_content', { content_id: contentId }).catch((err: unknown) => {
-      throw isInfrastructureError(err) ? unavailable('CONTENT_UNAVAILABLE', `content cannot answer for ${contentId}`, err) : err;
-    });
+    const item = await call
+      .request('content:v1', 'get_content', { content_id: contentId })
+      .catch((err: unknown) => {
+        throw isInfrastructureError(err)
+          ? unavailable('CONTENT_UNAVAILABLE', `content cannot answer for ${contentId}`, err)
+          : err;
+      });
     if (!item) throw notFound(contentId);
     await this.kv.set(pathKey(contentId), item.media_path, PATH_TTL_S);
     return item.media_path;
@@ -111,7 +162,8 @@ export class CacheService {
     if (entry) await this.ssd.discard(contentId);
     this.counters.ssd.misses++;
     this.counters.nas[source instanceof Error ? 'misses' : 'hits']++;
-    if (source instanceof Error) throw unavailable('FILE_UNAVAILABLE', `media file of ${contentId} cannot be read`, source);
+    if (source instanceof Error)
+      throw unavailable('FILE_UNAVAILABLE', `media file of ${contentId} cannot be read`, source);
     return { path: source.path, tier: 'nas' as const, size: source.size, mtime_ms: source.mtimeMs };
   }
 
@@ -123,8 +175,15 @@ export class CacheService {
     if (this.ssd.entries.has(contentId) || this.pending.has(contentId)) return;
     const mediaPath = await this.mediaPath(contentId, call);
     // Instances sharing Redis all see the play; only the one that counted it announces.
-    if (added) await call.publish('hot_content_detected', { content_id: contentId, media_path: mediaPath, plays_7d: plays });
-    const worker = this.o.system?.blocks().some((b) => b.id === 'worker' && (b.status === 'healthy' || b.status === 'degraded'));
+    if (added)
+      await call.publish('hot_content_detected', {
+        content_id: contentId,
+        media_path: mediaPath,
+        plays_7d: plays,
+      });
+    const worker = this.o.system
+      ?.blocks()
+      .some((b) => b.id === 'worker' && (b.status === 'healthy' || b.status === 'degraded'));
     if (this.ssdReady && !worker) this.queueCopy(contentId, mediaPath, call).catch(() => {}); // failures are logged by drain
   }
 
@@ -132,17 +191,26 @@ export class CacheService {
   async warm(contentId: string, given: string | undefined, call: BlockClient) {
     const mediaPath = given ?? (await this.mediaPath(contentId, call));
     if (!this.ssdReady) throw unavailable('SSD_UNAVAILABLE', 'the SSD cache directory is unusable');
-    const [entry, source] = await Promise.all([this.ssd.lookup(contentId, mediaPath), this.source(mediaPath)]);
+    const [entry, source] = await Promise.all([
+      this.ssd.lookup(contentId, mediaPath),
+      this.source(mediaPath),
+    ]);
     const copy = entry && (await this.ssd.verify(entry));
-    const fresh = copy && sameFile(copy, source) ? copy : await this.queueCopy(contentId, mediaPath, call);
+    const fresh =
+      copy && sameFile(copy, source) ? copy : await this.queueCopy(contentId, mediaPath, call);
     return { copied: fresh !== copy, bytes: fresh.size, path: fresh.path };
   }
 
   /** Queues a copy, or joins the one already queued for this item; resolves when it is done. */
   private queueCopy(contentId: string, mediaPath: string, call: BlockClient): Promise<SsdEntry> {
     let settle!: (err: unknown, entry?: SsdEntry) => void;
-    const done = this.pending.get(contentId)?.done ?? new Promise<SsdEntry>((resolve, reject) => (settle = (err, entry) => (entry ? resolve(entry) : reject(err))));
-    if (!this.pending.has(contentId)) this.pending.set(contentId, { mediaPath, call, done, settle });
+    const done =
+      this.pending.get(contentId)?.done ??
+      new Promise<SsdEntry>(
+        (resolve, reject) => (settle = (err, entry) => (entry ? resolve(entry) : reject(err))),
+      );
+    if (!this.pending.has(contentId))
+      this.pending.set(contentId, { mediaPath, call, done, settle });
     this.copying ??= this.drain(); // a no-op while a drain runs (it reaches the new entry)
     return done;
   }
@@ -150,8 +218,14 @@ export class CacheService {
   private async drain(): Promise<void> {
     for (const [contentId, job] of this.pending) {
       this.current = { contentId, abort: new AbortController() };
-      const failed = (err: unknown) => (job.call.log.warn({ err, content_id: contentId }, 'copy to the SSD failed'), job.settle(err));
-      await this.promote(contentId, job.mediaPath, job.call, this.current.abort.signal).then((entry) => job.settle(null, entry), failed);
+      const failed = (err: unknown) => (
+        job.call.log.warn({ err, content_id: contentId }, 'copy to the SSD failed'),
+        job.settle(err)
+      );
+      await this.promote(contentId, job.mediaPath, job.call, this.current.abort.signal).then(
+        (entry) => job.settle(null, entry),
+        failed,
+      );
       if (this.pending.get(contentId) === job) this.pending.delete(contentId);
     }
     // No await between the loop's end and here: nothing can be queued unseen.
@@ -159,18 +233,35 @@ export class CacheService {
   }
 
   /** Resolves when no copy is running or waiting (tests, shutdown). */
-  async idle(): Promise<void> { while (this.copying) await this.copying; }
+  async idle(): Promise<void> {
+    while (this.copying) await this.copying;
+  }
 
-  private async promote(contentId: string, mediaPath: string, call: BlockClient, signal: AbortSignal): Promise<SsdEntry> {
+  private async promote(
+    contentId: string,
+    mediaPath: string,
+    call: BlockClient,
+    signal: AbortSignal,
+  ): Promise<SsdEntry> {
     const { ssd } = this;
     const source = await this.source(mediaPath);
     const highWater = ssd.capacity * SSD_HIGH_WATER;
-    if (source.size > highWater) throw new BlockError('TOO_LARGE_FOR_SSD', `${contentId} (${source.size} bytes) is larger than 95 % of the SSD cache`, { status: 413 });
+    if (source.size > highWater)
+      throw new BlockError(
+        'TOO_LARGE_FOR_SSD',
+        `${contentId} (${source.size} bytes) is larger than 95 % of the SSD cache`,
+        { status: 413 },
+      );
     if (ssd.used + source.size > ssd.capacity) await ssd.evictTo(ssd.capacity - source.size);
     const entry = await ssd.copy(contentId, mediaPath, source, signal);
     call.log.info({ content_id: contentId, size: source.size }, 'copied to the SSD cache');
     const used = ssd.used;
-    if (used > highWater) await call.publish('ssd_cache_full', { used_bytes: used, capacity_bytes: ssd.capacity, evicted: await ssd.evictTo(highWater) });
+    if (used > highWater)
+      await call.publish('ssd_cache_full', {
+        used_bytes: used,
+        capacity_bytes: ssd.capacity,
+        evicted: await ssd.evictTo(highWater),
+      });
     return entry;
   }
 
@@ -180,31 +271,57 @@ export class CacheService {
     this.pending.delete(contentId);
     if (this.current?.contentId === contentId) this.current.abort.abort();
     this.hot.delete(contentId);
-    await Promise.all([this.ssd.discard(contentId), this.kv.delete(pathKey(contentId)), this.plays.forget(contentId).catch((err) => this.redisFailed(err))]);
+    await Promise.all([
+      this.ssd.discard(contentId),
+      this.kv.delete(pathKey(contentId)),
+      this.plays.forget(contentId).catch((err) => this.redisFailed(err)),
+    ]);
   }
 
   async stats() {
-    const tiers = Object.fromEntries(Object.entries(this.counters).filter(([t]) => t !== 'redis' || this.o.redis).map(([t, c]) => [t, rate(c)]));
+    const tiers = Object.fromEntries(
+      Object.entries(this.counters)
+        .filter(([t]) => t !== 'redis' || this.o.redis)
+        .map(([t, c]) => [t, rate(c)]),
+    );
     const ids = [...new Set([...this.hot, ...this.ssd.entries.keys()])];
     const counts = await this.plays.count(ids).catch(() => ids.map(() => 0));
     const hotPlays = this.o.config.cache.hotPlays;
-    const hot_contents = ids.map((id, i) => ({ content_id: id, plays_7d: counts[i]!, on_ssd: this.ssd.entries.has(id) })).filter((h) => h.plays_7d >= hotPlays || h.on_ssd);
+    const hot_contents = ids
+      .map((id, i) => ({ content_id: id, plays_7d: counts[i]!, on_ssd: this.ssd.entries.has(id) }))
+      .filter((h) => h.plays_7d >= hotPlays || h.on_ssd);
     ids.forEach((id, i) => counts[i]! < hotPlays && this.hot.delete(id)); // cooled down
-    const ssd = { used_bytes: this.ssd.used, capacity_bytes: this.ssd.capacity, files: this.ssd.entries.size };
+    const ssd = {
+      used_bytes: this.ssd.used,
+      capacity_bytes: this.ssd.capacity,
+      files: this.ssd.entries.size,
+    };
     return { tiers, ssd, active_slots: await this.slots.active(), hot_contents };
   }
 
   async health(): Promise<HealthReport> {
     const { redis, config } = this.o;
-    if (redis && redis.status !== 'ready') return { status: 'degraded', reason: `Redis ${redis.status}: L2 off, slots per process` };
+    if (redis && redis.status !== 'ready')
+      return { status: 'degraded', reason: `Redis ${redis.status}: L2 off, slots per process` };
     if (!this.ssdReady) return { status: 'degraded', reason: 'SSD cache directory unusable' };
-    const nas = await access(config.libraryDir).then(() => true, () => false);
-    return nas ? { status: 'healthy' } : { status: 'degraded', reason: 'library (NAS) unreachable' };
+    const nas = await access(config.libraryDir).then(
+      () => true,
+      () => false,
+    );
+    return nas
+      ? { status: 'healthy' }
+      : { status: 'degraded', reason: 'library (NAS) unreachable' };
   }
 
   async close(): Promise<void> {
     this.ssdReady = false;
-    for (const job of this.pending.values()) job.settle(new BlockError('SHUTTING_DOWN', 'the cache block stopped before the copy', { status: 503, retryable: true }));
+    for (const job of this.pending.values())
+      job.settle(
+        new BlockError('SHUTTING_DOWN', 'the cache block stopped before the copy', {
+          status: 503,
+          retryable: true,
+        }),
+      );
     this.pending.clear();
     this.current?.abort.abort();
     await this.idle();

@@ -27,15 +27,29 @@ export interface SlotStore {
 
 /** The contract's view of any store. */
 export class Slots {
-  constructor(private readonly store: SlotStore, private readonly l: SlotLimits) {}
+  constructor(
+    private readonly store: SlotStore,
+    private readonly l: SlotLimits,
+  ) {}
 
   async acquire(userId: string, sessionId: string): Promise<Decision> {
     const [outcome, mine, total] = await this.store.run('acquire', userId, sessionId);
-    const refused = outcome === Outcome.USER ? { reason: 'user_limit' as const, limit: this.l.maxPerUser, used: mine }
-      : outcome === Outcome.GLOBAL ? { reason: 'global_limit' as const, limit: this.l.maxTotal, used: total } : null;
+    const refused =
+      outcome === Outcome.USER
+        ? { reason: 'user_limit' as const, limit: this.l.maxPerUser, used: mine }
+        : outcome === Outcome.GLOBAL
+          ? { reason: 'global_limit' as const, limit: this.l.maxTotal, used: total }
+          : null;
     // Queue position: how many sessions would have to leave before this one is let in.
     const queue_position = refused && refused.used - refused.limit + 1;
-    return { granted: !refused, reason: refused?.reason ?? null, limit: refused?.limit ?? null, queue_position, active_for_user: mine, active_total: total };
+    return {
+      granted: !refused,
+      reason: refused?.reason ?? null,
+      limit: refused?.limit ?? null,
+      queue_position,
+      active_for_user: mine,
+      active_total: total,
+    };
   }
   /** true when the session holds a slot (its idle timer restarts); false when it has none. */
   async touch(userId: string, sessionId: string): Promise<boolean> {
@@ -54,7 +68,10 @@ export class MemorySlotStore implements SlotStore {
   /** user → session → last acquire/touch (ms). */
   private readonly users = new Map<string, Map<string, number>>();
 
-  constructor(private readonly l: SlotLimits, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly l: SlotLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async run(op: SlotOp, userId: string, sessionId: string): Promise<Raw> {
     const now = this.now();
@@ -69,8 +86,15 @@ export class MemorySlotStore implements SlotStore {
       if (mine.delete(sessionId)) total--;
       return [Outcome.NONE, mine.size, total];
     }
-    const outcome = mine.has(sessionId) ? Outcome.HELD : op === 'touch' ? Outcome.NONE
-      : mine.size >= this.l.maxPerUser ? Outcome.USER : total >= this.l.maxTotal ? Outcome.GLOBAL : Outcome.NEW;
+    const outcome = mine.has(sessionId)
+      ? Outcome.HELD
+      : op === 'touch'
+        ? Outcome.NONE
+        : mine.size >= this.l.maxPerUser
+          ? Outcome.USER
+          : total >= this.l.maxTotal
+            ? Outcome.GLOBAL
+            : Outcome.NEW;
     if (outcome === Outcome.NEW || outcome === Outcome.HELD) {
       if (outcome === Outcome.NEW) total++;
       this.users.set(userId, mine.set(sessionId, now));
@@ -105,21 +129,37 @@ if outcome == 0 or outcome == 1 then
 end
 return {outcome, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}`;
 
-type WithSlotOp = Redis & { wsoptvSlotOp(k1: string, k2: string, ...argv: Array<string | number>): Promise<Raw> };
+type WithSlotOp = Redis & {
+  wsoptvSlotOp(k1: string, k2: string, ...argv: Array<string | number>): Promise<Raw>;
+};
 
 export class RedisSlotStore implements SlotStore {
   private readonly redis: WithSlotOp;
 
   /** `prefix` separates deployments (and tests) sharing one Redis. */
-  constructor(redis: Redis, private readonly prefix: string, private readonly l: SlotLimits) {
-    if (!('wsoptvSlotOp' in redis)) redis.defineCommand('wsoptvSlotOp', { numberOfKeys: 2, lua: SCRIPT });
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly l: SlotLimits,
+  ) {
+    if (!('wsoptvSlotOp' in redis))
+      redis.defineCommand('wsoptvSlotOp', { numberOfKeys: 2, lua: SCRIPT });
     this.redis = redis as WithSlotOp;
   }
 
   run(op: SlotOp, userId: string, sessionId: string): Promise<Raw> {
     // The hash tag keeps both keys in one Redis Cluster slot, as a multi-key script needs.
     const p = `${this.prefix}{slots}`;
-    return this.redis.wsoptvSlotOp(`${p}:u:${userId}`, `${p}:all`, op, sessionId, JSON.stringify([userId, sessionId]), this.l.idleMs, this.l.maxPerUser, this.l.maxTotal);
+    return this.redis.wsoptvSlotOp(
+      `${p}:u:${userId}`,
+      `${p}:all`,
+      op,
+      sessionId,
+      JSON.stringify([userId, sessionId]),
+      this.l.idleMs,
+      this.l.maxPerUser,
+      this.l.maxTotal,
+    );
   }
 }
 
@@ -129,10 +169,16 @@ export class RedisSlotStore implements SlotStore {
  * and is given back; once Redis answers again, new sessions are counted there.
  */
 export class FallbackSlotStore implements SlotStore {
-  constructor(private readonly shared: SlotStore, private readonly local: SlotStore, private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly shared: SlotStore,
+    private readonly local: SlotStore,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   async run(op: SlotOp, userId: string, sessionId: string): Promise<Raw> {
-    const shared = this.shared.run(op, userId, sessionId).catch((err: unknown) => void this.onError(err));
+    const shared = this.shared
+      .run(op, userId, sessionId)
+      .catch((err: unknown) => void this.onError(err));
     const local = op === 'acquire' ? undefined : await this.local.run(op, userId, sessionId);
     if (local?.[0] === Outcome.HELD) return local;
     return (await shared) ?? local ?? (await this.local.run(op, userId, sessionId));

@@ -20,14 +20,22 @@ export type Source = { path: string; size: number; mtimeMs: number };
 export type SsdEntry = Source & { contentId: string; tag: string; lastUsed: number };
 
 const NAME = /^([A-Za-z0-9_-]+)~([0-9a-f]{16})(\.[A-Za-z0-9]{1,8})?$/;
-const tagOf = (mediaPath: string) => createHash('sha256').update(mediaPath).digest('hex').slice(0, 16);
+const tagOf = (mediaPath: string) =>
+  createHash('sha256').update(mediaPath).digest('hex').slice(0, 16);
 /** Same file: same size, and mtimes equal to the millisecond (utimes keeps microseconds). */
-export const sameFile = (a: { size: number; mtimeMs: number }, b: { size: number; mtimeMs: number }) => a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) < 1;
+export const sameFile = (
+  a: { size: number; mtimeMs: number },
+  b: { size: number; mtimeMs: number },
+) => a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) < 1;
 
 export class SsdStore {
   readonly entries = new Map<string, SsdEntry>();
 
-  constructor(readonly dir: string, readonly capacity: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly dir: string,
+    readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get used(): number {
     return [...this.entries.values()].reduce((sum, e) => sum + e.size, 0);
@@ -43,7 +51,15 @@ export class SsdStore {
       if (!m) continue;
       const st = await lstat(path); // a symlink is never taken for a copy
       const contentId = Buffer.from(m[1]!, 'base64url').toString();
-      if (st.isFile()) this.entries.set(contentId, { contentId, tag: m[2]!, path, size: st.size, mtimeMs: st.mtimeMs, lastUsed: st.atimeMs });
+      if (st.isFile())
+        this.entries.set(contentId, {
+          contentId,
+          tag: m[2]!,
+          path,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          lastUsed: st.atimeMs,
+        });
     }
   }
 
@@ -70,7 +86,12 @@ export class SsdStore {
   }
 
   /** Copies `source` to the SSD under a temporary name, then renames it into place. */
-  async copy(contentId: string, mediaPath: string, source: Source, signal?: AbortSignal): Promise<SsdEntry> {
+  async copy(
+    contentId: string,
+    mediaPath: string,
+    source: Source,
+    signal?: AbortSignal,
+  ): Promise<SsdEntry> {
     await this.discard(contentId); // an older copy, of another path or an older version
     const tag = tagOf(mediaPath);
     const ext = /^\.[A-Za-z0-9]{1,8}$/.test(extname(mediaPath)) ? extname(mediaPath) : '';
@@ -78,9 +99,14 @@ export class SsdStore {
     const path = resolveUnder(this.dir, name);
     const tmp = resolveUnder(this.dir, `.${name}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
     try {
-      await pipeline(createReadStream(source.path, { highWaterMark: 1 << 20 }), createWriteStream(tmp, { flags: 'wx' }), { signal });
+      await pipeline(
+        createReadStream(source.path, { highWaterMark: 1 << 20 }),
+        createWriteStream(tmp, { flags: 'wx' }),
+        { signal },
+      );
       const [after, copied] = await Promise.all([stat(source.path), stat(tmp)]);
-      if (!sameFile(after, source) || copied.size !== source.size) throw new Error(`source ${mediaPath} changed while it was copied`);
+      if (!sameFile(after, source) || copied.size !== source.size)
+        throw new Error(`source ${mediaPath} changed while it was copied`);
       await utimes(tmp, this.now() / 1000, source.mtimeMs / 1000);
       signal?.throwIfAborted();
       await rename(tmp, path);
@@ -88,7 +114,14 @@ export class SsdStore {
       await unlink(tmp).catch(() => {});
       throw err;
     }
-    const entry = { contentId, tag, path, size: source.size, mtimeMs: (await stat(path)).mtimeMs, lastUsed: this.now() };
+    const entry = {
+      contentId,
+      tag,
+      path,
+      size: source.size,
+      mtimeMs: (await stat(path)).mtimeMs,
+      lastUsed: this.now(),
+    };
     this.entries.set(contentId, entry);
     return entry;
   }

@@ -40,7 +40,8 @@ export default defineBlock({
         content_updated: forget,
         content_deleted: forget,
         thumbnail_generated: async ({ content_id, thumbnail_url }, call) => {
-          if (await service.get(content_id)) await service.update(content_id, { thumbnail_url }, call);
+          if (await service.get(content_id))
+            await service.update(content_id, { thumbnail_url }, call);
         },
       },
       routes: (app) => contentRoutes(app, service, ctx.client),

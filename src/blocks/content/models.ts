@@ -1,7 +1,12 @@
 /** The content block's types, its table shapes and every error code it raises, in one place. */
 import type { z } from 'zod';
 import { BlockError } from '../../orchestration/index.ts';
-import type { Content, ContentPatch, NewContent, Progress } from '../../orchestration/contracts/content.ts';
+import type {
+  Content,
+  ContentPatch,
+  NewContent,
+  Progress,
+} from '../../orchestration/contracts/content.ts';
 import type { JsonText } from '../../platform/database/index.ts';
 
 export type ContentItem = z.output<typeof Content>;
@@ -53,18 +58,46 @@ export interface ContentDB {
 export const FINISHED_PERCENT = 95;
 export const FINISHED_REMAINING_S = 30;
 export const TRENDING_WINDOW_MS = 24 * 3600_000;
-export const ROW_SIZE = { continue_watching: 10, trending: 10, new_releases: 20, catalog: 20 } as const;
+export const ROW_SIZE = {
+  continue_watching: 10,
+  trending: 10,
+  new_releases: 20,
+  catalog: 20,
+} as const;
 /** How long the shared part of /api/home is reused; content changes clear it at once. */
 export const HOME_CACHE_MS = 30_000;
 export const MAX_METADATA_BYTES = 16_384;
 
 export const ContentErrors = {
-  notFound: (id: string) => new BlockError('CONTENT_NOT_FOUND', `no content with id ${JSON.stringify(id)}`, { status: 404 }),
+  notFound: (id: string) =>
+    new BlockError('CONTENT_NOT_FOUND', `no content with id ${JSON.stringify(id)}`, {
+      status: 404,
+    }),
   exists: (mediaPath: string, id: string) =>
-    new BlockError('CONTENT_EXISTS', `an item with media_path ${JSON.stringify(mediaPath)} already exists`, { status: 409, details: { content_id: id } }),
-  badPath: (why: string) => new BlockError('INVALID_MEDIA_PATH', `media_path must be relative to the library root: ${why}`, { status: 400 }),
-  badThumbnail: () => new BlockError('INVALID_THUMBNAIL_URL', 'thumbnail_url must be an http(s) URL or a path starting with /', { status: 400 }),
-  metadataTooLarge: () => new BlockError('METADATA_TOO_LARGE', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`, { status: 400 }),
-  blank: () => new BlockError('VALIDATION_FAILED', 'title and catalog must not be blank', { status: 400 }),
+    new BlockError(
+      'CONTENT_EXISTS',
+      `an item with media_path ${JSON.stringify(mediaPath)} already exists`,
+      { status: 409, details: { content_id: id } },
+    ),
+  badPath: (why: string) =>
+    new BlockError(
+      'INVALID_MEDIA_PATH',
+      `media_path must be relative to the library root: ${why}`,
+      { status: 400 },
+    ),
+  badThumbnail: () =>
+    new BlockError(
+      'INVALID_THUMBNAIL_URL',
+      'thumbnail_url must be an http(s) URL or a path starting with /',
+      { status: 400 },
+    ),
+  metadataTooLarge: () =>
+    new BlockError(
+      'METADATA_TOO_LARGE',
+      `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
+      { status: 400 },
+    ),
+  blank: () =>
+    new BlockError('VALIDATION_FAILED', 'title and catalog must not be blank', { status: 400 }),
   emptyQuery: () => new BlockError('INVALID_QUERY', 'the search text is empty', { status: 400 }),
 } as const;

@@ -21,23 +21,35 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
-const ProgressBody = z.strictObject({ position_seconds: z.number().min(0).max(1e7), duration_seconds: z.number().min(0).max(1e7) });
+const ProgressBody = z.strictObject({
+  position_seconds: z.number().min(0).max(1e7),
+  duration_seconds: z.number().min(0).max(1e7),
+});
 
 /** Removes media_path unless the caller is an admin. */
-function view<T extends { media_path: string }>(req: FastifyRequest, item: T): T | Omit<T, 'media_path'> {
+function view<T extends { media_path: string }>(
+  req: FastifyRequest,
+  item: T,
+): T | Omit<T, 'media_path'> {
   if (req.session!.user.role === 'admin') return item;
   const { media_path: _hidden, ...rest } = item;
   return rest;
 }
 
-export function contentRoutes(app: FastifyInstance, service: ContentService, client: BlockClient): void {
+export function contentRoutes(
+  app: FastifyInstance,
+  service: ContentService,
+  client: BlockClient,
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { onRequest: requireUser() };
   const admin = { onRequest: requireUser({ admin: true, write: true }) };
   const write = { onRequest: requireUser({ write: true }) };
   const via = (req: FastifyRequest) => client.withCorrelation(req.id);
   const tags = ['content'];
-  r.get('/catalogs', { ...read, schema: { tags } }, async () => ({ items: await service.catalogs() }));
+  r.get('/catalogs', { ...read, schema: { tags } }, async () => ({
+    items: await service.catalogs(),
+  }));
 
   r.get('/contents', { ...read, schema: { tags, querystring: ListQuery } }, async (req) => {
     const page = await service.list(req.query);
@@ -50,33 +62,53 @@ export function contentRoutes(app: FastifyInstance, service: ContentService, cli
     return { ...view(req, content), progress: progress ?? null };
   });
 
-  r.post('/contents', { ...admin, schema: { tags, body: NewContent.strict() } }, async (req, reply) => {
-    const { content, created } = await service.create(req.body, via(req));
-    if (!created) throw ContentErrors.exists(content.media_path, content.id);
-    return reply.code(201).send(content);
-  });
+  r.post(
+    '/contents',
+    { ...admin, schema: { tags, body: NewContent.strict() } },
+    async (req, reply) => {
+      const { content, created } = await service.create(req.body, via(req));
+      if (!created) throw ContentErrors.exists(content.media_path, content.id);
+      return reply.code(201).send(content);
+    },
+  );
 
-  r.patch('/contents/:id', { ...admin, schema: { tags, params: IdParam, body: ContentPatch.strict() } }, async (req) =>
-    service.update(req.params.id, req.body, via(req)),
+  r.patch(
+    '/contents/:id',
+    { ...admin, schema: { tags, params: IdParam, body: ContentPatch.strict() } },
+    async (req) => service.update(req.params.id, req.body, via(req)),
   );
 
   r.delete('/contents/:id', { ...admin, schema: { tags, params: IdParam } }, async (req, reply) => {
-    if (!(await service.remove(req.params.id, via(req)))) throw ContentErrors.notFound(req.params.id);
+    if (!(await service.remove(req.params.id, via(req))))
+      throw ContentErrors.notFound(req.params.id);
     return reply.code(204).send();
   });
 
   r.get('/home', { ...read, schema: { tags } }, async (req) => {
     const home = await service.home(req.session!.user.id);
-    return { hero: home.hero && view(req, home.hero), rows: home.rows.map((row) => ({ ...row, items: row.items.map((c) => view(req, c)) })) };
+    return {
+      hero: home.hero && view(req, home.hero),
+      rows: home.rows.map((row) => ({ ...row, items: row.items.map((c) => view(req, c)) })),
+    };
   });
 
-  r.put('/progress/:contentId', { ...write, schema: { tags, params: ContentIdParam, body: ProgressBody } }, async (req) =>
-    service.saveProgress({ user_id: req.session!.user.id, content_id: req.params.contentId, ...req.body }, via(req)),
+  r.put(
+    '/progress/:contentId',
+    { ...write, schema: { tags, params: ContentIdParam, body: ProgressBody } },
+    async (req) =>
+      service.saveProgress(
+        { user_id: req.session!.user.id, content_id: req.params.contentId, ...req.body },
+        via(req),
+      ),
   );
 
-  r.get('/progress/:contentId', { ...read, schema: { tags, params: ContentIdParam } }, async (req) => {
-    await service.require(req.params.contentId);
-    const [progress] = await service.progressOf(req.session!.user.id, req.params.contentId);
-    return { progress: progress ?? null };
-  });
+  r.get(
+    '/progress/:contentId',
+    { ...read, schema: { tags, params: ContentIdParam } },
+    async (req) => {
+      await service.require(req.params.contentId);
+      const [progress] = await service.progressOf(req.session!.user.id, req.params.contentId);
+      return { progress: progress ?? null };
+    },
+  );
 }

@@ -6,22 +6,63 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { BlockClient, EventName, EventPayload } from '../../orchestration/index.ts';
-import { fromJsonText, isUniqueViolation, toIsoString, toJsonText, type BlockDatabase } from '../../platform/database/index.ts';
 import {
-  ContentErrors, FINISHED_PERCENT, FINISHED_REMAINING_S, HOME_CACHE_MS, MAX_METADATA_BYTES, ROW_SIZE, TRENDING_WINDOW_MS,
-  type ContentDB, type ContentItem, type ContentPatchInput, type ContentsTable, type NewContentInput, type ProgressItem, type ProgressTable,
+  fromJsonText,
+  isUniqueViolation,
+  toIsoString,
+  toJsonText,
+  type BlockDatabase,
+} from '../../platform/database/index.ts';
+import {
+  ContentErrors,
+  FINISHED_PERCENT,
+  FINISHED_REMAINING_S,
+  HOME_CACHE_MS,
+  MAX_METADATA_BYTES,
+  ROW_SIZE,
+  TRENDING_WINDOW_MS,
+  type ContentDB,
+  type ContentItem,
+  type ContentPatchInput,
+  type ContentsTable,
+  type NewContentInput,
+  type ProgressItem,
+  type ProgressTable,
 } from './models.ts';
 
 export type Via = Pick<BlockClient, 'publish' | 'log'>;
-export interface HomeRow<T = ContentItem> { id: string; title: string; items: T[] }
-export interface Home<T = ContentItem> { hero: T | null; rows: Array<HomeRow<T>> }
+export interface HomeRow<T = ContentItem> {
+  id: string;
+  title: string;
+  items: T[];
+}
+export interface Home<T = ContentItem> {
+  hero: T | null;
+  rows: Array<HomeRow<T>>;
+}
 export type WatchedItem = ContentItem & { progress: ProgressItem };
-interface Shared { hero: ContentItem | null; rows: HomeRow[] }
-export interface FindInput { query: string; catalog?: string; min_duration?: number; max_duration?: number; limit: number; offset: number }
+interface Shared {
+  hero: ContentItem | null;
+  rows: HomeRow[];
+}
+export interface FindInput {
+  query: string;
+  catalog?: string;
+  min_duration?: number;
+  max_duration?: number;
+  limit: number;
+  offset: number;
+}
 
 /** A catalog's id: its name lower-cased, runs of anything but letters and digits turned into "-". */
 export function catalogId(name: string): string {
-  return name.trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '') || 'other';
+  return (
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '') || 'other'
+  );
 }
 
 /** Why a media path is not a safe path relative to the library root, or null when it is. */
@@ -36,46 +77,80 @@ export function mediaPathProblem(p: string): string | null {
 }
 
 export const isFinished = (position: number, duration: number): boolean =>
-  duration > 0 && (position >= (duration * FINISHED_PERCENT) / 100 || (duration - position <= FINISHED_REMAINING_S && position > duration / 2));
+  duration > 0 &&
+  (position >= (duration * FINISHED_PERCENT) / 100 ||
+    (duration - position <= FINISHED_REMAINING_S && position > duration / 2));
 
 function check(f: ContentPatchInput): void {
   const why = f.media_path === undefined ? null : mediaPathProblem(f.media_path);
   if (why) throw ContentErrors.badPath(why);
-  if (f.thumbnail_url && !/^(https?:\/\/|\/(?![/\\]))/i.test(f.thumbnail_url)) throw ContentErrors.badThumbnail();
-  if (f.metadata && Buffer.byteLength(JSON.stringify(f.metadata)) > MAX_METADATA_BYTES) throw ContentErrors.metadataTooLarge();
+  if (f.thumbnail_url && !/^(https?:\/\/|\/(?![/\\]))/i.test(f.thumbnail_url))
+    throw ContentErrors.badThumbnail();
+  if (f.metadata && Buffer.byteLength(JSON.stringify(f.metadata)) > MAX_METADATA_BYTES)
+    throw ContentErrors.metadataTooLarge();
   if (f.title?.trim() === '' || f.catalog?.trim() === '') throw ContentErrors.blank();
 }
 
 /** The columns a set of fields writes; fields not given are left out (a patch touches only those). */
 function columns(f: ContentPatchInput): Partial<ContentsTable> {
   const out: Partial<ContentsTable> = {};
-  if (f.title !== undefined) Object.assign(out, { title: f.title.trim(), title_lc: f.title.trim().toLowerCase() });
-  if (f.description !== undefined) Object.assign(out, { description: f.description, description_lc: f.description.toLowerCase() });
-  if (f.catalog !== undefined) Object.assign(out, { catalog: f.catalog.trim(), catalog_id: catalogId(f.catalog) });
+  if (f.title !== undefined)
+    Object.assign(out, { title: f.title.trim(), title_lc: f.title.trim().toLowerCase() });
+  if (f.description !== undefined)
+    Object.assign(out, { description: f.description, description_lc: f.description.toLowerCase() });
+  if (f.catalog !== undefined)
+    Object.assign(out, { catalog: f.catalog.trim(), catalog_id: catalogId(f.catalog) });
   if (f.metadata !== undefined) out.metadata = toJsonText(f.metadata);
-  for (const k of ['media_path', 'file_size', 'duration_seconds', 'thumbnail_url'] as const) if (f[k] !== undefined) Object.assign(out, { [k]: f[k] });
+  for (const k of ['media_path', 'file_size', 'duration_seconds', 'thumbnail_url'] as const)
+    if (f[k] !== undefined) Object.assign(out, { [k]: f[k] });
   return out;
 }
 
 const toContent = (r: ContentsTable): ContentItem => ({
-  id: r.id, title: r.title, description: r.description, catalog: r.catalog, duration_seconds: r.duration_seconds, file_size: r.file_size,
-  media_path: r.media_path, thumbnail_url: r.thumbnail_url, added_at: toIsoString(r.added_at), metadata: fromJsonText(r.metadata),
+  id: r.id,
+  title: r.title,
+  description: r.description,
+  catalog: r.catalog,
+  duration_seconds: r.duration_seconds,
+  file_size: r.file_size,
+  media_path: r.media_path,
+  thumbnail_url: r.thumbnail_url,
+  added_at: toIsoString(r.added_at),
+  metadata: fromJsonText(r.metadata),
 });
 
 const toProgress = (r: ProgressTable): ProgressItem => ({
-  user_id: r.user_id, content_id: r.content_id, position_seconds: r.position_seconds, duration_seconds: r.duration_seconds,
-  percent: r.percent, finished: r.finished === 1, updated_at: toIsoString(r.updated_at),
+  user_id: r.user_id,
+  content_id: r.content_id,
+  position_seconds: r.position_seconds,
+  duration_seconds: r.duration_seconds,
+  percent: r.percent,
+  finished: r.finished === 1,
+  updated_at: toIsoString(r.updated_at),
 });
 
 const indexFields = (c: ContentItem) => ({
-  content_id: c.id, title: c.title, description: c.description, catalog: c.catalog, duration_seconds: c.duration_seconds, thumbnail_url: c.thumbnail_url, added_at: c.added_at,
+  content_id: c.id,
+  title: c.title,
+  description: c.description,
+  catalog: c.catalog,
+  duration_seconds: c.duration_seconds,
+  thumbnail_url: c.thumbnail_url,
+  added_at: c.added_at,
 });
 
-async function emit<E extends EventName>(via: Via, event: E, payload: EventPayload<E>): Promise<void> {
+async function emit<E extends EventName>(
+  via: Via,
+  event: E,
+  payload: EventPayload<E>,
+): Promise<void> {
   try {
     await via.publish(event, payload);
   } catch (err) {
-    via.log.warn({ err, event }, 'event not published; subscribers catch up from the content contract');
+    via.log.warn(
+      { err, event },
+      'event not published; subscribers catch up from the content contract',
+    );
   }
 }
 
@@ -91,14 +166,21 @@ export class ContentService {
   private shared?: { at: number; value: Promise<Shared> };
   private lastPrune = 0;
 
-  constructor(private readonly database: BlockDatabase<ContentDB>, opts: ServiceOptions = {}) {
+  constructor(
+    private readonly database: BlockDatabase<ContentDB>,
+    opts: ServiceOptions = {},
+  ) {
     this.db = database.db;
     this.now = opts.now ?? Date.now;
     this.homeCacheMs = opts.homeCacheMs ?? HOME_CACHE_MS;
   }
 
   async get(id: string, column: 'id' | 'media_path' = 'id'): Promise<ContentItem | null> {
-    const row = await this.db.selectFrom('contents').selectAll().where(column, '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('contents')
+      .selectAll()
+      .where(column, '=', id)
+      .executeTakeFirst();
     return row ? toContent(row) : null;
   }
 
@@ -118,24 +200,56 @@ export class ContentService {
   }
 
   async list({ catalog, limit, offset }: { catalog?: string; limit: number; offset: number }) {
-    const q = catalog ? this.db.selectFrom('contents').where('catalog_id', '=', catalogId(catalog)) : this.db.selectFrom('contents');
-    const rows = await q.selectAll().orderBy('added_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
-    const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const q = catalog
+      ? this.db.selectFrom('contents').where('catalog_id', '=', catalogId(catalog))
+      : this.db.selectFrom('contents');
+    const rows = await q
+      .selectAll()
+      .orderBy('added_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    const { n } = await q
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return { items: rows.map(toContent), total: Number(n), limit, offset };
   }
 
   async catalogs() {
-    const rows = await this.db.selectFrom('contents').select((eb) => ['catalog_id', eb.fn.min('catalog').as('name'), eb.fn.countAll<number>().as('n')]).groupBy('catalog_id').execute();
-    return rows.map((r) => ({ id: r.catalog_id, name: r.name, content_count: Number(r.n) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const rows = await this.db
+      .selectFrom('contents')
+      .select((eb) => [
+        'catalog_id',
+        eb.fn.min('catalog').as('name'),
+        eb.fn.countAll<number>().as('n'),
+      ])
+      .groupBy('catalog_id')
+      .execute();
+    return rows
+      .map((r) => ({ id: r.catalog_id, name: r.name, content_count: Number(r.n) }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Idempotent on media_path: an existing item is returned with created=false, unchanged and without an event. */
-  async create(input: NewContentInput, via: Via): Promise<{ content: ContentItem; created: boolean }> {
+  async create(
+    input: NewContentInput,
+    via: Via,
+  ): Promise<{ content: ContentItem; created: boolean }> {
     check(input);
     const existing = await this.byPath(input.media_path);
     if (existing) return { content: existing, created: false };
     const now = this.now();
-    const row = { file_size: null, duration_seconds: null, thumbnail_url: null, metadata: toJsonText({}), ...columns(input), id: randomUUID(), added_at: now, updated_at: now } as ContentsTable;
+    const row = {
+      file_size: null,
+      duration_seconds: null,
+      thumbnail_url: null,
+      metadata: toJsonText({}),
+      ...columns(input),
+      id: randomUUID(),
+      added_at: now,
+      updated_at: now,
+    } as ContentsTable;
     try {
       await this.db.insertInto('contents').values(row).execute();
     } catch (err) {
@@ -155,9 +269,14 @@ export class ContentService {
     const set = columns(patch);
     if (Object.keys(set).length === 0) return before;
     try {
-      await this.db.updateTable('contents').set({ ...set, updated_at: this.now() }).where('id', '=', id).execute();
+      await this.db
+        .updateTable('contents')
+        .set({ ...set, updated_at: this.now() })
+        .where('id', '=', id)
+        .execute();
     } catch (err) {
-      const other = isUniqueViolation(err) && patch.media_path ? await this.byPath(patch.media_path) : null;
+      const other =
+        isUniqueViolation(err) && patch.media_path ? await this.byPath(patch.media_path) : null;
       throw other ? ContentErrors.exists(other.media_path, other.id) : err;
     }
     const content = await this.require(id);
@@ -176,16 +295,36 @@ export class ContentService {
     return true;
   }
 
-  async saveProgress(p: { user_id: string; content_id: string; position_seconds: number; duration_seconds: number }, via: Via): Promise<ProgressItem> {
+  async saveProgress(
+    p: { user_id: string; content_id: string; position_seconds: number; duration_seconds: number },
+    via: Via,
+  ): Promise<ProgressItem> {
     const content = await this.require(p.content_id);
     // A player that does not know the length yet reports 0: fall back to the item's own duration.
     const duration = p.duration_seconds || content.duration_seconds || 0;
     const position = duration > 0 ? Math.min(p.position_seconds, duration) : p.position_seconds;
     const percent = duration > 0 ? Math.round((position / duration) * 10_000) / 100 : 0;
-    const row = { user_id: p.user_id, content_id: p.content_id, position_seconds: position, duration_seconds: duration, percent, finished: isFinished(position, duration) ? 1 : 0, updated_at: this.now() };
+    const row = {
+      user_id: p.user_id,
+      content_id: p.content_id,
+      position_seconds: position,
+      duration_seconds: duration,
+      percent,
+      finished: isFinished(position, duration) ? 1 : 0,
+      updated_at: this.now(),
+    };
     const { user_id: _u, content_id: _c, ...changes } = row;
-    await this.db.insertInto('progress').values(row).onConflict((oc) => oc.columns(['user_id', 'content_id']).doUpdateSet(changes)).execute();
-    await emit(via, 'progress_updated', { user_id: row.user_id, content_id: row.content_id, position_seconds: position, percent });
+    await this.db
+      .insertInto('progress')
+      .values(row)
+      .onConflict((oc) => oc.columns(['user_id', 'content_id']).doUpdateSet(changes))
+      .execute();
+    await emit(via, 'progress_updated', {
+      user_id: row.user_id,
+      content_id: row.content_id,
+      position_seconds: position,
+      percent,
+    });
     return toProgress(row);
   }
 
@@ -199,13 +338,24 @@ export class ContentService {
   async recordPlay(userId: string, contentId: string): Promise<{ plays_last_24h: number }> {
     await this.require(contentId);
     const now = this.now();
-    await this.db.insertInto('plays').values({ content_id: contentId, user_id: userId, played_at: now }).execute();
+    await this.db
+      .insertInto('plays')
+      .values({ content_id: contentId, user_id: userId, played_at: now })
+      .execute();
     if (now - this.lastPrune > 3600_000) {
       this.lastPrune = now;
-      await this.db.deleteFrom('plays').where('played_at', '<', now - 7 * TRENDING_WINDOW_MS).execute();
+      await this.db
+        .deleteFrom('plays')
+        .where('played_at', '<', now - 7 * TRENDING_WINDOW_MS)
+        .execute();
     }
-    const recent = this.db.selectFrom('plays').where('content_id', '=', contentId).where('played_at', '>=', now - TRENDING_WINDOW_MS);
-    const { n } = await recent.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const recent = this.db
+      .selectFrom('plays')
+      .where('content_id', '=', contentId)
+      .where('played_at', '>=', now - TRENDING_WINDOW_MS);
+    const { n } = await recent
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return { plays_last_24h: Number(n) };
   }
 
@@ -214,24 +364,52 @@ export class ContentService {
     const text = input.query.trim().toLowerCase();
     if (!text) throw ContentErrors.emptyQuery();
     const esc = text.replace(/[\\%_]/g, (m) => `\\${m}`);
-    const like = (column: 'title_lc' | 'description_lc', pattern: string) => sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
+    const like = (column: 'title_lc' | 'description_lc', pattern: string) =>
+      sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
     const score = sql<number>`case when title_lc = ${text} then 100 when ${like('title_lc', `${esc}%`)} then 90 when ${like('title_lc', `%${esc}%`)} then 70 else 50 end`;
-    let q = this.db.selectFrom('contents').where((eb) => eb.or([like('title_lc', `%${esc}%`), like('description_lc', `%${esc}%`)]));
+    let q = this.db
+      .selectFrom('contents')
+      .where((eb) => eb.or([like('title_lc', `%${esc}%`), like('description_lc', `%${esc}%`)]));
     if (input.catalog) q = q.where('catalog_id', '=', catalogId(input.catalog));
     if (input.min_duration !== undefined) q = q.where('duration_seconds', '>=', input.min_duration);
     if (input.max_duration !== undefined) q = q.where('duration_seconds', '<=', input.max_duration);
     // Byte order on both databases: PostgreSQL would otherwise sort by the server's locale.
-    const byTitle = this.database.dialect === 'postgres' ? sql`title_lc collate "C"` : sql`title_lc`;
+    const byTitle =
+      this.database.dialect === 'postgres' ? sql`title_lc collate "C"` : sql`title_lc`;
     // One scan: the window count gives the total with the page (the LIKE '%…%' scan is the cost).
     const total = sql<number>`count(*) over ()`;
-    const rows = await q.selectAll().select([score.as('score'), total.as('total_n')]).orderBy('score', 'desc').orderBy(byTitle).orderBy('id').limit(input.limit).offset(input.offset).execute();
-    const n = rows.length ? rows[0]!.total_n : input.offset > 0 ? (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n : 0;
-    return { results: rows.map((r) => ({ content: toContent(r), score: Number(r.score) / 100 })), total: Number(n) };
+    const rows = await q
+      .selectAll()
+      .select([score.as('score'), total.as('total_n')])
+      .orderBy('score', 'desc')
+      .orderBy(byTitle)
+      .orderBy('id')
+      .limit(input.limit)
+      .offset(input.offset)
+      .execute();
+    const n = rows.length
+      ? rows[0]!.total_n
+      : input.offset > 0
+        ? (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+        : 0;
+    return {
+      results: rows.map((r) => ({ content: toContent(r), score: Number(r.score) / 100 })),
+      total: Number(n),
+    };
   }
 
   async home(userId: string): Promise<Home<ContentItem | WatchedItem>> {
-    const [shared, watching] = await Promise.all([this.sharedRows(), this.continueWatching(userId)]);
-    return { hero: shared.hero, rows: [{ id: 'continue_watching', title: 'Continue watching', items: watching }, ...shared.rows] };
+    const [shared, watching] = await Promise.all([
+      this.sharedRows(),
+      this.continueWatching(userId),
+    ]);
+    return {
+      hero: shared.hero,
+      rows: [
+        { id: 'continue_watching', title: 'Continue watching', items: watching },
+        ...shared.rows,
+      ],
+    };
   }
 
   /** Clears the shared home rows; called on every content change here and on content events from other instances. */
@@ -253,7 +431,12 @@ export class ContentService {
       .selectFrom('progress as p')
       .innerJoin('contents as c', 'c.id', 'p.content_id')
       .selectAll('c')
-      .select(['p.position_seconds as p_position', 'p.duration_seconds as p_duration', 'p.percent as p_percent', 'p.updated_at as p_updated'])
+      .select([
+        'p.position_seconds as p_position',
+        'p.duration_seconds as p_duration',
+        'p.percent as p_percent',
+        'p.updated_at as p_updated',
+      ])
       .where('p.user_id', '=', userId)
       .where('p.finished', '=', 0)
       .where('p.position_seconds', '>', 0)
@@ -263,7 +446,15 @@ export class ContentService {
       .execute();
     return rows.map((r) => ({
       ...toContent(r),
-      progress: toProgress({ user_id: userId, content_id: r.id, position_seconds: r.p_position, duration_seconds: r.p_duration, percent: r.p_percent, finished: 0, updated_at: r.p_updated }),
+      progress: toProgress({
+        user_id: userId,
+        content_id: r.id,
+        position_seconds: r.p_position,
+        duration_seconds: r.p_duration,
+        percent: r.p_percent,
+        finished: 0,
+        updated_at: r.p_updated,
+      }),
     }));
   }
 
@@ -276,7 +467,13 @@ export class ContentService {
   }
 
   private async buildShared(now: number): Promise<Shared> {
-    const newest = await this.db.selectFrom('contents').selectAll().orderBy('added_at', 'desc').orderBy('id').limit(ROW_SIZE.new_releases).execute();
+    const newest = await this.db
+      .selectFrom('contents')
+      .selectAll()
+      .orderBy('added_at', 'desc')
+      .orderBy('id')
+      .limit(ROW_SIZE.new_releases)
+      .execute();
     const trending = await this.db
       .selectFrom('plays')
       .innerJoin('contents', 'contents.id', 'plays.content_id')
@@ -294,7 +491,14 @@ export class ContentService {
       { id: 'new_releases', title: 'New releases', items: newest.map(toContent) },
     ];
     for (const cat of await this.catalogs()) {
-      const items = await this.db.selectFrom('contents').selectAll().where('catalog_id', '=', cat.id).orderBy('added_at', 'desc').orderBy('id').limit(ROW_SIZE.catalog).execute();
+      const items = await this.db
+        .selectFrom('contents')
+        .selectAll()
+        .where('catalog_id', '=', cat.id)
+        .orderBy('added_at', 'desc')
+        .orderBy('id')
+        .limit(ROW_SIZE.catalog)
+        .execute();
       rows.push({ id: `catalog:${cat.id}`, title: cat.name, items: items.map(toContent) });
     }
     return { hero: newest[0] ? toContent(newest[0]) : null, rows };

@@ -10,7 +10,11 @@ export async function createEngine(config: Readonly<AppConfig>): Promise<SearchE
   const { meiliUrl, meiliKey } = config.search;
   if (!meiliUrl) return new MiniSearchEngine();
   const { MeiliEngine } = await import('./engines/meili.ts');
-  return new MeiliEngine({ url: meiliUrl, key: meiliKey, index: `${config.dbSchemaPrefix}_contents` });
+  return new MeiliEngine({
+    url: meiliUrl,
+    key: meiliKey,
+    index: `${config.dbSchemaPrefix}_contents`,
+  });
 }
 
 function handlers(s: SearchService): ContractHandlers<'search:v1'> {
@@ -18,7 +22,10 @@ function handlers(s: SearchService): ContractHandlers<'search:v1'> {
     search: (input) => s.search(input),
     suggest: (input) => s.suggest(input),
     index_content: async (doc) => (await s.change({ upsert: toDoc(doc) }), { ok: true as const }),
-    remove_content: async ({ content_id }) => (await s.change({ remove: content_id }), { ok: true as const }),
+    remove_content: async ({ content_id }) => (
+      await s.change({ remove: content_id }),
+      { ok: true as const }
+    ),
     reindex_all: () => s.reindex(),
     get_search_stats: () => s.stats(),
   };
@@ -34,7 +41,10 @@ export default defineBlock({
   async setup(ctx) {
     const engine = await createEngine(ctx.config);
     // Rebuild retries follow the health-check pace (1 s by default), doubling up to 10 s.
-    const service = new SearchService(engine, ctx.client, { retryMs: ctx.config.orchestrator.healthIntervalMs, maxRetryMs: 10_000 });
+    const service = new SearchService(engine, ctx.client, {
+      retryMs: ctx.config.orchestrator.healthIntervalMs,
+      maxRetryMs: 10_000,
+    });
     service.start();
     return {
       handlers: { 'search:v1': handlers(service) },

@@ -7,7 +7,14 @@
 import type { z } from 'zod';
 import type { BlockClient, HealthReport, searchV1 } from '../../orchestration/index.ts';
 import type { SearchEngine } from './engines/engine.ts';
-import { FALLBACK_TIMEOUT_MS, LIST_PAGE, MIN_QUERY_CHARS, SearchErrors, toHit, type IndexDoc } from './models.ts';
+import {
+  FALLBACK_TIMEOUT_MS,
+  LIST_PAGE,
+  MIN_QUERY_CHARS,
+  SearchErrors,
+  toHit,
+  type IndexDoc,
+} from './models.ts';
 
 type Actions = (typeof searchV1)['actions'];
 type In<A extends keyof Actions> = z.output<Actions[A]['input']>;
@@ -15,15 +22,28 @@ type Out<A extends keyof Actions> = z.input<Actions[A]['output']>;
 type Change = { upsert: IndexDoc } | { remove: string };
 
 /** First retry delay of a failed rebuild, doubling up to maxRetryMs. */
-export interface ServiceOptions { retryMs: number; maxRetryMs: number }
+export interface ServiceOptions {
+  retryMs: number;
+  maxRetryMs: number;
+}
 
 /** The index document of a content item or of a content event's payload (extra fields dropped). */
-export const toDoc = (c: Omit<IndexDoc, 'content_id'> & ({ content_id: string } | { id: string })): IndexDoc => ({
+export const toDoc = (
+  c: Omit<IndexDoc, 'content_id'> & ({ content_id: string } | { id: string }),
+): IndexDoc => ({
   content_id: 'id' in c ? c.id : c.content_id,
-  title: c.title, description: c.description, catalog: c.catalog, duration_seconds: c.duration_seconds, thumbnail_url: c.thumbnail_url, added_at: c.added_at,
+  title: c.title,
+  description: c.description,
+  catalog: c.catalog,
+  duration_seconds: c.duration_seconds,
+  thumbnail_url: c.thumbnail_url,
+  added_at: c.added_at,
 });
 
-const reason = (err: unknown) => (err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err));
+const reason = (err: unknown) =>
+  err instanceof Error
+    ? `${(err as { code?: string }).code ?? err.name}: ${err.message}`
+    : String(err);
 
 export class SearchService {
   private queries = 0;
@@ -39,7 +59,11 @@ export class SearchService {
   private attempts = 0;
   private closed = false;
 
-  constructor(private readonly engine: SearchEngine, private readonly client: BlockClient, private readonly opts: ServiceOptions) {}
+  constructor(
+    private readonly engine: SearchEngine,
+    private readonly client: BlockClient,
+    private readonly opts: ServiceOptions,
+  ) {}
 
   /** Starts the first rebuild in the background. */
   start(): void {
@@ -54,7 +78,14 @@ export class SearchService {
     const query = { q, catalog, min_duration, max_duration, offset: (page - 1) * limit, limit };
     const fromDb = this.ready ? null : await this.fromDatabase(query).catch(() => null);
     const { hits, total } = fromDb ?? (await this.engine.search(query));
-    return { results: hits, total, page, pages: Math.ceil(total / limit), query: q, engine: fromDb ? 'database' : this.engine.name };
+    return {
+      results: hits,
+      total,
+      page,
+      pages: Math.ceil(total / limit),
+      query: q,
+      engine: fromDb ? 'database' : this.engine.name,
+    };
   }
 
   async suggest({ q, limit }: In<'suggest'>): Promise<Out<'suggest'>> {
@@ -85,8 +116,14 @@ export class SearchService {
 
   async stats(): Promise<Out<'get_search_stats'>> {
     return {
-      engine: this.engine.name, documents: await this.engine.count(), queries: this.queries, last_reindex_at: this.last?.at ?? null,
-      ready: this.ready, rebuilding: this.rebuilding !== undefined, last_reindex_took_ms: this.last?.took_ms ?? null, last_error: this.lastError,
+      engine: this.engine.name,
+      documents: await this.engine.count(),
+      queries: this.queries,
+      last_reindex_at: this.last?.at ?? null,
+      ready: this.ready,
+      rebuilding: this.rebuilding !== undefined,
+      last_reindex_took_ms: this.last?.took_ms ?? null,
+      last_error: this.lastError,
     };
   }
 
@@ -96,8 +133,15 @@ export class SearchService {
     } catch (err) {
       return { status: 'unhealthy', reason: `${this.engine.name} unreachable: ${reason(err)}` };
     }
-    if (!this.ready) return { status: 'degraded', reason: this.lastError ? `index not built yet (${this.lastError}); retrying` : 'index being built from content:v1' };
-    if (this.stale) return { status: 'degraded', reason: `index missed a change (${this.stale}); rebuilding` };
+    if (!this.ready)
+      return {
+        status: 'degraded',
+        reason: this.lastError
+          ? `index not built yet (${this.lastError}); retrying`
+          : 'index being built from content:v1',
+      };
+    if (this.stale)
+      return { status: 'degraded', reason: `index missed a change (${this.stale}); rebuilding` };
     return { status: 'healthy' };
   }
 
@@ -108,14 +152,20 @@ export class SearchService {
   }
 
   private apply(change: Change): Promise<void> {
-    return 'upsert' in change ? this.engine.upsert([change.upsert]) : this.engine.remove([change.remove]);
+    return 'upsert' in change
+      ? this.engine.upsert([change.upsert])
+      : this.engine.remove([change.remove]);
   }
 
   private scheduleRebuild(delayMs: number): void {
     if (this.closed || this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      this.reindex().catch(() => this.scheduleRebuild(Math.min(this.opts.retryMs * 2 ** this.attempts++, this.opts.maxRetryMs)));
+      this.reindex().catch(() =>
+        this.scheduleRebuild(
+          Math.min(this.opts.retryMs * 2 ** this.attempts++, this.opts.maxRetryMs),
+        ),
+      );
     }, delayMs);
     this.retry.unref();
   }
@@ -154,7 +204,10 @@ export class SearchService {
       const docs = new Map<string, IndexDoc>();
       let [offset, total, moved] = [0, -1, false];
       do {
-        const page = await this.client.request('content:v1', 'list_contents', { limit: LIST_PAGE, offset });
+        const page = await this.client.request('content:v1', 'list_contents', {
+          limit: LIST_PAGE,
+          offset,
+        });
         moved ||= total >= 0 && page.total !== total;
         total = page.total;
         for (const c of page.items) docs.set(c.id, toDoc(c));
@@ -167,9 +220,24 @@ export class SearchService {
   }
 
   /** Content's LIKE search, used only until the first rebuild is done. */
-  private async fromDatabase(q: { q: string; catalog?: string; min_duration?: number; max_duration?: number; offset: number; limit: number }) {
+  private async fromDatabase(q: {
+    q: string;
+    catalog?: string;
+    min_duration?: number;
+    max_duration?: number;
+    offset: number;
+    limit: number;
+  }) {
     const { q: query, ...rest } = q;
-    const found = await this.client.request('content:v1', 'find_by_text', { query, ...rest }, { timeoutMs: FALLBACK_TIMEOUT_MS });
-    return { hits: found.results.map(({ content, score }) => toHit(toDoc(content), score)), total: found.total };
+    const found = await this.client.request(
+      'content:v1',
+      'find_by_text',
+      { query, ...rest },
+      { timeoutMs: FALLBACK_TIMEOUT_MS },
+    );
+    return {
+      hits: found.results.map(({ content, score }) => toHit(toDoc(content), score)),
+      total: found.total,
+    };
   }
 }

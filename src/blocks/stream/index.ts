@@ -9,7 +9,11 @@ export default defineBlock({
   version: '1.0.0',
   contracts: ['stream:v1'],
   dependencies: [{ contract: 'cache:v1' }, { contract: 'content:v1' }, { contract: 'auth:v1' }],
-  endpoints: ['/api/stream/:contentId', '/api/stream/:contentId/info', '/api/stream/:contentId/stop'],
+  endpoints: [
+    '/api/stream/:contentId',
+    '/api/stream/:contentId/info',
+    '/api/stream/:contentId/stop',
+  ],
   async setup(ctx) {
     const service = await StreamService.create(ctx);
     return {
@@ -17,7 +21,8 @@ export default defineBlock({
       events: {
         user_logout: ({ session_id }) => service.revoke('session', session_id),
         user_suspended: ({ user_id }) => service.revoke('user', user_id),
-        content_deleted: ({ content_id }) => service.playbacks.endWhere((p) => p.content_id === content_id),
+        content_deleted: ({ content_id }) =>
+          service.playbacks.endWhere((p) => p.content_id === content_id),
       },
       routes: (app) => streamRoutes(app, service),
       health: () => service.health(),

@@ -10,14 +10,21 @@
  */
 
 /** `range` holds inclusive byte positions, as in Content-Range. */
-export type RangeDecision = { type: 'whole' } | { type: 'partial'; range: { start: number; end: number } } | { type: 'unsatisfiable' };
+export type RangeDecision =
+  | { type: 'whole' }
+  | { type: 'partial'; range: { start: number; end: number } }
+  | { type: 'unsatisfiable' };
 
 const WHOLE: RangeDecision = { type: 'whole' };
 
 /** What to send for `Range: <header>` on a representation of `size` bytes. */
 export function evaluateRange(header: string | undefined, size: number): RangeDecision {
   const set = header === undefined ? undefined : /^bytes=(.*)$/is.exec(header)?.[1];
-  const specs = set?.split(',').map((s) => s.replace(/^[ \t]+|[ \t]+$/g, '')).filter((s) => s !== '') ?? [];
+  const specs =
+    set
+      ?.split(',')
+      .map((s) => s.replace(/^[ \t]+|[ \t]+$/g, ''))
+      .filter((s) => s !== '') ?? [];
   // Several ranges are answered whole whatever they say, so only a single one is parsed.
   const m = specs.length === 1 && size > 0 ? /^(\d*)-(\d*)$/.exec(specs[0]!) : null;
   if (!m || m[1] + m[2] === '') return WHOLE;
@@ -25,27 +32,44 @@ export function evaluateRange(header: string | undefined, size: number): RangeDe
   const last = m[2] === '' ? undefined : Number(m[2]);
   if (first === undefined) {
     // suffix-range: the last `last` bytes; longer than the file means all of it; -0 is nothing.
-    return last === 0 ? { type: 'unsatisfiable' } : { type: 'partial', range: { start: Math.max(0, size - last!), end: size - 1 } };
+    return last === 0
+      ? { type: 'unsatisfiable' }
+      : { type: 'partial', range: { start: Math.max(0, size - last!), end: size - 1 } };
   }
   if (last !== undefined && last < first) return WHOLE;
   if (first >= size) return { type: 'unsatisfiable' };
-  return { type: 'partial', range: { start: first, end: last === undefined ? size - 1 : Math.min(last, size - 1) } };
+  return {
+    type: 'partial',
+    range: { start: first, end: last === undefined ? size - 1 : Math.min(last, size - 1) },
+  };
 }
 
 /**
  * If-Range (RFC 9110 §13.1.5): true when Range may be honoured. An entity tag must match ours
  * by strong comparison (a weak tag never does); a date must be exactly our Last-Modified value.
  */
-export function ifRangeHolds(value: string | undefined, etag: string, lastModified: string): boolean {
+export function ifRangeHolds(
+  value: string | undefined,
+  etag: string,
+  lastModified: string,
+): boolean {
   if (value === undefined) return true;
   const v = value.trim();
   return v.startsWith('"') ? v === etag : !v.startsWith('W/') && v === lastModified;
 }
 
 /** If-None-Match (weak comparison, `*` matches), else If-Modified-Since: true → 304. */
-export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, mtimeMs: number): boolean {
+export function notModified(
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+  etag: string,
+  mtimeMs: number,
+): boolean {
   if (ifNoneMatch !== undefined) {
-    return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+    return (
+      ifNoneMatch.trim() === '*' ||
+      ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+    );
   }
   const since = ifModifiedSince === undefined ? NaN : Date.parse(ifModifiedSince);
   return !Number.isNaN(since) && Math.floor(mtimeMs / 1000) * 1000 <= since;

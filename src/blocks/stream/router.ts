@@ -15,10 +15,21 @@ const tags = ['stream'];
 
 export function streamRoutes(app: FastifyInstance, service: StreamService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.route({ method: ['GET', 'HEAD'], url: '/stream/:contentId', schema: { tags, params, querystring }, handler: (req, reply) => service.play(req, reply, req.params.contentId, req.query.st) });
-  r.get('/stream/:contentId/info', { onRequest: requireUser(), schema: { tags, params } }, (req) => service.info(req, req.params.contentId));
-  r.post('/stream/:contentId/stop', { schema: { tags, params, querystring } }, async (req, reply) => {
-    await service.stop(req, req.params.contentId, req.query.st);
-    return reply.code(204).send();
+  r.route({
+    method: ['GET', 'HEAD'],
+    url: '/stream/:contentId',
+    schema: { tags, params, querystring },
+    handler: (req, reply) => service.play(req, reply, req.params.contentId, req.query.st),
   });
+  r.get('/stream/:contentId/info', { onRequest: requireUser(), schema: { tags, params } }, (req) =>
+    service.info(req, req.params.contentId),
+  );
+  r.post(
+    '/stream/:contentId/stop',
+    { schema: { tags, params, querystring } },
+    async (req, reply) => {
+      await service.stop(req, req.params.contentId, req.query.st);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -8,7 +8,14 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { BlockClient } from '../../orchestration/index.ts';
-import { QUEUE_HOLD_MS, StreamErrors, type Decision, type MediaFile, type Playback, type Viewer } from './models.ts';
+import {
+  QUEUE_HOLD_MS,
+  StreamErrors,
+  type Decision,
+  type MediaFile,
+  type Playback,
+  type Viewer,
+} from './models.ts';
 
 export interface SlotBackend {
   acquire(via: BlockClient, p: Viewer): Promise<Decision>;
@@ -31,15 +38,24 @@ export class Playbacks {
   private readonly waiting = new Map<string, { user_id: string; reason: Reason; at: number }>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly limits: { maxPerUser: number; maxTotal: number; idleMs: number }, private readonly backend: SlotBackend, private readonly client: BlockClient) {
-    this.timer = setInterval(() => this.sweep(), Math.max(20, Math.min(1000, limits.idleMs / 4))).unref();
+  constructor(
+    private readonly limits: { maxPerUser: number; maxTotal: number; idleMs: number },
+    private readonly backend: SlotBackend,
+    private readonly client: BlockClient,
+  ) {
+    this.timer = setInterval(
+      () => this.sweep(),
+      Math.max(20, Math.min(1000, limits.idleMs / 4)),
+    ).unref();
   }
 
   /** The viewer's playback session, started on its first request by `locate` and a slot. */
   async enter(v: Viewer, via: BlockClient, locate: () => Promise<MediaFile>): Promise<Playback> {
     const p = this.live.get(v.session_id);
     if (!p) {
-      const opening = this.opening.get(v.session_id) ?? this.start(v, via, locate).finally(() => this.opening.delete(v.session_id));
+      const opening =
+        this.opening.get(v.session_id) ??
+        this.start(v, via, locate).finally(() => this.opening.delete(v.session_id));
       this.opening.set(v.session_id, opening);
       return opening;
     }
@@ -81,7 +97,13 @@ export class Playbacks {
     const mine = [...this.holders.values()].filter((u) => u === user_id).length;
     const total = this.holders.size;
     const { maxPerUser, maxTotal } = this.limits;
-    const reason: Reason | null = this.holders.has(session_id) ? null : mine >= maxPerUser ? 'user_limit' : total >= maxTotal ? 'global_limit' : null;
+    const reason: Reason | null = this.holders.has(session_id)
+      ? null
+      : mine >= maxPerUser
+        ? 'user_limit'
+        : total >= maxTotal
+          ? 'global_limit'
+          : null;
     const counts = { active_for_user: mine, active_total: total };
     if (!reason) {
       this.holders.set(session_id, user_id);
@@ -91,8 +113,19 @@ export class Playbacks {
     const w = this.waiting.get(session_id) ?? { user_id, reason, at: 0 };
     this.waiting.set(session_id, Object.assign(w, { reason, at: Date.now() }));
     const ahead = [...this.waiting].findIndex(([id]) => id === session_id);
-    const queue_position = 1 + [...this.waiting.values()].slice(0, ahead).filter((x) => x.reason === reason && (reason === 'global_limit' || x.user_id === user_id)).length;
-    return { granted: false, reason, limit: reason === 'user_limit' ? maxPerUser : maxTotal, queue_position, ...counts };
+    const queue_position =
+      1 +
+      [...this.waiting.values()]
+        .slice(0, ahead)
+        .filter((x) => x.reason === reason && (reason === 'global_limit' || x.user_id === user_id))
+        .length;
+    return {
+      granted: false,
+      reason,
+      limit: reason === 'user_limit' ? maxPerUser : maxTotal,
+      queue_position,
+      ...counts,
+    };
   }
 
   close(): void {
@@ -100,14 +133,26 @@ export class Playbacks {
     for (const id of [...this.live.keys()]) this.end(id);
   }
 
-  private async start(v: Viewer, via: BlockClient, locate: () => Promise<MediaFile>): Promise<Live> {
+  private async start(
+    v: Viewer,
+    via: BlockClient,
+    locate: () => Promise<MediaFile>,
+  ): Promise<Live> {
     const file = await locate();
     const d = await this.backend.acquire(via, v);
     if (!d.granted) throw StreamErrors.slotRefused(d);
     this.holders.set(v.session_id, v.user_id);
     this.waiting.delete(v.session_id);
     const now = Date.now();
-    const p: Live = { ...v, file, started_at: now, last_active: now, last_touch: now, bytes_sent: 0, responses: new Set() };
+    const p: Live = {
+      ...v,
+      file,
+      started_at: now,
+      last_active: now,
+      last_touch: now,
+      bytes_sent: 0,
+      responses: new Set(),
+    };
     this.live.set(p.session_id, p);
     this.backend.started(via, p);
     return p;
@@ -116,7 +161,8 @@ export class Playbacks {
   private sweep(): void {
     const now = Date.now();
     for (const p of this.live.values()) {
-      if (p.responses.size === 0 && now - p.last_active >= this.limits.idleMs) this.end(p.session_id);
+      if (p.responses.size === 0 && now - p.last_active >= this.limits.idleMs)
+        this.end(p.session_id);
       else if (p.responses.size > 0 && now - p.last_touch >= this.limits.idleMs / 2) {
         // A long transfer (one big 200) sends no new requests: keep its slot alive in the cache.
         p.last_touch = now;

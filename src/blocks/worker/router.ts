@@ -18,17 +18,26 @@ import { WorkerErrors } from './models.ts';
 
 export function workerRoutes(app: FastifyInstance, thumbnailDir: string): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/thumbnails/:contentId.jpg', { schema: { tags: ['worker'], params: z.object({ contentId: z.string() }) } }, async (req, reply) => {
-    if (!SAFE_ID.test(req.params.contentId)) throw WorkerErrors.thumbnailNotFound();
-    const file = await realPathUnder(thumbnailDir, `${req.params.contentId}.jpg`).catch(() => {
-      throw WorkerErrors.thumbnailNotFound();
-    });
-    const s = await stat(file);
-    const etag = `"${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`;
-    // A new thumbnail keeps its URL: browsers may reuse one for an hour, then revalidate cheaply.
-    reply.header('cache-control', 'public, max-age=3600').header('etag', etag).header('last-modified', s.mtime.toUTCString());
-    const asked = String(req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
-    if (asked.includes(etag) || asked.includes('*')) return reply.code(304).send();
-    return reply.type('image/jpeg').send(await readFile(file));
-  });
+  r.get(
+    '/thumbnails/:contentId.jpg',
+    { schema: { tags: ['worker'], params: z.object({ contentId: z.string() }) } },
+    async (req, reply) => {
+      if (!SAFE_ID.test(req.params.contentId)) throw WorkerErrors.thumbnailNotFound();
+      const file = await realPathUnder(thumbnailDir, `${req.params.contentId}.jpg`).catch(() => {
+        throw WorkerErrors.thumbnailNotFound();
+      });
+      const s = await stat(file);
+      const etag = `"${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`;
+      // A new thumbnail keeps its URL: browsers may reuse one for an hour, then revalidate cheaply.
+      reply
+        .header('cache-control', 'public, max-age=3600')
+        .header('etag', etag)
+        .header('last-modified', s.mtime.toUTCString());
+      const asked = String(req.headers['if-none-match'] ?? '')
+        .split(',')
+        .map((t) => t.trim().replace(/^W\//, ''));
+      if (asked.includes(etag) || asked.includes('*')) return reply.code(304).send();
+      return reply.type('image/jpeg').send(await readFile(file));
+    },
+  );
 }

@@ -51,7 +51,8 @@ function handled(run: DurableRun): DurableOutcome {
 
 async function retry(run: DurableRun, err: unknown): Promise<DurableOutcome> {
   run.onError(err, run.deliveries);
-  if (run.deliveries >= run.settings.maxDeliveries) return { kind: 'dead', deliveries: run.deliveries, error: describe(err) };
+  if (run.deliveries >= run.settings.maxDeliveries)
+    return { kind: 'dead', deliveries: run.deliveries, error: describe(err) };
   run.counters.durable_retried++;
   const delays = run.settings.retryDelaysMs;
   await sleep(delays[Math.min(run.deliveries - 1, delays.length - 1)] ?? 0);
@@ -67,7 +68,17 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export function emptyCounters(): BusCounters {
-  return { published: 0, delivered: 0, dropped: 0, handler_errors: 0, durable_handled: 0, durable_retried: 0, durable_dead_lettered: 0, durable_skipped: 0, durable_duplicates: 0 };
+  return {
+    published: 0,
+    delivered: 0,
+    dropped: 0,
+    handler_errors: 0,
+    durable_handled: 0,
+    durable_retried: 0,
+    durable_dead_lettered: 0,
+    durable_skipped: 0,
+    durable_duplicates: 0,
+  };
 }
 
 /**

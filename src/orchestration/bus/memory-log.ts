@@ -7,7 +7,14 @@
  */
 import type { Envelope } from '../message.ts';
 import { describe, Fifo, runDurable } from './durable.ts';
-import type { BusCounters, BusObserver, DeadLetter, DurableHandler, DurableSettings, Unsubscribe } from './types.ts';
+import type {
+  BusCounters,
+  BusObserver,
+  DeadLetter,
+  DurableHandler,
+  DurableSettings,
+  Unsubscribe,
+} from './types.ts';
 
 interface Waiting {
   id: string;
@@ -44,7 +51,12 @@ export class MemoryLog {
       group.backlog.push({ id, message, deliveries: 1 });
       if (group.backlog.length > this.settings.maxBacklog) {
         const lost = group.backlog.shift()!;
-        this.bury(channel, name, lost, 'backlog full: the group fell more than maxBacklog messages behind');
+        this.bury(
+          channel,
+          name,
+          lost,
+          'backlog full: the group fell more than maxBacklog messages behind',
+        );
       }
       this.kick(channel, name, group);
     }
@@ -55,7 +67,10 @@ export class MemoryLog {
     if (!groups) this.groups.set(channel, (groups = new Map()));
     let group = groups.get(groupName);
     if (!group) groups.set(groupName, (group = new Group()));
-    if (group.handler) throw new Error(`consumer group "${groupName}" on ${channel} already has a consumer in this process`);
+    if (group.handler)
+      throw new Error(
+        `consumer group "${groupName}" on ${channel} already has a consumer in this process`,
+      );
     group.handler = handler;
     this.kick(channel, groupName, group);
     const attached = group;
@@ -70,7 +85,11 @@ export class MemoryLog {
     const group = this.groups.get(channel)?.get(groupName);
     if (!list || at < 0 || !group) return false;
     const [letter] = list.splice(at, 1);
-    group.backlog.push({ id: `${Date.now()}-${++this.seq}`, message: JSON.parse(letter!.raw) as Envelope, deliveries: 1 });
+    group.backlog.push({
+      id: `${Date.now()}-${++this.seq}`,
+      message: JSON.parse(letter!.raw) as Envelope,
+      deliveries: 1,
+    });
     this.kick(channel, groupName, group);
     return true;
   }
@@ -112,7 +131,8 @@ export class MemoryLog {
           break;
         }
         group.backlog.shift();
-        if (outcome.kind === 'dead') this.bury(channel, name, { ...head, deliveries: outcome.deliveries }, outcome.error);
+        if (outcome.kind === 'dead')
+          this.bury(channel, name, { ...head, deliveries: outcome.deliveries }, outcome.error);
       }
     } finally {
       group.draining = false;
@@ -122,7 +142,15 @@ export class MemoryLog {
   }
 
   private bury(channel: string, group: string, item: Waiting, error: string): void {
-    const letter: DeadLetter = { channel, group, id: item.id, deliveries: item.deliveries, error: describe(error), raw: JSON.stringify(item.message), at: new Date().toISOString() };
+    const letter: DeadLetter = {
+      channel,
+      group,
+      id: item.id,
+      deliveries: item.deliveries,
+      error: describe(error),
+      raw: JSON.stringify(item.message),
+      at: new Date().toISOString(),
+    };
     let list = this.dead.get(channel);
     if (!list) this.dead.set(channel, (list = []));
     list.push(letter);

@@ -28,7 +28,11 @@ export class MemoryBus implements MessageBus {
 
   constructor(observer: BusObserver = silentObserver, durable: Partial<DurableSettings> = {}) {
     this.dispatcher = new ChannelDispatcher(observer);
-    this.log = new MemoryLog({ ...defaultDurableSettings, ...durable }, this.dispatcher.counters, observer);
+    this.log = new MemoryLog(
+      { ...defaultDurableSettings, ...durable },
+      this.dispatcher.counters,
+      observer,
+    );
   }
 
   async connect(): Promise<void> {
@@ -36,16 +40,23 @@ export class MemoryBus implements MessageBus {
   }
 
   async publish(channel: string, message: Envelope): Promise<void> {
-    if (this.accept(channel, message) && this.dispatcher.has(channel)) queueMicrotask(() => this.dispatcher.deliver(channel, message));
+    if (this.accept(channel, message) && this.dispatcher.has(channel))
+      queueMicrotask(() => this.dispatcher.deliver(channel, message));
   }
 
   async publishDurable(channel: string, message: Envelope): Promise<void> {
     if (!this.accept(channel, message)) return;
-    if (this.dispatcher.has(channel)) queueMicrotask(() => this.dispatcher.deliver(channel, message));
+    if (this.dispatcher.has(channel))
+      queueMicrotask(() => this.dispatcher.deliver(channel, message));
     this.log.append(channel, message);
   }
 
-  async consume(channel: string, group: string, _consumer: string, handler: DurableHandler): Promise<Unsubscribe> {
+  async consume(
+    channel: string,
+    group: string,
+    _consumer: string,
+    handler: DurableHandler,
+  ): Promise<Unsubscribe> {
     return this.log.attach(channel, group, handler);
   }
 
@@ -59,7 +70,10 @@ export class MemoryBus implements MessageBus {
 
   /** Counts the message and checks it; false when it must not be delivered. */
   private accept(channel: string, message: Envelope): boolean {
-    if (this.current === 'closed') throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, 'message bus is closed', { retryable: false });
+    if (this.current === 'closed')
+      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, 'message bus is closed', {
+        retryable: false,
+      });
     this.dispatcher.counters.published++;
     // Objects handed in by TypeScript callers are already typed, but a block may build one
     // from untrusted data; the same check as on the wire keeps both transports equal.

@@ -16,7 +16,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { envelopeProblem, type Envelope } from '../message.ts';
 import { describe, runDurable, sleep } from './durable.ts';
 import type { FrameSigner } from './signing.ts';
-import type { BusCounters, BusObserver, DeadLetter, DurableHandler, DurableSettings, Unsubscribe } from './types.ts';
+import type {
+  BusCounters,
+  BusObserver,
+  DeadLetter,
+  DurableHandler,
+  DurableSettings,
+  Unsubscribe,
+} from './types.ts';
 
 export function durableKeys(namespace?: string) {
   const p = namespace ? `${namespace}:` : '';
@@ -65,16 +72,25 @@ export class StreamGroupReader {
   private stopped = false;
   private lastClaim = Date.now();
 
-  constructor(private readonly host: Host, readonly group: string, readonly consumer: string) {}
+  constructor(
+    private readonly host: Host,
+    readonly group: string,
+    readonly consumer: string,
+  ) {}
 
   async add(channel: string, handler: DurableHandler): Promise<Unsubscribe> {
-    if (this.handlers.has(channel)) throw new Error(`consumer group "${this.group}" already consumes ${channel} in this process`);
+    if (this.handlers.has(channel))
+      throw new Error(`consumer group "${this.group}" already consumes ${channel} in this process`);
     await this.ensureGroup(channel);
     this.handlers.set(channel, handler);
     this.recover.add(channel);
     if (!this.loop) {
       this.stopped = false;
-      const conn = new Redis(this.host.url, { ...this.host.connection, lazyConnect: true, connectionName: `wsoptv-consumer-${this.group}` });
+      const conn = new Redis(this.host.url, {
+        ...this.host.connection,
+        lazyConnect: true,
+        connectionName: `wsoptv-consumer-${this.group}`,
+      });
       conn.on('error', () => {});
       this.conn = conn;
       this.loop = conn.connect().then(
@@ -94,7 +110,9 @@ export class StreamGroupReader {
     this.conn?.disconnect();
     // A handler still running finishes and acknowledges; one that hangs is left behind (its
     // message stays pending and is delivered again) rather than holding up the shutdown.
-    const finished = (this.loop ?? Promise.resolve()).then(() => Promise.allSettled([...this.acks]));
+    const finished = (this.loop ?? Promise.resolve()).then(() =>
+      Promise.allSettled([...this.acks]),
+    );
     await Promise.race([finished, sleep(3000)]);
     this.loop = undefined;
     this.conn = undefined;
@@ -102,7 +120,14 @@ export class StreamGroupReader {
 
   private async ensureGroup(channel: string): Promise<void> {
     try {
-      await this.host.pub.call('XGROUP', 'CREATE', this.host.keys.stream(channel), this.group, '0', 'MKSTREAM');
+      await this.host.pub.call(
+        'XGROUP',
+        'CREATE',
+        this.host.keys.stream(channel),
+        this.group,
+        '0',
+        'MKSTREAM',
+      );
     } catch (err) {
       if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
     }
@@ -121,8 +146,17 @@ export class StreamGroupReader {
         if (Date.now() - this.lastClaim > CLAIM_EVERY_MS) await this.claimAbandoned();
         const channels = [...this.handlers.keys()];
         const reply = (await this.conn!.call(
-          'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', READ_COUNT, 'BLOCK', BLOCK_MS,
-          'STREAMS', ...channels.map((c) => this.host.keys.stream(c)), ...channels.map(() => '>'),
+          'XREADGROUP',
+          'GROUP',
+          this.group,
+          this.consumer,
+          'COUNT',
+          READ_COUNT,
+          'BLOCK',
+          BLOCK_MS,
+          'STREAMS',
+          ...channels.map((c) => this.host.keys.stream(c)),
+          ...channels.map(() => '>'),
         )) as Array<[string, Entry[]]> | null;
         for (const [key, entries] of reply ?? []) {
           const channel = channels.find((c) => this.host.keys.stream(c) === key);
@@ -131,7 +165,10 @@ export class StreamGroupReader {
       } catch (err) {
         if (this.stopped) break;
         // Redis restarted without its data: the streams and groups are gone; make them again.
-        if (String((err as Error).message).includes('NOGROUP')) await Promise.all([...this.handlers.keys()].map((c) => this.ensureGroup(c).catch(() => {})));
+        if (String((err as Error).message).includes('NOGROUP'))
+          await Promise.all(
+            [...this.handlers.keys()].map((c) => this.ensureGroup(c).catch(() => {})),
+          );
         else await sleep(200); // connection lost: ioredis reconnects on its own
         for (const c of this.handlers.keys()) this.recover.add(c);
       }
@@ -142,13 +179,32 @@ export class StreamGroupReader {
   private async readOwnPending(channel: string): Promise<void> {
     const key = this.host.keys.stream(channel);
     for (;;) {
-      const pending = (await this.host.pub.call('XPENDING', key, this.group, '-', '+', READ_COUNT, this.consumer)) as Array<[string, string, number, number]>;
+      const pending = (await this.host.pub.call(
+        'XPENDING',
+        key,
+        this.group,
+        '-',
+        '+',
+        READ_COUNT,
+        this.consumer,
+      )) as Array<[string, string, number, number]>;
       if (pending.length === 0) return;
       const times = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
-      const reply = (await this.host.pub.call('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', READ_COUNT, 'STREAMS', key, '0')) as Array<[string, Entry[]]> | null;
+      const reply = (await this.host.pub.call(
+        'XREADGROUP',
+        'GROUP',
+        this.group,
+        this.consumer,
+        'COUNT',
+        READ_COUNT,
+        'STREAMS',
+        key,
+        '0',
+      )) as Array<[string, Entry[]]> | null;
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) return;
-      for (const entry of entries) await this.handle(channel, entry, (times.get(entry[0]) ?? 1) + 1);
+      for (const entry of entries)
+        await this.handle(channel, entry, (times.get(entry[0]) ?? 1) + 1);
       if (this.stopped || !this.handlers.has(channel) || pending.length < READ_COUNT) return;
     }
   }
@@ -157,7 +213,16 @@ export class StreamGroupReader {
   private async claimAbandoned(): Promise<void> {
     this.lastClaim = Date.now();
     for (const channel of [...this.handlers.keys()]) {
-      const reply = (await this.host.pub.call('XAUTOCLAIM', this.host.keys.stream(channel), this.group, this.consumer, this.host.settings.claimIdleMs, '0-0', 'COUNT', READ_COUNT)) as [string, Entry[], string[]?];
+      const reply = (await this.host.pub.call(
+        'XAUTOCLAIM',
+        this.host.keys.stream(channel),
+        this.group,
+        this.consumer,
+        this.host.settings.claimIdleMs,
+        '0-0',
+        'COUNT',
+        READ_COUNT,
+      )) as [string, Entry[], string[]?];
       for (const entry of reply[1] ?? []) await this.handle(channel, entry, 2);
     }
   }
@@ -170,11 +235,21 @@ export class StreamGroupReader {
     if (only !== undefined && only !== this.group) return void (await this.ack(key, id)); // a replay for another group
     const message = this.open(channel, frame);
     if (!message) return void (await this.ack(key, id));
-    if (deliveries > 1 && (await this.host.pub.exists(this.host.keys.done(channel, this.group, id)))) {
+    if (
+      deliveries > 1 &&
+      (await this.host.pub.exists(this.host.keys.done(channel, this.group, id)))
+    ) {
       this.host.counters.durable_skipped++;
       return void (await this.ack(key, id));
     }
-    if (deliveries > this.host.settings.maxDeliveries) return this.bury(channel, id, frame, deliveries - 1, 'delivered too often without success (the consumer kept failing or crashing)');
+    if (deliveries > this.host.settings.maxDeliveries)
+      return this.bury(
+        channel,
+        id,
+        frame,
+        deliveries - 1,
+        'delivered too often without success (the consumer kept failing or crashing)',
+      );
     this.host.counters.delivered++;
     const outcome = await runDurable({
       handler: () => (this.stopped ? undefined : this.handlers.get(channel)),
@@ -189,10 +264,13 @@ export class StreamGroupReader {
       },
     });
     if (outcome.kind === 'abandoned') return;
-    if (outcome.kind === 'dead') return this.bury(channel, id, frame, outcome.deliveries, outcome.error);
+    if (outcome.kind === 'dead')
+      return this.bury(channel, id, frame, outcome.deliveries, outcome.error);
     // The acknowledgement travels while the next message is handled (the connection pipelines
     // them); waiting for each round trip would cap a group at one message per round trip.
-    const ack = this.completed(channel, id).catch((err) => this.host.observer.onDrop(channel, `acknowledgement of ${id} failed: ${describe(err)}`));
+    const ack = this.completed(channel, id).catch((err) =>
+      this.host.observer.onDrop(channel, `acknowledgement of ${id} failed: ${describe(err)}`),
+    );
     this.acks.add(ack);
     void ack.finally(() => this.acks.delete(ack));
     if (this.acks.size >= MAX_UNACKED) await Promise.race(this.acks);
@@ -203,10 +281,22 @@ export class StreamGroupReader {
     const keys = this.host.keys;
     for (let attempt = 0; ; attempt++) {
       try {
-        const fresh = await this.host.pub.eval(ACK_SCRIPT, 3, keys.stream(channel), keys.done(channel, this.group, id), keys.duplicates, this.group, id, this.host.settings.doneTtlS);
+        const fresh = await this.host.pub.eval(
+          ACK_SCRIPT,
+          3,
+          keys.stream(channel),
+          keys.done(channel, this.group, id),
+          keys.duplicates,
+          this.group,
+          id,
+          this.host.settings.doneTtlS,
+        );
         if (fresh === 0) {
           this.host.counters.durable_duplicates++;
-          this.host.observer.onDrop(channel, `message ${id} was handled twice by group ${this.group}`);
+          this.host.observer.onDrop(
+            channel,
+            `message ${id} was handled twice by group ${this.group}`,
+          );
         }
         return;
       } catch (err) {
@@ -220,9 +310,32 @@ export class StreamGroupReader {
     await this.host.pub.call('XACK', key, this.group, id);
   }
 
-  private async bury(channel: string, id: string, raw: string, deliveries: number, error: string): Promise<void> {
-    const letter: DeadLetter = { channel, group: this.group, id, deliveries, error: describe(error), raw, at: new Date().toISOString() };
-    await this.host.pub.call('XADD', this.host.keys.dead(channel), 'MAXLEN', '~', 10_000, '*', 'letter', JSON.stringify(letter));
+  private async bury(
+    channel: string,
+    id: string,
+    raw: string,
+    deliveries: number,
+    error: string,
+  ): Promise<void> {
+    const letter: DeadLetter = {
+      channel,
+      group: this.group,
+      id,
+      deliveries,
+      error: describe(error),
+      raw,
+      at: new Date().toISOString(),
+    };
+    await this.host.pub.call(
+      'XADD',
+      this.host.keys.dead(channel),
+      'MAXLEN',
+      '~',
+      10_000,
+      '*',
+      'letter',
+      JSON.stringify(letter),
+    );
     await this.ack(this.host.keys.stream(channel), id);
     this.host.counters.durable_dead_lettered++;
     this.host.observer.onDeadLetter?.(letter);
@@ -252,8 +365,21 @@ export class StreamGroupReader {
  * Puts a dead letter back into its channel's stream addressed to one group (`only`): the other
  * groups acknowledge it without handling it. The letter is removed from the dead-letter stream.
  */
-export async function replayDeadLetter(pub: Redis, keys: Keys, channel: string, group: string, id: string): Promise<boolean> {
-  const entries = (await pub.call('XREVRANGE', keys.dead(channel), '+', '-', 'COUNT', 10_000)) as Entry[];
+export async function replayDeadLetter(
+  pub: Redis,
+  keys: Keys,
+  channel: string,
+  group: string,
+  id: string,
+): Promise<boolean> {
+  const entries = (await pub.call(
+    'XREVRANGE',
+    keys.dead(channel),
+    '+',
+    '-',
+    'COUNT',
+    10_000,
+  )) as Entry[];
   for (const [deadId, fields] of entries) {
     const json = fieldOf(fields, 'letter');
     let letter: DeadLetter | undefined;
@@ -270,8 +396,20 @@ export async function replayDeadLetter(pub: Redis, keys: Keys, channel: string, 
   return false;
 }
 
-export async function readDeadLetters(pub: Redis, keys: Keys, channel: string, limit: number): Promise<DeadLetter[]> {
-  const entries = (await pub.call('XREVRANGE', keys.dead(channel), '+', '-', 'COUNT', limit)) as Entry[];
+export async function readDeadLetters(
+  pub: Redis,
+  keys: Keys,
+  channel: string,
+  limit: number,
+): Promise<DeadLetter[]> {
+  const entries = (await pub.call(
+    'XREVRANGE',
+    keys.dead(channel),
+    '+',
+    '-',
+    'COUNT',
+    limit,
+  )) as Entry[];
   return entries.flatMap(([, fields]) => {
     const json = fieldOf(fields, 'letter');
     try {

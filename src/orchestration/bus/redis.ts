@@ -15,7 +15,12 @@ import { envelopeProblem, type Envelope } from '../message.ts';
 import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
 import { FrameSigner } from './signing.ts';
-import { durableKeys, readDeadLetters, replayDeadLetter, StreamGroupReader } from './redis-streams.ts';
+import {
+  durableKeys,
+  readDeadLetters,
+  replayDeadLetter,
+  StreamGroupReader,
+} from './redis-streams.ts';
 import {
   defaultDurableSettings,
   silentObserver,
@@ -28,7 +33,6 @@ import {
   type TransportState,
   type Unsubscribe,
 } from './types.ts';
-
 
 export interface RedisBusOptions {
   url: string;
@@ -61,7 +65,10 @@ export class RedisBus implements MessageBus {
   /** One reader per consumer group hosted in this process. */
   private readonly readers = new Map<string, StreamGroupReader>();
 
-  constructor(private readonly options: RedisBusOptions, private readonly observer: BusObserver = silentObserver) {
+  constructor(
+    private readonly options: RedisBusOptions,
+    private readonly observer: BusObserver = silentObserver,
+  ) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.prefix = options.namespace ? `${options.namespace}:block:` : 'block:';
     this.signer = options.secret ? new FrameSigner(options.secret) : undefined;
@@ -78,7 +85,11 @@ export class RedisBus implements MessageBus {
     };
     // A PUBLISH cut off by a dropped connection is not sent again after reconnecting: Redis may
     // already have delivered it, and a resend would reach every subscriber a second time.
-    this.pub = new Redis(options.url, { ...common, enableAutoPipelining: true, autoResendUnfulfilledCommands: false });
+    this.pub = new Redis(options.url, {
+      ...common,
+      enableAutoPipelining: true,
+      autoResendUnfulfilledCommands: false,
+    });
     this.sub = new Redis(options.url, { ...common, autoResubscribe: true });
     this.connection = common;
     this.dispatcher = new ChannelDispatcher(observer);
@@ -97,7 +108,10 @@ export class RedisBus implements MessageBus {
     const attempt = Promise.all([this.pub.connect(), this.sub.connect()]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)),
+        this.connectTimeoutMs,
+      );
     });
     try {
       await Promise.race([attempt, timeout]);
@@ -126,7 +140,16 @@ export class RedisBus implements MessageBus {
     const frame = this.frame(message);
     // Both commands leave in one pipeline: the log for consumer groups, Pub/Sub for live listeners.
     await Promise.all([
-      this.pub.call('XADD', this.keys.stream(channel), 'MAXLEN', '~', this.durable.maxBacklog, '*', 'f', frame),
+      this.pub.call(
+        'XADD',
+        this.keys.stream(channel),
+        'MAXLEN',
+        '~',
+        this.durable.maxBacklog,
+        '*',
+        'f',
+        frame,
+      ),
       this.pub.publish(this.prefix + channel, frame),
     ]);
   }
@@ -134,19 +157,37 @@ export class RedisBus implements MessageBus {
   /** The wire form of an outgoing message (signed when a secret is set); refuses while Redis is away. */
   private frame(message: Envelope): string {
     if (this.current !== 'connected') {
-      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `message bus is ${this.current}: Redis is not reachable`, { retryable: true });
+      throw new BlockError(
+        OrchestrationCodes.TRANSPORT_DOWN,
+        `message bus is ${this.current}: Redis is not reachable`,
+        { retryable: true },
+      );
     }
     this.dispatcher.counters.published++;
     const json = JSON.stringify(message);
     return this.signer ? this.signer.sign(json) : json;
   }
 
-  async consume(channel: string, group: string, consumer: string, handler: DurableHandler): Promise<Unsubscribe> {
+  async consume(
+    channel: string,
+    group: string,
+    consumer: string,
+    handler: DurableHandler,
+  ): Promise<Unsubscribe> {
     const name = `${group}\u0000${consumer}`;
     let reader = this.readers.get(name);
     if (!reader) {
       reader = new StreamGroupReader(
-        { pub: this.pub, keys: this.keys, signer: this.signer, counters: this.dispatcher.counters, observer: this.observer, settings: this.durable, connection: this.connection, url: this.options.url },
+        {
+          pub: this.pub,
+          keys: this.keys,
+          signer: this.signer,
+          counters: this.dispatcher.counters,
+          observer: this.observer,
+          settings: this.durable,
+          connection: this.connection,
+          url: this.options.url,
+        },
         group,
         consumer,
       );
@@ -155,7 +196,11 @@ export class RedisBus implements MessageBus {
     try {
       return await reader.add(channel, handler);
     } catch (err) {
-      throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `cannot consume ${channel} as ${group}: ${err instanceof Error ? err.message : String(err)}`, { retryable: true });
+      throw new BlockError(
+        OrchestrationCodes.TRANSPORT_DOWN,
+        `cannot consume ${channel} as ${group}: ${err instanceof Error ? err.message : String(err)}`,
+        { retryable: true },
+      );
     }
   }
 
@@ -184,13 +229,18 @@ export class RedisBus implements MessageBus {
         await pending;
       } catch (err) {
         this.dispatcher.remove(channel, handler);
-        throw new BlockError(OrchestrationCodes.TRANSPORT_DOWN, `cannot subscribe to ${channel}: ${err instanceof Error ? err.message : String(err)}`, { retryable: true });
+        throw new BlockError(
+          OrchestrationCodes.TRANSPORT_DOWN,
+          `cannot subscribe to ${channel}: ${err instanceof Error ? err.message : String(err)}`,
+          { retryable: true },
+        );
       } finally {
         if (this.subscribing.get(channel) === pending) this.subscribing.delete(channel);
       }
     }
     return async () => {
-      if (this.dispatcher.remove(channel, handler) && this.sub.status === 'ready') await this.sub.unsubscribe(this.prefix + channel);
+      if (this.dispatcher.remove(channel, handler) && this.sub.status === 'ready')
+        await this.sub.unsubscribe(this.prefix + channel);
     };
   }
 
@@ -213,7 +263,9 @@ export class RedisBus implements MessageBus {
   }
 
   private onRaw(prefixed: string, frame: string): void {
-    const channel = prefixed.startsWith(this.prefix) ? prefixed.slice(this.prefix.length) : prefixed;
+    const channel = prefixed.startsWith(this.prefix)
+      ? prefixed.slice(this.prefix.length)
+      : prefixed;
     const raw = this.signer ? this.signer.open(frame) : frame;
     if (raw === null) {
       this.dispatcher.drop(channel, 'missing or wrong signature', frame);
@@ -239,7 +291,8 @@ export class RedisBus implements MessageBus {
     const before = this.current;
     const statuses = [this.pub.status, this.sub.status];
     if (statuses.every((s) => s === 'ready')) this.current = 'connected';
-    else if (statuses.some((s) => s === 'reconnecting' || s === 'connecting' || s === 'connect')) this.current = before === 'connecting' ? 'connecting' : 'reconnecting';
+    else if (statuses.some((s) => s === 'reconnecting' || s === 'connecting' || s === 'connect'))
+      this.current = before === 'connecting' ? 'connecting' : 'reconnecting';
     else this.current = 'disconnected';
     if (before !== this.current) this.observer.onStateChange?.(this.current);
   }

@@ -4,7 +4,8 @@
  */
 import type { Envelope } from '../message.ts';
 
-export type TransportState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
+export type TransportState =
+  'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
 export type BusHandler = (message: Envelope) => void | Promise<void>;
 
@@ -78,7 +79,12 @@ export interface MessageBus {
    * failure or a crash, and dead-lettered after maxDeliveries. A consumer that comes back under
    * the same name first receives what it had taken but not acknowledged.
    */
-  consume(channel: string, group: string, consumer: string, handler: DurableHandler): Promise<Unsubscribe>;
+  consume(
+    channel: string,
+    group: string,
+    consumer: string,
+    handler: DurableHandler,
+  ): Promise<Unsubscribe>;
   /** The most recent dead letters of a channel, newest first. */
   deadLetters(channel: string, limit?: number): Promise<DeadLetter[]>;
   /**

@@ -19,8 +19,16 @@ export const AuditEntry = z.object({
 export const adminV1 = defineContract('admin', 'v1', {
   actions: {
     get_audit_log: {
-      input: z.object({ page: z.number().int().min(1).default(1), limit: z.number().int().min(1).max(100).default(50) }),
-      output: z.object({ items: z.array(AuditEntry), total: z.number().int(), page: z.number().int(), limit: z.number().int() }),
+      input: z.object({
+        page: z.number().int().min(1).default(1),
+        limit: z.number().int().min(1).max(100).default(50),
+      }),
+      output: z.object({
+        items: z.array(AuditEntry),
+        total: z.number().int(),
+        page: z.number().int(),
+        limit: z.number().int(),
+      }),
       description: 'The audit log, newest first. Entries are kept at least 400 days.',
     },
   },

@@ -47,7 +47,8 @@ export const authV1 = defineContract('auth', 'v1', {
         owner_id: Id.optional(),
       }),
       output: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
-      description: 'Admins: everything. Active users: read content, catalog, stream, search; read and write their own progress. Resource "admin": admins only.',
+      description:
+        'Admins: everything. Active users: read content, catalog, stream, search; read and write their own progress. Resource "admin": admins only.',
     },
     get_active_sessions: { input: z.object({ user_id: Id.optional() }), output: z.array(Session) },
     list_users: {
@@ -56,7 +57,12 @@ export const authV1 = defineContract('auth', 'v1', {
         page: z.number().int().min(1).default(1),
         limit: z.number().int().min(1).max(100).default(20),
       }),
-      output: z.object({ items: z.array(User), total: z.number().int(), page: z.number().int(), limit: z.number().int() }),
+      output: z.object({
+        items: z.array(User),
+        total: z.number().int(),
+        page: z.number().int(),
+        limit: z.number().int(),
+      }),
     },
     approve_user: { input: ManageUser, output: User },
     reject_user: { input: ManageUser, output: User },

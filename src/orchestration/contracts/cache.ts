@@ -17,12 +17,32 @@ export const SlotDecision = z.object({
 
 export const cacheV1 = defineContract('cache', 'v1', {
   actions: {
-    get: { input: z.object({ key: Key }), output: z.object({ hit: z.boolean(), value: z.unknown(), tier: Tier.nullable() }) },
-    set: { input: z.object({ key: Key, value: z.unknown(), ttl_seconds: z.number().int().min(1).max(86_400 * 30).default(600) }), output: Ok },
+    get: {
+      input: z.object({ key: Key }),
+      output: z.object({ hit: z.boolean(), value: z.unknown(), tier: Tier.nullable() }),
+    },
+    set: {
+      input: z.object({
+        key: Key,
+        value: z.unknown(),
+        ttl_seconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 30)
+          .default(600),
+      }),
+      output: Ok,
+    },
     delete: { input: z.object({ key: Key }), output: Ok },
     get_stream_path: {
       input: z.object({ content_id: Id }),
-      output: z.object({ path: z.string(), tier: z.enum(['ssd', 'nas']), size: z.number().int(), mtime_ms: z.number() }),
+      output: z.object({
+        path: z.string(),
+        tier: z.enum(['ssd', 'nas']),
+        size: z.number().int(),
+        mtime_ms: z.number(),
+      }),
     },
     warm_content: {
       input: z.object({ content_id: Id, media_path: z.string().min(1).max(1000).optional() }),
@@ -35,21 +55,39 @@ export const cacheV1 = defineContract('cache', 'v1', {
     touch_stream_slot: {
       input: z.object({ user_id: Id, session_id: Id }),
       output: z.object({ active: z.boolean() }),
-      description: 'Keeps a held slot alive (call on every range request). active=false: the slot was released or went idle; acquire again.',
+      description:
+        'Keeps a held slot alive (call on every range request). active=false: the slot was released or went idle; acquire again.',
     },
     get_cache_stats: {
       input: z.object({}),
       output: z.object({
-        tiers: z.record(z.string(), z.object({ hits: z.number(), misses: z.number(), hit_rate: z.number().nullable() })),
-        ssd: z.object({ used_bytes: z.number(), capacity_bytes: z.number(), files: z.number().int() }),
+        tiers: z.record(
+          z.string(),
+          z.object({ hits: z.number(), misses: z.number(), hit_rate: z.number().nullable() }),
+        ),
+        ssd: z.object({
+          used_bytes: z.number(),
+          capacity_bytes: z.number(),
+          files: z.number().int(),
+        }),
         active_slots: z.number().int(),
-        hot_contents: z.array(z.object({ content_id: Id, plays_7d: z.number().int(), on_ssd: z.boolean() })),
+        hot_contents: z.array(
+          z.object({ content_id: Id, plays_7d: z.number().int(), on_ssd: z.boolean() }),
+        ),
       }),
     },
   },
   events: {
-    hot_content_detected: z.object({ content_id: Id, media_path: z.string(), plays_7d: z.number().int() }),
-    ssd_cache_full: z.object({ used_bytes: z.number(), capacity_bytes: z.number(), evicted: z.number().int() }),
+    hot_content_detected: z.object({
+      content_id: Id,
+      media_path: z.string(),
+      plays_7d: z.number().int(),
+    }),
+    ssd_cache_full: z.object({
+      used_bytes: z.number(),
+      capacity_bytes: z.number(),
+      evicted: z.number().int(),
+    }),
     /** Between cache instances sharing Redis: drop these keys from the in-process tier (origin = the sender's instance). */
     cache_invalidated: z.object({ keys: z.array(z.string().min(1).max(1024)), origin: z.string() }),
   },

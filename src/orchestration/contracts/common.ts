@@ -2,9 +2,16 @@
 import { z } from 'zod';
 
 // No control characters: an id ends up in file names, log lines and SQL parameters (PostgreSQL refuses NUL).
-export const Id = z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 export const IsoDate = z.string().max(40);
-export const Paging = { limit: z.number().int().min(1).max(100).default(20), offset: z.number().int().min(0).default(0) };
+export const Paging = {
+  limit: z.number().int().min(1).max(100).default(20),
+  offset: z.number().int().min(0).default(0),
+};
 export const Empty = z.object({});
 export const Ok = z.object({ ok: z.literal(true) });
 

@@ -17,7 +17,11 @@ export const Content = z.object({
 });
 export type Content = z.infer<typeof Content>;
 
-export const Catalog = z.object({ id: z.string(), name: z.string(), content_count: z.number().int() });
+export const Catalog = z.object({
+  id: z.string(),
+  name: z.string(),
+  content_count: z.number().int(),
+});
 
 export const Progress = z.object({
   user_id: Id,
@@ -45,7 +49,9 @@ const ContentFields = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const NewContent = ContentFields.extend({ description: ContentFields.shape.description.default('') });
+export const NewContent = ContentFields.extend({
+  description: ContentFields.shape.description.default(''),
+});
 /**
  * Not `NewContent.partial()`: zod 4 still applies `.default('')` inside `.partial()`, so every
  * patch would have blanked the description.
@@ -60,26 +66,47 @@ export const contentV1 = defineContract('content', 'v1', {
     get_content: { input: z.object({ content_id: Id }), output: Content.nullable() },
     list_contents: {
       input: z.object({ catalog: z.string().max(100).optional(), ...Paging }),
-      output: z.object({ items: z.array(Content), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
+      output: z.object({
+        items: z.array(Content),
+        total: z.number().int(),
+        limit: z.number().int(),
+        offset: z.number().int(),
+      }),
     },
     get_catalogs: { input: z.object({}), output: z.array(Catalog) },
     create_content: {
       input: NewContent,
       output: Content,
-      description: 'Idempotent on media_path: when an item with that path exists it is returned unchanged (no event).',
+      description:
+        'Idempotent on media_path: when an item with that path exists it is returned unchanged (no event).',
     },
     update_content: { input: z.object({ content_id: Id, patch: ContentPatch }), output: Content },
-    delete_content: { input: z.object({ content_id: Id }), output: z.object({ deleted: z.boolean() }), description: 'Idempotent: deleted=false when no such item.' },
+    delete_content: {
+      input: z.object({ content_id: Id }),
+      output: z.object({ deleted: z.boolean() }),
+      description: 'Idempotent: deleted=false when no such item.',
+    },
     content_exists_by_path: {
       input: z.object({ media_path: z.string().min(1).max(1000) }),
       output: z.object({ exists: z.boolean(), content_id: Id.nullable() }),
     },
     update_progress: {
-      input: z.object({ user_id: Id, content_id: Id, position_seconds: z.number().min(0), duration_seconds: z.number().min(0) }),
+      input: z.object({
+        user_id: Id,
+        content_id: Id,
+        position_seconds: z.number().min(0),
+        duration_seconds: z.number().min(0),
+      }),
       output: Progress,
     },
-    get_user_progress: { input: z.object({ user_id: Id, content_id: Id.optional() }), output: z.array(Progress) },
-    record_play: { input: z.object({ user_id: Id, content_id: Id }), output: z.object({ plays_last_24h: z.number().int() }) },
+    get_user_progress: {
+      input: z.object({ user_id: Id, content_id: Id.optional() }),
+      output: z.array(Progress),
+    },
+    record_play: {
+      input: z.object({ user_id: Id, content_id: Id }),
+      output: z.object({ plays_last_24h: z.number().int() }),
+    },
     find_by_text: {
       input: z.object({
         query: z.string().min(1).max(200),
@@ -88,7 +115,10 @@ export const contentV1 = defineContract('content', 'v1', {
         max_duration: z.number().min(0).optional(),
         ...Paging,
       }),
-      output: z.object({ results: z.array(z.object({ content: Content, score: z.number() })), total: z.number().int() }),
+      output: z.object({
+        results: z.array(z.object({ content: Content, score: z.number() })),
+        total: z.number().int(),
+      }),
       description: 'Plain SQL LIKE search; the orchestrator uses it when the search block is down.',
     },
   },
@@ -96,6 +126,11 @@ export const contentV1 = defineContract('content', 'v1', {
     content_added: IndexFields,
     content_updated: IndexFields,
     content_deleted: z.object({ content_id: Id, media_path: z.string() }),
-    progress_updated: z.object({ user_id: Id, content_id: Id, position_seconds: z.number(), percent: z.number() }),
+    progress_updated: z.object({
+      user_id: Id,
+      content_id: Id,
+      position_seconds: z.number(),
+      percent: z.number(),
+    }),
   },
 });

@@ -31,8 +31,10 @@ export function defineContract<
   A extends Record<string, ActionSpec>,
   E extends Record<string, z.ZodType> = {},
 >(block: B, version: V, spec: { actions: A; events?: E }): Contract<B, V, A, E> {
-  if (!/^[a-z][a-z0-9_-]*$/.test(block)) throw new Error(`contract block id "${block}" must be lower-case letters, digits, - or _`);
-  if (!/^v[0-9]+$/.test(version)) throw new Error(`contract version "${version}" must look like v1, v2, …`);
+  if (!/^[a-z][a-z0-9_-]*$/.test(block))
+    throw new Error(`contract block id "${block}" must be lower-case letters, digits, - or _`);
+  if (!/^v[0-9]+$/.test(version))
+    throw new Error(`contract version "${version}" must look like v1, v2, …`);
   return Object.freeze({
     id: `${block}:${version}` as const,
     block,
@@ -54,15 +56,23 @@ export function defineContract<
 export interface ContractRegistry {}
 
 export type ContractId = keyof ContractRegistry & string;
-export type ContractOf<C extends ContractId> = ContractRegistry[C] extends Contract ? ContractRegistry[C] : never;
+export type ContractOf<C extends ContractId> = ContractRegistry[C] extends Contract
+  ? ContractRegistry[C]
+  : never;
 export type ActionName<C extends ContractId> = keyof ContractOf<C>['actions'] & string;
-export type ActionInput<C extends ContractId, A extends ActionName<C>> = z.input<ContractOf<C>['actions'][A]['input']>;
-export type ActionOutput<C extends ContractId, A extends ActionName<C>> = z.output<ContractOf<C>['actions'][A]['output']>;
+export type ActionInput<C extends ContractId, A extends ActionName<C>> = z.input<
+  ContractOf<C>['actions'][A]['input']
+>;
+export type ActionOutput<C extends ContractId, A extends ActionName<C>> = z.output<
+  ContractOf<C>['actions'][A]['output']
+>;
 
 /** Every event name declared by any contract. Event names are global: one owner each. */
 export type EventName = { [C in ContractId]: keyof ContractOf<C>['events'] & string }[ContractId];
 export type EventPayload<E extends EventName> = {
-  [C in ContractId]: E extends keyof ContractOf<C>['events'] ? z.output<ContractOf<C>['events'][E]> : never;
+  [C in ContractId]: E extends keyof ContractOf<C>['events']
+    ? z.output<ContractOf<C>['events'][E]>
+    : never;
 }[ContractId];
 
 /** The block id of a contract id: 'auth:v1' → 'auth'. */

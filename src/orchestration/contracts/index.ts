@@ -12,7 +12,16 @@ import { searchV1 } from './search.ts';
 import { streamV1 } from './stream.ts';
 import { workerV1 } from './worker.ts';
 
-export const productionContracts = [orchestratorV1, authV1, contentV1, streamV1, cacheV1, adminV1, searchV1, workerV1] as const satisfies readonly Contract[];
+export const productionContracts = [
+  orchestratorV1,
+  authV1,
+  contentV1,
+  streamV1,
+  cacheV1,
+  adminV1,
+  searchV1,
+  workerV1,
+] as const satisfies readonly Contract[];
 
 declare module './define.ts' {
   interface ContractRegistry {
@@ -28,7 +37,12 @@ declare module './define.ts' {
 }
 
 export * from './define.ts';
-export { orchestratorV1, SYSTEM_EVENTS, BlockStatusSchema, BreakerStateSchema } from './orchestrator.ts';
+export {
+  orchestratorV1,
+  SYSTEM_EVENTS,
+  BlockStatusSchema,
+  BreakerStateSchema,
+} from './orchestrator.ts';
 export { authV1, User, UserStatus, UserRole, Session } from './auth.ts';
 export { contentV1, Content, Catalog, Progress } from './content.ts';
 export { streamV1, PlaybackSession } from './stream.ts';

@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { defineContract } from './define.ts';
 
-export const BlockStatusSchema = z.enum(['starting', 'healthy', 'degraded', 'unhealthy', 'stopped']);
+export const BlockStatusSchema = z.enum([
+  'starting',
+  'healthy',
+  'degraded',
+  'unhealthy',
+  'stopped',
+]);
 export const BreakerStateSchema = z.enum(['closed', 'open', 'half-open']);
 
 const blockHealthEvent = z.object({

@@ -18,12 +18,29 @@ export const streamV1 = defineContract('stream', 'v1', {
     get_active_streams: {
       input: z.object({}),
       output: z.array(PlaybackSession),
-      description: 'The playback sessions (one viewer playing one video) of the stream instance that answers, for the admin dashboard.',
+      description:
+        'The playback sessions (one viewer playing one video) of the stream instance that answers, for the admin dashboard.',
     },
   },
   events: {
-    stream_started: z.object({ session_id: Id, user_id: Id, content_id: Id, tier: z.enum(['ssd', 'nas']) }),
-    stream_stopped: z.object({ session_id: Id, user_id: Id, content_id: Id, duration_ms: z.number(), bytes_sent: z.number() }),
-    stream_error: z.object({ content_id: Id, user_id: Id.nullable(), code: z.string(), message: z.string() }),
+    stream_started: z.object({
+      session_id: Id,
+      user_id: Id,
+      content_id: Id,
+      tier: z.enum(['ssd', 'nas']),
+    }),
+    stream_stopped: z.object({
+      session_id: Id,
+      user_id: Id,
+      content_id: Id,
+      duration_ms: z.number(),
+      bytes_sent: z.number(),
+    }),
+    stream_error: z.object({
+      content_id: Id,
+      user_id: Id.nullable(),
+      code: z.string(),
+      message: z.string(),
+    }),
   },
 });

@@ -6,7 +6,10 @@ export class MigrationError extends Error {
     readonly migrationId: string,
     cause: unknown,
   ) {
-    super(`Migration ${migrationId} of block ${blockId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `Migration ${migrationId} of block ${blockId} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -25,7 +28,10 @@ export function isUniqueViolation(err: unknown): boolean {
   // Bounded walk: a cause chain is short in practice, and a cycle must not hang the caller.
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (code === PG_UNIQUE_VIOLATION || (typeof code === 'string' && SQLITE_UNIQUE_CODES.has(code))) {
+    if (
+      code === PG_UNIQUE_VIOLATION ||
+      (typeof code === 'string' && SQLITE_UNIQUE_CODES.has(code))
+    ) {
       return true;
     }
     current = (current as { cause?: unknown }).cause;

@@ -7,8 +7,17 @@ import type { AppConfig } from '../config.ts';
 import { openBlockDatabase } from './open.ts';
 import type { BlockDatabase, Migration } from './types.ts';
 
-export async function openDatabaseFor<DB>(config: Readonly<AppConfig>, blockId: string, migrations?: readonly Migration[]): Promise<BlockDatabase<DB>> {
-  const database = await openBlockDatabase<DB>({ blockId, dataDir: config.dataDir, databaseUrl: config.databaseUrl, schemaPrefix: config.dbSchemaPrefix });
+export async function openDatabaseFor<DB>(
+  config: Readonly<AppConfig>,
+  blockId: string,
+  migrations?: readonly Migration[],
+): Promise<BlockDatabase<DB>> {
+  const database = await openBlockDatabase<DB>({
+    blockId,
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    schemaPrefix: config.dbSchemaPrefix,
+  });
   if (!migrations) return database;
   try {
     await database.migrate(migrations);

@@ -28,7 +28,13 @@
  * 5. Open each block database once per process and share the handle (SQLite enforces this; see ./sqlite.ts).
  */
 export { openBlockDatabase } from './open.ts';
-export type { BlockDatabase, DatabaseDialect, MigrateResult, Migration, OpenBlockDatabaseOptions } from './types.ts';
+export type {
+  BlockDatabase,
+  DatabaseDialect,
+  MigrateResult,
+  Migration,
+  OpenBlockDatabaseOptions,
+} from './types.ts';
 export { MIGRATIONS_TABLE } from './migrate.ts';
 export { MigrationError, isUniqueViolation } from './errors.ts';
 export { columnType, fromJsonText, toEpochMs, toIsoString, toJsonText } from './columns.ts';

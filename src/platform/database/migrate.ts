@@ -39,7 +39,10 @@ function checkMigrations(blockId: string, migrations: readonly Migration[]): Mig
   return [...migrations].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export async function runMigrations(target: MigrationTarget, migrations: readonly Migration[]): Promise<MigrateResult> {
+export async function runMigrations(
+  target: MigrationTarget,
+  migrations: readonly Migration[],
+): Promise<MigrateResult> {
   const sorted = checkMigrations(target.blockId, migrations);
   const db = target.db as Kysely<MigrationsDB>;
 
@@ -56,7 +59,9 @@ export async function runMigrations(target: MigrationTarget, migrations: readonl
   });
 
   // Unlocked read first so the common case (nothing pending, every restart) takes no write lock.
-  const done = new Set((await db.selectFrom('_migrations').select('id').execute()).map((r) => r.id));
+  const done = new Set(
+    (await db.selectFrom('_migrations').select('id').execute()).map((r) => r.id),
+  );
   const applied: string[] = [];
 
   for (const migration of sorted) {
@@ -66,14 +71,21 @@ export async function runMigrations(target: MigrationTarget, migrations: readonl
     const didApply = await db.transaction().execute(async (trx) => {
       await target.lock(trx);
       // Re-check under the lock: another process may have applied it since the unlocked read.
-      const already = await trx.selectFrom('_migrations').select('id').where('id', '=', migration.id).executeTakeFirst();
+      const already = await trx
+        .selectFrom('_migrations')
+        .select('id')
+        .where('id', '=', migration.id)
+        .executeTakeFirst();
       if (already) return false;
       try {
         await migration.up(trx, target.dialect);
       } catch (err) {
         throw new MigrationError(target.blockId, migration.id, err);
       }
-      await trx.insertInto('_migrations').values({ id: migration.id, applied_at: Date.now() }).execute();
+      await trx
+        .insertInto('_migrations')
+        .values({ id: migration.id, applied_at: Date.now() })
+        .execute();
       return true;
     });
     if (didApply) applied.push(migration.id);

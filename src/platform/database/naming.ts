@@ -13,12 +13,17 @@ const MAX_PG_IDENTIFIER_LENGTH = 63;
 
 export function assertIdentifier(kind: 'blockId' | 'schemaPrefix', value: string): void {
   if (!IDENTIFIER.test(value)) {
-    throw new Error(`Invalid ${kind} ${JSON.stringify(value)}: use lowercase letters, digits and "_", starting with a letter`);
+    throw new Error(
+      `Invalid ${kind} ${JSON.stringify(value)}: use lowercase letters, digits and "_", starting with a letter`,
+    );
   }
 }
 
 /** PostgreSQL schema that holds a block's tables: `<prefix>_<blockId>`, e.g. `wsoptv_auth`. */
-export function blockSchemaName(blockId: string, schemaPrefix: string = DEFAULT_SCHEMA_PREFIX): string {
+export function blockSchemaName(
+  blockId: string,
+  schemaPrefix: string = DEFAULT_SCHEMA_PREFIX,
+): string {
   assertIdentifier('blockId', blockId);
   assertIdentifier('schemaPrefix', schemaPrefix);
   const name = `${schemaPrefix}_${blockId}`;

@@ -7,7 +7,9 @@ import type { BlockDatabase, OpenBlockDatabaseOptions } from './types.ts';
  * the schema `<schemaPrefix>_<blockId>` on PostgreSQL when `databaseUrl` is given. `DB` is the block's
  * Kysely table interface; it is not checked against the real schema, migrations are what make it true.
  */
-export async function openBlockDatabase<DB>(opts: OpenBlockDatabaseOptions): Promise<BlockDatabase<DB>> {
+export async function openBlockDatabase<DB>(
+  opts: OpenBlockDatabaseOptions,
+): Promise<BlockDatabase<DB>> {
   // An empty DATABASE_URL (e.g. `DATABASE_URL=` in a .env file) means "not configured", not "connect to ''".
   if (opts.databaseUrl !== undefined && opts.databaseUrl.trim() !== '') {
     return openPostgresBlockDatabase<DB>({

@@ -40,7 +40,10 @@ function typeParsers(): pg.CustomTypesConfig {
  * pg lets parameters inside the connection string override the config object, so an `options` parameter
  * already present in DATABASE_URL would silently drop ours; it is moved out of the URL and combined instead.
  */
-function connectionSettings(databaseUrl: string, schema: string): { connectionString: string; options: string } {
+function connectionSettings(
+  databaseUrl: string,
+  schema: string,
+): { connectionString: string; options: string } {
   const searchPath = `-c search_path=${schema}`;
   let url: URL;
   try {
@@ -67,7 +70,10 @@ async function ensureSchema(pool: pg.Pool, schema: string): Promise<void> {
   let failure: Error | undefined;
   try {
     await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1::int, hashtext($2::text))', [ADVISORY_LOCK_NAMESPACE, schema]);
+    await client.query('select pg_advisory_xact_lock($1::int, hashtext($2::text))', [
+      ADVISORY_LOCK_NAMESPACE,
+      schema,
+    ]);
     const found = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
     if (found.rowCount === 0) {
       await client.query(`create schema ${pg.escapeIdentifier(schema)}`);
@@ -91,7 +97,9 @@ export interface OpenPostgresOptions {
   onConnectionError?: (err: Error) => void;
 }
 
-export async function openPostgresBlockDatabase<DB>(opts: OpenPostgresOptions): Promise<BlockDatabase<DB>> {
+export async function openPostgresBlockDatabase<DB>(
+  opts: OpenPostgresOptions,
+): Promise<BlockDatabase<DB>> {
   const { blockId } = opts;
   const schema = blockSchemaName(blockId, opts.schemaPrefix);
   const pool = new pg.Pool({
@@ -132,7 +140,9 @@ export async function openPostgresBlockDatabase<DB>(opts: OpenPostgresOptions): 
           // Keyed by schema, so different blocks (and test runs with their own prefix) migrate in parallel;
           // released automatically when the migration's transaction commits or rolls back.
           lock: async (trx) => {
-            await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_NAMESPACE}::int, hashtext(${schema}::text))`.execute(trx);
+            await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_NAMESPACE}::int, hashtext(${schema}::text))`.execute(
+              trx,
+            );
           },
         },
         migrations,
@@ -152,12 +162,20 @@ export async function openPostgresBlockDatabase<DB>(opts: OpenPostgresOptions): 
  * Drops every schema named `<schemaPrefix>_*`, with everything in it. Meant for tests that opened blocks
  * with their own `schemaPrefix`. Refuses the production prefix so it cannot be pointed at real data.
  */
-export async function dropPostgresSchemas(databaseUrl: string, schemaPrefix: string): Promise<string[]> {
+export async function dropPostgresSchemas(
+  databaseUrl: string,
+  schemaPrefix: string,
+): Promise<string[]> {
   assertIdentifier('schemaPrefix', schemaPrefix);
   if (schemaPrefix === DEFAULT_SCHEMA_PREFIX) {
-    throw new Error(`Refusing to drop schemas with the production prefix "${DEFAULT_SCHEMA_PREFIX}"`);
+    throw new Error(
+      `Refusing to drop schemas with the production prefix "${DEFAULT_SCHEMA_PREFIX}"`,
+    );
   }
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   await client.connect();
   try {
     const { rows } = await client.query<{ nspname: string }>(

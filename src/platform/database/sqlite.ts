@@ -72,10 +72,15 @@ async function enableWal(sqlite: Database.Database, file: string): Promise<void>
   }
 }
 
-export async function openSqliteBlockDatabase<DB>(blockId: string, dataDir: string): Promise<BlockDatabase<DB>> {
+export async function openSqliteBlockDatabase<DB>(
+  blockId: string,
+  dataDir: string,
+): Promise<BlockDatabase<DB>> {
   const file = blockSqliteFile(dataDir, blockId);
   if (openFiles.has(file)) {
-    throw new Error(`SQLite database ${file} is already open in this process; share the existing BlockDatabase instead`);
+    throw new Error(
+      `SQLite database ${file} is already open in this process; share the existing BlockDatabase instead`,
+    );
   }
   // Claimed before the first await so that two concurrent opens in this process cannot both pass the check.
   openFiles.add(file);
@@ -99,7 +104,9 @@ export async function openSqliteBlockDatabase<DB>(blockId: string, dataDir: stri
     throw err;
   }
 
-  const db = new Kysely<DB>({ dialect: new ImmediateTransactionSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({
+    dialect: new ImmediateTransactionSqliteDialect({ database: sqlite }),
+  });
 
   let closing: Promise<void> | undefined;
   return {

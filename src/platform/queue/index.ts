@@ -8,14 +8,22 @@
 import { QueueErrors, type Job, type NewJob, type QueueSettings, type Status } from './models.ts';
 
 export * from './models.ts';
-export type JobRunner<K extends string = string> = (job: Job<K>, progress: (percent: number) => Promise<void>, signal: AbortSignal) => Promise<unknown>;
+export type JobRunner<K extends string = string> = (
+  job: Job<K>,
+  progress: (percent: number) => Promise<void>,
+  signal: AbortSignal,
+) => Promise<unknown>;
 export type QueueOptions = QueueSettings & { log?: { warn(obj: object, msg: string): void } };
 
 export interface JobQueue<K extends string = string> {
   readonly kind: 'sql' | 'bullmq';
   add(job: NewJob<K>): Promise<Job<K>>;
   get(id: string): Promise<Job<K> | null>;
-  list(q: { status?: Status; limit: number; offset: number }): Promise<{ items: Job<K>[]; total: number }>;
+  list(q: {
+    status?: Status;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: Job<K>[]; total: number }>;
   /** A failed job goes back to pending with a fresh set of attempts. */
   retry(id: string): Promise<Job<K>>;
   stats(): Promise<Record<Status, number>>;
@@ -31,12 +39,23 @@ export interface JobQueue<K extends string = string> {
  * Runs one attempt under the time limit. The signal aborts on timeout and on shutdown
  * (interruptAll), killing ffmpeg children and copies; the race ends the attempt then even if the job ignores it.
  */
-export async function runLimited<K extends string>(run: JobRunner<K>, job: Job<K>, progress: (p: number) => Promise<void>, timeoutMs: number, running: Set<AbortController>): Promise<unknown> {
+export async function runLimited<K extends string>(
+  run: JobRunner<K>,
+  job: Job<K>,
+  progress: (p: number) => Promise<void>,
+  timeoutMs: number,
+  running: Set<AbortController>,
+): Promise<unknown> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(QueueErrors.timeout(timeoutMs)), timeoutMs);
-  const stopped = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true }));
+  const stopped = new Promise<never>((_, reject) =>
+    ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true }),
+  );
   running.add(ac);
-  return Promise.race([run(job, progress, ac.signal), stopped]).finally(() => (clearTimeout(timer), running.delete(ac)));
+  return Promise.race([run(job, progress, ac.signal), stopped]).finally(
+    () => (clearTimeout(timer), running.delete(ac)),
+  );
 }
 
-export const interruptAll = (running: Set<AbortController>): void => running.forEach((ac) => ac.abort(QueueErrors.shutdown()));
+export const interruptAll = (running: Set<AbortController>): void =>
+  running.forEach((ac) => ac.abort(QueueErrors.shutdown()));

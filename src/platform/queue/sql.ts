@@ -8,37 +8,107 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { fromJsonText, isUniqueViolation, toIsoString, toJsonText, type DatabaseDialect, type JsonText, type Migration } from '../database/index.ts';
-import { MAX_ATTEMPTS, PRIORITIES, QueueErrors, STATUSES, backoffMs, errorText, interruptAll, isPermanent, runLimited, type Job, type JobQueue, type JobRunner, type NewJob, type QueueOptions, type Status } from './index.ts';
+import {
+  fromJsonText,
+  isUniqueViolation,
+  toIsoString,
+  toJsonText,
+  type DatabaseDialect,
+  type JsonText,
+  type Migration,
+} from '../database/index.ts';
+import {
+  MAX_ATTEMPTS,
+  PRIORITIES,
+  QueueErrors,
+  STATUSES,
+  backoffMs,
+  errorText,
+  interruptAll,
+  isPermanent,
+  runLimited,
+  type Job,
+  type JobQueue,
+  type JobRunner,
+  type NewJob,
+  type QueueOptions,
+  type Status,
+} from './index.ts';
 
 interface JobsTable {
-  id: string; type: string; priority: number; status: string; payload: JsonText<Record<string, unknown>>; attempts: number; max_attempts: number;
-  progress: number; result: JsonText<unknown> | null; error: string | null; created_at: number; updated_at: number; run_at: number;
-  lease_until: number | null; lease_owner: string | null; finished_at: number | null;
+  id: string;
+  type: string;
+  priority: number;
+  status: string;
+  payload: JsonText<Record<string, unknown>>;
+  attempts: number;
+  max_attempts: number;
+  progress: number;
+  result: JsonText<unknown> | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  run_at: number;
+  lease_until: number | null;
+  lease_owner: string | null;
+  finished_at: number | null;
 }
-export interface QueueDB { jobs: JobsTable }
+export interface QueueDB {
+  jobs: JobsTable;
+}
 
-export const migrations: Migration[] = [{
-  id: '0001_jobs',
-  async up(db) {
-    await db.schema.createTable('jobs').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('priority', 'integer', (c) => c.notNull()).addColumn('status', 'text', (c) => c.notNull()).addColumn('payload', 'text', (c) => c.notNull())
-      .addColumn('attempts', 'integer', (c) => c.notNull()).addColumn('max_attempts', 'integer', (c) => c.notNull()).addColumn('progress', 'double precision', (c) => c.notNull())
-      .addColumn('result', 'text').addColumn('error', 'text').addColumn('created_at', 'bigint', (c) => c.notNull()).addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .addColumn('run_at', 'bigint', (c) => c.notNull()).addColumn('lease_until', 'bigint').addColumn('lease_owner', 'text').addColumn('finished_at', 'bigint').execute();
-    await db.schema.createIndex('jobs_claim').on('jobs').columns(['status', 'priority', 'run_at']).execute();
-    await db.schema.createIndex('jobs_created').on('jobs').columns(['created_at']).execute();
+export const migrations: Migration[] = [
+  {
+    id: '0001_jobs',
+    async up(db) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('progress', 'double precision', (c) => c.notNull())
+        .addColumn('result', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('run_at', 'bigint', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint')
+        .addColumn('lease_owner', 'text')
+        .addColumn('finished_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('jobs_claim')
+        .on('jobs')
+        .columns(['status', 'priority', 'run_at'])
+        .execute();
+      await db.schema.createIndex('jobs_created').on('jobs').columns(['created_at']).execute();
+    },
   },
-}];
+];
 
 const toJob = <K extends string>(r: JobsTable): Job<K> => ({
-  id: r.id, type: r.type as K, priority: PRIORITIES[r.priority]!, status: r.status as Status, payload: fromJsonText(r.payload), attempts: r.attempts,
-  max_attempts: r.max_attempts, progress: r.progress, result: r.result === null ? null : fromJsonText(r.result), error: r.error,
-  created_at: toIsoString(r.created_at), updated_at: toIsoString(r.updated_at), run_at: toIsoString(r.run_at),
+  id: r.id,
+  type: r.type as K,
+  priority: PRIORITIES[r.priority]!,
+  status: r.status as Status,
+  payload: fromJsonText(r.payload),
+  attempts: r.attempts,
+  max_attempts: r.max_attempts,
+  progress: r.progress,
+  result: r.result === null ? null : fromJsonText(r.result),
+  error: r.error,
+  created_at: toIsoString(r.created_at),
+  updated_at: toIsoString(r.updated_at),
+  run_at: toIsoString(r.run_at),
 });
 
 /** Waiting and due: one range of the (status, priority, run_at) index, whatever the number of finished jobs. */
-const claimable = (now: number) => (eb: ExpressionBuilder<QueueDB, 'jobs'>) => eb.and([eb('status', 'in', ['pending', 'retrying']), eb('run_at', '<=', now)]);
+const claimable = (now: number) => (eb: ExpressionBuilder<QueueDB, 'jobs'>) =>
+  eb.and([eb('status', 'in', ['pending', 'retrying']), eb('run_at', '<=', now)]);
 
 export class SqlQueue<K extends string = string> implements JobQueue<K> {
   readonly kind = 'sql';
@@ -52,34 +122,86 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
   private closed = false;
 
   /** On PostgreSQL claims skip rows another worker is claiming (SKIP LOCKED) instead of queueing behind them. */
-  constructor(private readonly db: Kysely<QueueDB>, private readonly opts: QueueOptions, private readonly dialect: DatabaseDialect = 'sqlite') {}
+  constructor(
+    private readonly db: Kysely<QueueDB>,
+    private readonly opts: QueueOptions,
+    private readonly dialect: DatabaseDialect = 'sqlite',
+  ) {}
 
   async add({ type, payload, priority, id = randomUUID() }: NewJob<K>): Promise<Job<K>> {
     const now = Date.now();
     const row: JobsTable = {
-      id, type, priority: PRIORITIES.indexOf(priority), status: 'pending', payload: toJsonText(payload), attempts: 0, max_attempts: MAX_ATTEMPTS, progress: 0,
-      result: null, error: null, created_at: now, updated_at: now, run_at: now, lease_until: null, lease_owner: null, finished_at: null,
+      id,
+      type,
+      priority: PRIORITIES.indexOf(priority),
+      status: 'pending',
+      payload: toJsonText(payload),
+      attempts: 0,
+      max_attempts: MAX_ATTEMPTS,
+      progress: 0,
+      result: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      run_at: now,
+      lease_until: null,
+      lease_owner: null,
+      finished_at: null,
     };
-    const fresh = await this.db.insertInto('jobs').values(row).execute().then(() => true, (err) => (isUniqueViolation(err) ? false : Promise.reject(err)));
+    const fresh = await this.db
+      .insertInto('jobs')
+      .values(row)
+      .execute()
+      .then(
+        () => true,
+        (err) => (isUniqueViolation(err) ? false : Promise.reject(err)),
+      );
     this.pump();
     return fresh ? toJob<K>(row) : (await this.get(id))!;
   }
 
   get(id: string): Promise<Job<K> | null> {
-    return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst().then((row) => (row ? toJob<K>(row) : null));
+    return this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+      .then((row) => (row ? toJob<K>(row) : null));
   }
 
   async list({ status, limit, offset }: { status?: Status; limit: number; offset: number }) {
-    const q = status ? this.db.selectFrom('jobs').where('status', '=', status) : this.db.selectFrom('jobs');
-    const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
-    const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const q = status
+      ? this.db.selectFrom('jobs').where('status', '=', status)
+      : this.db.selectFrom('jobs');
+    const rows = await q
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    const { n } = await q
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return { items: rows.map((r) => toJob<K>(r)), total: Number(n) };
   }
 
   async retry(id: string): Promise<Job<K>> {
     const now = Date.now();
-    const r = await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, progress: 0, error: null, run_at: now, updated_at: now, finished_at: null })
-      .where('id', '=', id).where('status', '=', 'failed').executeTakeFirst();
+    const r = await this.db
+      .updateTable('jobs')
+      .set({
+        status: 'pending',
+        attempts: 0,
+        progress: 0,
+        error: null,
+        run_at: now,
+        updated_at: now,
+        finished_at: null,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .executeTakeFirst();
     const job = await this.get(id);
     if (!job) throw QueueErrors.notFound(id);
     if (r.numUpdatedRows === 0n) throw QueueErrors.notRetryable(id, job.status);
@@ -88,17 +210,34 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
   }
 
   async stats() {
-    const rows = await this.db.selectFrom('jobs').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
-    return Object.fromEntries(STATUSES.map((s) => [s, Number(rows.find((r) => r.status === s)?.n ?? 0)])) as Record<Status, number>;
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(
+      STATUSES.map((s) => [s, Number(rows.find((r) => r.status === s)?.n ?? 0)]),
+    ) as Record<Status, number>;
   }
 
   async removeFinished(olderThanMs: number): Promise<number> {
-    return Number((await this.db.deleteFrom('jobs').where('status', 'in', ['completed', 'failed']).where('finished_at', '<', Date.now() - olderThanMs).executeTakeFirst()).numDeletedRows);
+    return Number(
+      (
+        await this.db
+          .deleteFrom('jobs')
+          .where('status', 'in', ['completed', 'failed'])
+          .where('finished_at', '<', Date.now() - olderThanMs)
+          .executeTakeFirst()
+      ).numDeletedRows,
+    );
   }
 
   start(run: JobRunner<K>, onFailed: (job: Job<K>) => void): void {
     [this.run, this.onFailed] = [run, onFailed];
-    this.timer = setInterval(() => void this.recover().finally(() => this.pump()), this.opts.pollMs);
+    this.timer = setInterval(
+      () => void this.recover().finally(() => this.pump()),
+      this.opts.pollMs,
+    );
     this.pump();
   }
 
@@ -112,20 +251,31 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
 
   /** Fills free slots. Passes run one after another, so a wake-up during a pass is never lost. */
   private pump(): void {
-    this.chain = this.chain.then(async () => {
-      const free = this.opts.concurrency - this.active.size;
-      if (!this.run || this.closed || free <= 0) return;
-      for (const row of await this.claim(free)) {
-        const done: Promise<void> = this.execute(row).finally(() => (this.active.delete(done), this.pump()));
-        this.active.add(done);
-      }
-    }).catch((err) => this.opts.log?.warn({ err }, 'could not claim jobs; trying again at the next poll'));
+    this.chain = this.chain
+      .then(async () => {
+        const free = this.opts.concurrency - this.active.size;
+        if (!this.run || this.closed || free <= 0) return;
+        for (const row of await this.claim(free)) {
+          const done: Promise<void> = this.execute(row).finally(
+            () => (this.active.delete(done), this.pump()),
+          );
+          this.active.add(done);
+        }
+      })
+      .catch((err) =>
+        this.opts.log?.warn({ err }, 'could not claim jobs; trying again at the next poll'),
+      );
   }
 
   /** Jobs whose lease ran out (their worker died) become due again; the next claim counts another attempt. */
   private async recover(): Promise<void> {
     const now = Date.now();
-    await this.db.updateTable('jobs').set({ status: 'retrying', run_at: now, lease_owner: null, updated_at: now }).where('status', '=', 'processing').where('lease_until', '<', now).execute()
+    await this.db
+      .updateTable('jobs')
+      .set({ status: 'retrying', run_at: now, lease_owner: null, updated_at: now })
+      .where('status', '=', 'processing')
+      .where('lease_until', '<', now)
+      .execute()
       .catch((err) => this.opts.log?.warn({ err }, 'could not look for expired leases'));
   }
 
@@ -136,33 +286,88 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
    */
   private async claim(n: number): Promise<JobsTable[]> {
     const now = Date.now();
-    const next = this.db.selectFrom('jobs').select('id').where(claimable(now)).orderBy('priority').orderBy('run_at').limit(n);
-    const rows = await this.db.updateTable('jobs').where('id', 'in', this.dialect === 'postgres' ? next.forUpdate().skipLocked() : next).where(claimable(now))
-      .set({ status: 'processing', attempts: sql`attempts + 1`, lease_until: now + this.opts.leaseMs, lease_owner: this.owner, updated_at: now }).returningAll().execute();
+    const next = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where(claimable(now))
+      .orderBy('priority')
+      .orderBy('run_at')
+      .limit(n);
+    const rows = await this.db
+      .updateTable('jobs')
+      .where('id', 'in', this.dialect === 'postgres' ? next.forUpdate().skipLocked() : next)
+      .where(claimable(now))
+      .set({
+        status: 'processing',
+        attempts: sql`attempts + 1`,
+        lease_until: now + this.opts.leaseMs,
+        lease_owner: this.owner,
+        updated_at: now,
+      })
+      .returningAll()
+      .execute();
     return rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at);
   }
 
   /** Writes to a job we still hold; false when the lease was lost to another worker. */
   private async mine(id: string, set: Partial<JobsTable>): Promise<boolean> {
-    return (await this.db.updateTable('jobs').set({ ...set, updated_at: Date.now() }).where('id', '=', id).where('lease_owner', '=', this.owner).where('status', '=', 'processing').executeTakeFirst()).numUpdatedRows > 0n;
+    return (
+      (
+        await this.db
+          .updateTable('jobs')
+          .set({ ...set, updated_at: Date.now() })
+          .where('id', '=', id)
+          .where('lease_owner', '=', this.owner)
+          .where('status', '=', 'processing')
+          .executeTakeFirst()
+      ).numUpdatedRows > 0n
+    );
   }
 
   private async execute(row: JobsTable): Promise<void> {
     const job = toJob<K>(row);
-    const renew = setInterval(() => void this.mine(job.id, { lease_until: Date.now() + this.opts.leaseMs }).catch(() => {}), this.opts.leaseMs / 3);
+    const renew = setInterval(
+      () => void this.mine(job.id, { lease_until: Date.now() + this.opts.leaseMs }).catch(() => {}),
+      this.opts.leaseMs / 3,
+    );
     const progress = (p: number) => this.mine(job.id, { progress: Math.round(p) }).then(() => {});
     // A job claimed again after its lease ran out with no attempts left fails instead of running.
-    const attempt = row.attempts > row.max_attempts ? Promise.reject(QueueErrors.leaseLost()) : runLimited(this.run!, job, progress, this.opts.timeoutMs, this.running);
-    const outcome = await attempt.then((result) => ({ ok: true as const, result }), (error: unknown) => ({ ok: false as const, error })).finally(() => clearInterval(renew));
+    const attempt =
+      row.attempts > row.max_attempts
+        ? Promise.reject(QueueErrors.leaseLost())
+        : runLimited(this.run!, job, progress, this.opts.timeoutMs, this.running);
+    const outcome = await attempt
+      .then(
+        (result) => ({ ok: true as const, result }),
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+      .finally(() => clearInterval(renew));
     const now = Date.now();
     try {
-      if (outcome.ok) return void (await this.mine(job.id, { status: 'completed', progress: 100, result: toJsonText(outcome.result ?? null), error: null, lease_until: null, finished_at: now }));
+      if (outcome.ok)
+        return void (await this.mine(job.id, {
+          status: 'completed',
+          progress: 100,
+          result: toJsonText(outcome.result ?? null),
+          error: null,
+          lease_until: null,
+          finished_at: now,
+        }));
       const final = isPermanent(outcome.error) || row.attempts >= row.max_attempts;
       const [status, error] = [final ? 'failed' : 'retrying', errorText(outcome.error)] as const;
-      const wrote = await this.mine(job.id, { status, error, run_at: final ? row.run_at : now + backoffMs(this.opts.backoffBaseMs, row.attempts), lease_until: null, finished_at: final ? now : null });
+      const wrote = await this.mine(job.id, {
+        status,
+        error,
+        run_at: final ? row.run_at : now + backoffMs(this.opts.backoffBaseMs, row.attempts),
+        lease_until: null,
+        finished_at: final ? now : null,
+      });
       if (wrote && final) this.onFailed({ ...job, status, error });
     } catch (err) {
-      this.opts.log?.warn({ err, job_id: job.id }, 'could not record the end of a job; its lease will expire and it runs again');
+      this.opts.log?.warn(
+        { err, job_id: job.id },
+        'could not record the end of a job; its lease will expire and it runs again',
+      );
     }
   }
 }

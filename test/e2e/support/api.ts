@@ -18,7 +18,11 @@ export class Api {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.base + path, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const res = await fetch(this.base + path, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -31,7 +35,9 @@ export class Api {
   }
 
   async login(login: string, password: string): Promise<this> {
-    const r = await this.call<{ access_token: string }>('/api/auth/login', { body: { login, password } });
+    const r = await this.call<{ access_token: string }>('/api/auth/login', {
+      body: { login, password },
+    });
     this.token = r.access_token;
     return this;
   }

@@ -7,7 +7,12 @@ import { ARTIFACTS } from './paths.ts';
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 export const DESKTOP = { viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 } as const;
-export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+} as const;
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -27,7 +32,11 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh context (own localStorage = own signed-in user) whose console errors are collected. */
-export async function newPage(browser: Browser, baseURL: string, size: typeof DESKTOP | typeof PHONE = DESKTOP): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newPage(
+  browser: Browser,
+  baseURL: string,
+  size: typeof DESKTOP | typeof PHONE = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ ...size, baseURL });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -46,14 +55,21 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
 }
 
 /** fetch() from inside the page with the signed-in user's access token. */
-export async function fetchAsPage(page: Page, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+export async function fetchAsPage(
+  page: Page,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
   return page.evaluate(
     async ({ path, init }) => {
       const raw = localStorage.getItem('wsoptv.session');
       const token = raw ? (JSON.parse(raw) as { access_token: string }).access_token : '';
       const res = await fetch(path, {
         method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
       });
       const text = await res.text();

@@ -23,16 +23,32 @@ export async function startMediaServer(files: Record<string, MediaEntry>): Promi
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
     const file = files[name];
     if (!file) {
-      res.writeHead(404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such file', correlation_id: 'media' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+        .end(
+          JSON.stringify({
+            error: { code: 'NOT_FOUND', message: 'no such file', correlation_id: 'media' },
+          }),
+        );
       return;
     }
     if (typeof file !== 'string') {
-      res.writeHead(file.status, { 'content-type': 'application/json', 'retry-after': '5', 'access-control-allow-origin': '*' }).end(JSON.stringify(file.body));
+      res
+        .writeHead(file.status, {
+          'content-type': 'application/json',
+          'retry-after': '5',
+          'access-control-allow-origin': '*',
+        })
+        .end(JSON.stringify(file.body));
       return;
     }
     const size = statSync(file).size;
     const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-    const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', 'access-control-allow-origin': '*' };
+    const headers = {
+      'content-type': 'video/mp4',
+      'accept-ranges': 'bytes',
+      'access-control-allow-origin': '*',
+    };
     if (!m) {
       res.writeHead(200, { ...headers, 'content-length': size });
       createReadStream(file).pipe(res);
@@ -46,7 +62,11 @@ export async function startMediaServer(files: Record<string, MediaEntry>): Promi
       res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` }).end();
       return;
     }
-    res.writeHead(206, { ...headers, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
+    res.writeHead(206, {
+      ...headers,
+      'content-length': end - start + 1,
+      'content-range': `bytes ${start}-${end}/${size}`,
+    });
     createReadStream(file, { start, end }).pipe(res);
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

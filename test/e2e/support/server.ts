@@ -35,7 +35,9 @@ export async function freePort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -66,7 +68,11 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   };
   // E2E_SERVER_ENTRY: another entry script (e.g. one composing blocks not yet in src/app/blocks.ts).
   const entry = process.env.E2E_SERVER_ENTRY ?? 'src/main.ts';
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const onData = (d: Buffer) => {
     log.write(d);
     recent = (recent + d.toString()).slice(-20_000);

@@ -14,11 +14,23 @@ import { createBus } from '../../../src/orchestration/bus/index.ts';
 import type { MessageBus } from '../../../src/orchestration/bus/types.ts';
 import { BlockError } from '../../../src/orchestration/errors.ts';
 import type { Envelope } from '../../../src/orchestration/message.ts';
-import { makeEnvelope, recordingObserver, uniqueChannel, type RecordingObserver } from '../../support/bus.ts';
+import {
+  makeEnvelope,
+  recordingObserver,
+  uniqueChannel,
+  type RecordingObserver,
+} from '../../support/bus.ts';
 import { describeRedis, freePort, redisUrl } from '../../support/redis.ts';
 import { waitFor } from '../../support/wait.ts';
 
-const ENVELOPE_FIELDS = ['correlation_id', 'event_type', 'payload', 'source_block', 'target_block', 'timestamp'];
+const ENVELOPE_FIELDS = [
+  'correlation_id',
+  'event_type',
+  'payload',
+  'source_block',
+  'target_block',
+  'timestamp',
+];
 
 type MakeBus = (observer: RecordingObserver) => MessageBus;
 
@@ -57,8 +69,16 @@ function busSuite(name: string, makeBus: MakeBus): void {
       const { received, handler } = recorder();
       await bus.subscribe(channel, handler);
 
-      const targeted = makeEnvelope({ n: 1, nested: { list: [1, 'two', null], flag: true }, text: 'ünïcødé ♠' });
-      const broadcast = makeEnvelope('plain string payload', { target_block: null, source_block: 'block-z', event_type: 'other.event' });
+      const targeted = makeEnvelope({
+        n: 1,
+        nested: { list: [1, 'two', null], flag: true },
+        text: 'ünïcødé ♠',
+      });
+      const broadcast = makeEnvelope('plain string payload', {
+        target_block: null,
+        source_block: 'block-z',
+        event_type: 'other.event',
+      });
       await bus.publish(channel, targeted);
       await bus.publish(channel, broadcast);
       await waitFor(() => received.length === 2, 5000, { message: 'both envelopes delivered' });
@@ -79,7 +99,9 @@ function busSuite(name: string, makeBus: MakeBus): void {
 
       const message = makeEnvelope({ fan: 'out' });
       await bus.publish(channel, message);
-      await waitFor(() => handlers.every((h) => h.received.length === 1), 5000, { message: 'all three handlers called' });
+      await waitFor(() => handlers.every((h) => h.received.length === 1), 5000, {
+        message: 'all three handlers called',
+      });
 
       for (const h of handlers) expect(h.received).toEqual([message]);
       expect(bus.counters().delivered).toBe(3);
@@ -104,9 +126,13 @@ function busSuite(name: string, makeBus: MakeBus): void {
 
       const first = makeEnvelope({ n: 1 });
       await bus.publish(channel, first);
-      await waitFor(() => after.received.length === 1 && observer.handlerErrors.length === 2, 5000, {
-        message: 'good handlers called and two handler errors reported',
-      });
+      await waitFor(
+        () => after.received.length === 1 && observer.handlerErrors.length === 2,
+        5000,
+        {
+          message: 'good handlers called and two handler errors reported',
+        },
+      );
 
       expect(before.received).toEqual([first]);
       expect(after.received).toEqual([first]);
@@ -122,7 +148,11 @@ function busSuite(name: string, makeBus: MakeBus): void {
       // The bus is not poisoned: the next message goes through the same way.
       const second = makeEnvelope({ n: 2 });
       await bus.publish(channel, second);
-      await waitFor(() => after.received.length === 2 && observer.handlerErrors.length === 4, 5000, { message: 'second message handled' });
+      await waitFor(
+        () => after.received.length === 2 && observer.handlerErrors.length === 4,
+        5000,
+        { message: 'second message handled' },
+      );
       expect(before.received).toEqual([first, second]);
       expect(bus.counters().handler_errors).toBe(4);
       expect(bus.counters().delivered).toBe(8);
@@ -138,7 +168,9 @@ function busSuite(name: string, makeBus: MakeBus): void {
 
       const m0 = makeEnvelope({ n: 0 });
       await bus.publish(channel, m0);
-      await waitFor(() => h1.received.length === 1 && h2.received.length === 1, 5000, { message: 'both handlers got m0' });
+      await waitFor(() => h1.received.length === 1 && h2.received.length === 1, 5000, {
+        message: 'both handlers got m0',
+      });
 
       await unsubscribe1();
       const m1 = makeEnvelope({ n: 1 });
@@ -172,7 +204,9 @@ function busSuite(name: string, makeBus: MakeBus): void {
       const forA = makeEnvelope({ to: 'a' });
       await bus.publish(channelB, forB);
       await bus.publish(channelA, forA);
-      await waitFor(() => a.received.length === 1 && b.received.length === 1, 5000, { message: 'each channel got its message' });
+      await waitFor(() => a.received.length === 1 && b.received.length === 1, 5000, {
+        message: 'each channel got its message',
+      });
 
       expect(a.received).toEqual([forA]);
       expect(b.received).toEqual([forB]);
@@ -180,7 +214,14 @@ function busSuite(name: string, makeBus: MakeBus): void {
 
     it('counts published and delivered messages', async () => {
       await bus.connect();
-      expect(bus.counters()).toMatchObject({ published: 0, delivered: 0, dropped: 0, handler_errors: 0, durable_handled: 0, durable_dead_lettered: 0 });
+      expect(bus.counters()).toMatchObject({
+        published: 0,
+        delivered: 0,
+        dropped: 0,
+        handler_errors: 0,
+        durable_handled: 0,
+        durable_dead_lettered: 0,
+      });
       const channel = uniqueChannel('counters');
       const h1 = recorder();
       const h2 = recorder();
@@ -190,9 +231,16 @@ function busSuite(name: string, makeBus: MakeBus): void {
       // Nobody listens here: published, never delivered.
       await bus.publish(uniqueChannel('nobody'), makeEnvelope({ lonely: true }));
       for (let i = 0; i < 3; i++) await bus.publish(channel, makeEnvelope({ i }));
-      await waitFor(() => h1.received.length === 3 && h2.received.length === 3, 5000, { message: 'three messages to two handlers' });
+      await waitFor(() => h1.received.length === 3 && h2.received.length === 3, 5000, {
+        message: 'three messages to two handlers',
+      });
 
-      expect(bus.counters()).toMatchObject({ published: 4, delivered: 6, dropped: 0, handler_errors: 0 });
+      expect(bus.counters()).toMatchObject({
+        published: 4,
+        delivered: 6,
+        dropped: 0,
+        handler_errors: 0,
+      });
       // counters() hands out a copy, not the live object.
       const snapshot = bus.counters();
       snapshot.published = 999;
@@ -213,7 +261,9 @@ function busSuite(name: string, makeBus: MakeBus): void {
       const valid = makeEnvelope({ good: true });
       await bus.publish(channel, valid);
 
-      await waitFor(() => received.length === 1 && observer.drops.length === 3, 5000, { message: 'valid message delivered, three dropped' });
+      await waitFor(() => received.length === 1 && observer.drops.length === 3, 5000, {
+        message: 'valid message delivered, three dropped',
+      });
       expect(received).toEqual([valid]);
       expect(bus.counters().dropped).toBe(3);
       expect(bus.counters().delivered).toBe(1);
@@ -232,7 +282,9 @@ function busSuite(name: string, makeBus: MakeBus): void {
       });
 
       const total = 1000;
-      await Promise.all(Array.from({ length: total }, (_, seq) => bus.publish(channel, makeEnvelope({ seq }))));
+      await Promise.all(
+        Array.from({ length: total }, (_, seq) => bus.publish(channel, makeEnvelope({ seq }))),
+      );
       await waitFor(() => seen.length >= total, 10_000, { message: `${total} messages delivered` });
 
       expect(seen).toEqual(Array.from({ length: total }, (_, i) => i));
@@ -309,7 +361,9 @@ describeRedis('RedisBus against a real Redis', () => {
         const message = makeEnvelope({ over: 'the wire' });
         await bus.publish(channel, message);
         await bus.publish(sentinel, makeEnvelope({ sentinel: true }));
-        await waitFor(() => seen.some((s) => s.wire === `block:${sentinel}`), 5000, { message: 'sentinel seen by raw subscriber' });
+        await waitFor(() => seen.some((s) => s.wire === `block:${sentinel}`), 5000, {
+          message: 'sentinel seen by raw subscriber',
+        });
 
         const mine = seen.filter((s) => s.wire !== `block:${sentinel}`);
         expect(mine.map((s) => s.wire)).toEqual([`block:${channel}`]);
@@ -334,7 +388,9 @@ describeRedis('RedisBus against a real Redis', () => {
       const delivered = makeEnvelope({ prefixed: true });
       await rawPub.publish(channel, JSON.stringify(ignored));
       await rawPub.publish(`block:${channel}`, JSON.stringify(delivered));
-      await waitFor(() => h1.received.length === 1 && h2.received.length === 1, 5000, { message: 'raw message delivered' });
+      await waitFor(() => h1.received.length === 1 && h2.received.length === 1, 5000, {
+        message: 'raw message delivered',
+      });
       expect(h1.received).toEqual([delivered]);
       expect(h2.received).toEqual([delivered]);
 
@@ -360,7 +416,10 @@ describeRedis('RedisBus against a real Redis', () => {
         { raw: JSON.stringify({ ...makeEnvelope({}), source_block: 42 }), reason: /source_block/ },
         { raw: JSON.stringify({ ...makeEnvelope({}), target_block: 7 }), reason: /target_block/ },
         { raw: JSON.stringify({ ...makeEnvelope({}), event_type: ['x'] }), reason: /event_type/ },
-        { raw: JSON.stringify({ ...makeEnvelope({}), timestamp: 1700000000000 }), reason: /timestamp/ },
+        {
+          raw: JSON.stringify({ ...makeEnvelope({}), timestamp: 1700000000000 }),
+          reason: /timestamp/,
+        },
         { raw: JSON.stringify(withoutCorrelation), reason: /correlation_id/ },
         { raw: JSON.stringify({ ...makeEnvelope(null), payload: undefined }), reason: /payload/ },
       ];
@@ -368,7 +427,9 @@ describeRedis('RedisBus against a real Redis', () => {
       const valid = makeEnvelope({ after: 'garbage' });
       await rawPub.publish(wire, JSON.stringify(valid));
 
-      await waitFor(() => received.length === 1, 5000, { message: 'valid message after garbage delivered' });
+      await waitFor(() => received.length === 1, 5000, {
+        message: 'valid message after garbage delivered',
+      });
       expect(received).toEqual([valid]);
       expect(bus.counters().dropped).toBe(garbage.length);
       expect(observer.drops).toHaveLength(garbage.length);
@@ -382,17 +443,25 @@ describeRedis('RedisBus against a real Redis', () => {
       // The bus itself still works both ways.
       const again = makeEnvelope({ still: 'alive' });
       await bus.publish(channel, again);
-      await waitFor(() => received.length === 2, 5000, { message: 'bus publish after garbage delivered' });
+      await waitFor(() => received.length === 2, 5000, {
+        message: 'bus publish after garbage delivered',
+      });
       expect(received[1]).toEqual(again);
       expect(bus.state()).toBe('connected');
     });
 
     it('rejects publish with TRANSPORT_DOWN when not connected', async () => {
       const port = await freePort();
-      const down = createBus({ kind: 'redis', url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 2000 });
+      const down = createBus({
+        kind: 'redis',
+        url: `redis://127.0.0.1:${port}`,
+        connectTimeoutMs: 2000,
+      });
       try {
         // Before connect(): still connecting.
-        await expect(down.publish(uniqueChannel('down'), makeEnvelope({}))).rejects.toMatchObject({ code: 'TRANSPORT_DOWN' });
+        await expect(down.publish(uniqueChannel('down'), makeEnvelope({}))).rejects.toMatchObject({
+          code: 'TRANSPORT_DOWN',
+        });
         await expect(down.connect()).rejects.toBeInstanceOf(BlockError);
         expect(down.state()).toBe('disconnected');
         const rejection = down.publish(uniqueChannel('down'), makeEnvelope({}));
@@ -405,7 +474,9 @@ describeRedis('RedisBus against a real Redis', () => {
 
       // And after close() on a bus that was connected.
       await bus.close();
-      await expect(bus.publish(uniqueChannel('closed'), makeEnvelope({}))).rejects.toMatchObject({ code: 'TRANSPORT_DOWN' });
+      await expect(bus.publish(uniqueChannel('closed'), makeEnvelope({}))).rejects.toMatchObject({
+        code: 'TRANSPORT_DOWN',
+      });
     });
   });
 });

@@ -12,15 +12,30 @@ import { durableKeys } from '../../../src/orchestration/bus/redis-streams.ts';
 import { FrameSigner } from '../../../src/orchestration/bus/signing.ts';
 import type { DurableMeta, MessageBus } from '../../../src/orchestration/bus/types.ts';
 import type { Envelope } from '../../../src/orchestration/message.ts';
-import { makeEnvelope, recordingObserver, uniqueChannel, type RecordingObserver } from '../../support/bus.ts';
-import { describeRedis, describeRedisServer, redisUrl, startThrowawayRedis, testBusSecret, type ThrowawayRedis } from '../../support/redis.ts';
+import {
+  makeEnvelope,
+  recordingObserver,
+  uniqueChannel,
+  type RecordingObserver,
+} from '../../support/bus.ts';
+import {
+  describeRedis,
+  describeRedisServer,
+  redisUrl,
+  startThrowawayRedis,
+  testBusSecret,
+  type ThrowawayRedis,
+} from '../../support/redis.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const fast = { maxDeliveries: 3, retryDelaysMs: [20, 40] };
 
 function collector() {
   const got: Array<{ payload: unknown; meta: DurableMeta }> = [];
-  return { got, handler: (m: Envelope, meta: DurableMeta) => void got.push({ payload: m.payload, meta }) };
+  return {
+    got,
+    handler: (m: Envelope, meta: DurableMeta) => void got.push({ payload: m.payload, meta }),
+  };
 }
 
 /** Buses opened by a test (with fast retries and a fresh recording observer), closed after it. */
@@ -63,7 +78,9 @@ function durableSuite(name: string, config: () => BusConfig): void {
       await bus.consume(channel, 'group-a', 'c1', a.handler);
       await bus.consume(channel, 'group-b', 'c1', b.handler);
       for (let i = 0; i < 50; i++) await bus.publishDurable(channel, makeEnvelope({ i }));
-      await waitFor(() => a.got.length === 50 && b.got.length === 50 && live.length === 50, 5000, { message: '50 messages to each' });
+      await waitFor(() => a.got.length === 50 && b.got.length === 50 && live.length === 50, 5000, {
+        message: '50 messages to each',
+      });
       const expected = Array.from({ length: 50 }, (_, i) => ({ i }));
       expect(a.got.map((g) => g.payload)).toEqual(expected);
       expect(b.got.map((g) => g.payload)).toEqual(expected);
@@ -97,7 +114,12 @@ function durableSuite(name: string, config: () => BusConfig): void {
       await leave(); // the group exists; nobody consumes
       for (let i = 0; i < 3000; i++) await bus.publishDurable(channel, makeEnvelope({ i }));
       const seen: number[] = [];
-      await bus.consume(channel, 'bulk', 'c1', (m) => void seen.push((m.payload as { i: number }).i));
+      await bus.consume(
+        channel,
+        'bulk',
+        'c1',
+        (m) => void seen.push((m.payload as { i: number }).i),
+      );
       await waitFor(() => seen.length === 3000, 10_000, { message: 'the whole backlog' });
       expect(seen).toEqual(Array.from({ length: 3000 }, (_, i) => i));
     });
@@ -109,7 +131,8 @@ function durableSuite(name: string, config: () => BusConfig): void {
       const done: unknown[] = [];
       await bus.consume(channel, 'g', 'c1', (m, meta) => {
         seen.push(meta.deliveries);
-        if ((m.payload as { flaky?: boolean }).flaky && meta.deliveries < 3) throw new Error(`not yet (${meta.deliveries})`);
+        if ((m.payload as { flaky?: boolean }).flaky && meta.deliveries < 3)
+          throw new Error(`not yet (${meta.deliveries})`);
         done.push(m.payload);
       });
       await bus.publishDurable(channel, makeEnvelope({ flaky: true }));
@@ -117,7 +140,11 @@ function durableSuite(name: string, config: () => BusConfig): void {
       await waitFor(() => done.length === 2, 5000);
       expect(seen).toEqual([1, 2, 3, 1]);
       expect(done).toEqual([{ flaky: true }, { after: true }]); // order kept behind the retried one
-      expect(bus.counters()).toMatchObject({ durable_handled: 2, durable_retried: 2, durable_dead_lettered: 0 });
+      expect(bus.counters()).toMatchObject({
+        durable_handled: 2,
+        durable_retried: 2,
+        durable_dead_lettered: 0,
+      });
       expect(observer.handlerErrors).toHaveLength(2);
     });
 
@@ -135,7 +162,12 @@ function durableSuite(name: string, config: () => BusConfig): void {
       expect(bus.counters().durable_dead_lettered).toBe(1);
       const dead = await bus.deadLetters(channel);
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ channel, group: 'g', deliveries: 3, error: 'cannot handle this one' });
+      expect(dead[0]).toMatchObject({
+        channel,
+        group: 'g',
+        deliveries: 3,
+        error: 'cannot handle this one',
+      });
       expect(dead[0]!.raw).toContain('"poison":true');
     });
 
@@ -151,7 +183,11 @@ function durableSuite(name: string, config: () => BusConfig): void {
       });
       await bus.consume(channel, 'steady', 'c1', other.handler);
       await bus.publishDurable(channel, makeEnvelope({ order: 7 }));
-      await waitFor(async () => (await bus.deadLetters(channel)).length === 1 && other.got.length === 1, 5000, { message: 'dead-lettered for one group' });
+      await waitFor(
+        async () => (await bus.deadLetters(channel)).length === 1 && other.got.length === 1,
+        5000,
+        { message: 'dead-lettered for one group' },
+      );
       const [letter] = await bus.deadLetters(channel);
       broken = false; // the cause is fixed
       expect(await bus.replayDeadLetter(channel, 'flaky', letter!.id)).toBe(true);
@@ -183,7 +219,12 @@ durableSuite('memory', () => ({ kind: 'memory' }));
 
 describeRedis('durable delivery on Redis Streams', () => {
   const namespace = `t${randomUUID().slice(0, 12)}`;
-  const config = (): BusConfig => ({ kind: 'redis', url: redisUrl, namespace, secret: testBusSecret });
+  const config = (): BusConfig => ({
+    kind: 'redis',
+    url: redisUrl,
+    namespace,
+    secret: testBusSecret,
+  });
   const keys = durableKeys(namespace);
   const raw = new Redis(redisUrl, { lazyConnect: true });
   afterAll(async () => {
@@ -218,10 +259,16 @@ describeRedis('durable delivery on Redis Streams', () => {
       const second = await open();
       const c = collector();
       await second.consume(channel, 'g', 'stable-name', c.handler);
-      await waitFor(() => c.got.length === 1, 5000, { message: 'the unacknowledged message, redelivered' });
+      await waitFor(() => c.got.length === 1, 5000, {
+        message: 'the unacknowledged message, redelivered',
+      });
       expect(c.got[0]!.payload).toEqual({ job: 1 });
       expect(c.got[0]!.meta.deliveries).toBe(2);
-      await waitFor(async () => ((await raw.xpending(keys.stream(channel), 'g')) as unknown[])[0] === 0, 5000, { message: 'acknowledged' });
+      await waitFor(
+        async () => ((await raw.xpending(keys.stream(channel), 'g')) as unknown[])[0] === 0,
+        5000,
+        { message: 'acknowledged' },
+      );
     });
 
     it('a group that joins later still receives what was published before it existed', async () => {
@@ -248,8 +295,14 @@ describeRedis('durable delivery on Redis Streams', () => {
       await bus.publishDurable(channel, makeEnvelope({ real: true }));
       await waitFor(() => c.got.length === 1, 5000);
       expect(c.got[0]!.payload).toEqual({ real: true });
-      expect(observer.drops.map((d) => d.reason)).toEqual(['missing or wrong signature', 'missing or wrong signature', 'message is not valid JSON']);
-      await waitFor(async () => ((await raw.xpending(key, 'g')) as unknown[])[0] === 0, 5000, { message: 'garbage acknowledged too' });
+      expect(observer.drops.map((d) => d.reason)).toEqual([
+        'missing or wrong signature',
+        'missing or wrong signature',
+        'message is not valid JSON',
+      ]);
+      await waitFor(async () => ((await raw.xpending(key, 'g')) as unknown[])[0] === 0, 5000, {
+        message: 'garbage acknowledged too',
+      });
     });
 
     it('recreates its group when Redis lost the stream, and keeps receiving', async () => {
@@ -260,10 +313,14 @@ describeRedis('durable delivery on Redis Streams', () => {
       await bus.publishDurable(channel, makeEnvelope({ n: 1 }));
       await waitFor(() => c.got.length === 1, 5000);
       await raw.del(keys.stream(channel)); // what a restart without persistence does
-      await waitFor(async () => {
-        await bus.publishDurable(channel, makeEnvelope({ n: 2 }));
-        return c.got.some((g) => (g.payload as { n: number }).n === 2);
-      }, 8000, { intervalMs: 300, message: 'delivery after the stream was lost' });
+      await waitFor(
+        async () => {
+          await bus.publishDurable(channel, makeEnvelope({ n: 2 }));
+          return c.got.some((g) => (g.payload as { n: number }).n === 2);
+        },
+        8000,
+        { intervalMs: 300, message: 'delivery after the stream was lost' },
+      );
     });
 
     it('records each handled message so that a completed one is counted if it ever runs again', async () => {
@@ -274,7 +331,9 @@ describeRedis('durable delivery on Redis Streams', () => {
       await bus.publishDurable(channel, makeEnvelope({ once: true }));
       await waitFor(() => c.got.length === 1, 5000);
       const id = c.got[0]!.meta.id;
-      await waitFor(async () => (await raw.exists(keys.done(channel, 'g', id))) === 1, 5000, { message: 'done record' });
+      await waitFor(async () => (await raw.exists(keys.done(channel, 'g', id))) === 1, 5000, {
+        message: 'done record',
+      });
       expect(await raw.ttl(keys.done(channel, 'g', id))).toBeGreaterThan(23 * 3600);
       expect(await raw.hget(keys.duplicates, 'g')).toBeNull();
     });
@@ -289,7 +348,10 @@ describeRedisServer('durable delivery through a Redis restart (AOF)', () => {
   afterAll(() => redis?.remove());
 
   it('a message handled just before Redis went away is acknowledged when it returns, and never handled again', async () => {
-    const bus = createBus({ kind: 'redis', url: redis.url, namespace: 'aof', secret: testBusSecret, durable: fast }, recordingObserver());
+    const bus = createBus(
+      { kind: 'redis', url: redis.url, namespace: 'aof', secret: testBusSecret, durable: fast },
+      recordingObserver(),
+    );
     await bus.connect();
     const keys = durableKeys('aof');
     const channel = uniqueChannel('aof');
@@ -310,14 +372,18 @@ describeRedisServer('durable delivery through a Redis restart (AOF)', () => {
       await outage;
       await new Promise((r) => setTimeout(r, 500)); // the reader notices and the ack keeps retrying
       await redis.start();
-      await waitFor(async () => {
-        try {
-          await bus.publishDurable(channel, makeEnvelope({ n: 2 }));
-          return true;
-        } catch {
-          return false; // still reconnecting
-        }
-      }, 10_000, { intervalMs: 200, message: 'publishing again after the restart' });
+      await waitFor(
+        async () => {
+          try {
+            await bus.publishDurable(channel, makeEnvelope({ n: 2 }));
+            return true;
+          } catch {
+            return false; // still reconnecting
+          }
+        },
+        10_000,
+        { intervalMs: 200, message: 'publishing again after the restart' },
+      );
       await waitFor(() => handled.includes(2), 10_000, { message: 'the next message' });
       await new Promise((r) => setTimeout(r, 300));
       expect(handled).toEqual([1, 2]); // message 1 was not handled a second time

@@ -16,7 +16,12 @@ import type { MessageBus } from '../../../src/orchestration/bus/types.ts';
 import { BlockError } from '../../../src/orchestration/errors.ts';
 import type { Envelope } from '../../../src/orchestration/message.ts';
 import { makeEnvelope, recordingObserver, uniqueChannel } from '../../support/bus.ts';
-import { describeRedisServer, freePort, startThrowawayRedis, type ThrowawayRedis } from '../../support/redis.ts';
+import {
+  describeRedisServer,
+  freePort,
+  startThrowawayRedis,
+  type ThrowawayRedis,
+} from '../../support/redis.ts';
 import { waitFor } from '../../support/wait.ts';
 
 describe('RedisBus.connect() without a Redis', () => {
@@ -55,7 +60,10 @@ describe('RedisBus.connect() without a Redis', () => {
     });
     await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
     const { port } = blackhole.address() as net.AddressInfo;
-    const bus = new RedisBus({ url: `redis://user:s3cret@127.0.0.1:${port}`, connectTimeoutMs: 600 });
+    const bus = new RedisBus({
+      url: `redis://user:s3cret@127.0.0.1:${port}`,
+      connectTimeoutMs: 600,
+    });
     const started = performance.now();
     try {
       const error = (await bus.connect().catch((err: unknown) => err)) as Error;
@@ -68,7 +76,9 @@ describe('RedisBus.connect() without a Redis', () => {
       expect(elapsed).toBeLessThan(600 + 1000);
       expect(bus.state()).toBe('disconnected');
       // The bus gave up: its connections are closed, not left retrying.
-      await waitFor(() => sockets.size === 0, 1000, { message: 'bus closed its sockets to the silent server' });
+      await waitFor(() => sockets.size === 0, 1000, {
+        message: 'bus closed its sockets to the silent server',
+      });
     } finally {
       await bus.close();
       for (const s of sockets) s.destroy();
@@ -129,13 +139,17 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
 
   async function stopAndWaitForOutage(bus: MessageBus): Promise<void> {
     await server.stop();
-    await waitFor(() => bus.state() !== 'connected', 5000, { message: 'bus noticed Redis went away' });
+    await waitFor(() => bus.state() !== 'connected', 5000, {
+      message: 'bus noticed Redis went away',
+    });
   }
 
   /** Restarts Redis and returns how long after Redis answered PING the bus was connected again. */
   async function restartAndWaitForReconnect(bus: MessageBus): Promise<number> {
     await server.restart();
-    const elapsed = await waitFor(() => bus.state() === 'connected', 5000, { message: 'bus connected again within 5 s of Redis answering' });
+    const elapsed = await waitFor(() => bus.state() === 'connected', 5000, {
+      message: 'bus connected again within 5 s of Redis answering',
+    });
     await waitFor(adminPing, 5000, { message: 'admin client reconnected' });
     return elapsed;
   }
@@ -164,9 +178,13 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
       const sentinel = makeEnvelope({ round, sentinel: true });
       await bus.publish(channel, sentinel);
       sentIds.push(sentinel.correlation_id);
-      await waitFor(() => h1.counts.has(sentinel.correlation_id) && h2.counts.has(sentinel.correlation_id), 5000, {
-        message: `round ${round}: sentinel reached both handlers`,
-      });
+      await waitFor(
+        () => h1.counts.has(sentinel.correlation_id) && h2.counts.has(sentinel.correlation_id),
+        5000,
+        {
+          message: `round ${round}: sentinel reached both handlers`,
+        },
+      );
       for (const h of [h1, h2]) {
         // Every message sent so far arrived exactly once, and nothing else arrived.
         expect([...h.counts.keys()].sort()).toEqual([...sentIds].sort());
@@ -188,7 +206,9 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
       expect(['reconnecting', 'disconnected']).toContain(bus.state());
 
       // No offline queue: publishing during the outage fails at once and says why.
-      await expect(bus.publish(channel, makeEnvelope({ during: 'outage' }))).rejects.toMatchObject({ code: 'TRANSPORT_DOWN' });
+      await expect(bus.publish(channel, makeEnvelope({ during: 'outage' }))).rejects.toMatchObject({
+        code: 'TRANSPORT_DOWN',
+      });
 
       reconnectMs.push(await restartAndWaitForReconnect(bus));
       expect(observer.states.at(-1)).toBe('connected');
@@ -196,8 +216,15 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
     }
 
     expect(h1.counts.size).toBe(1 + 1 + 2 * 51);
-    expect(bus.counters()).toMatchObject({ published: sentIds.length, delivered: 2 * sentIds.length, dropped: 0, handler_errors: 0 });
-    console.info(`RedisBus reconnect after Redis answered PING: ${reconnectMs.map((ms) => `${Math.round(ms)} ms`).join(', ')}`);
+    expect(bus.counters()).toMatchObject({
+      published: sentIds.length,
+      delivered: 2 * sentIds.length,
+      dropped: 0,
+      handler_errors: 0,
+    });
+    console.info(
+      `RedisBus reconnect after Redis answered PING: ${reconnectMs.map((ms) => `${Math.round(ms)} ms`).join(', ')}`,
+    );
   });
 
   it('is subscribed again by the time it reports connected: a message published right at that moment arrives', async () => {
@@ -226,7 +253,9 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
       await restartAndWaitForReconnect(bus);
       expect(publishedAtConnect.length).toBe(before + 1);
       const id = publishedAtConnect.at(-1)!;
-      await waitFor(() => received.counts.get(id) === 1, 3000, { message: `round ${round}: message published at 'connected' delivered` });
+      await waitFor(() => received.counts.get(id) === 1, 3000, {
+        message: `round ${round}: message published at 'connected' delivered`,
+      });
     }
   });
 
@@ -242,7 +271,9 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
     // Two handlers racing onto one new channel share the fate of the single SUBSCRIBE sent.
     const channel2 = uniqueChannel('subscribe-outage-concurrent');
     const racing = [countingHandler(), countingHandler()];
-    const outcomes = await Promise.allSettled(racing.map((h) => bus.subscribe(channel2, h.handler)));
+    const outcomes = await Promise.allSettled(
+      racing.map((h) => bus.subscribe(channel2, h.handler)),
+    );
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
 
     await restartAndWaitForReconnect(bus);
@@ -251,7 +282,9 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
     expect(await subscriberCount(`block:${channel}`)).toBe(1);
     const m = makeEnvelope({ after: 'retry' });
     await bus.publish(channel, m);
-    await waitFor(() => retried.counts.get(m.correlation_id) === 1, 3000, { message: 'retried subscription receives' });
+    await waitFor(() => retried.counts.get(m.correlation_id) === 1, 3000, {
+      message: 'retried subscription receives',
+    });
     // The caller was told the first subscribe failed, so that handler must never run.
     expect(failed.counts.size).toBe(0);
 
@@ -260,7 +293,9 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
     expect(await subscriberCount(`block:${channel2}`)).toBe(1);
     const m2 = makeEnvelope({ after: 'concurrent retry' });
     await bus.publish(channel2, m2);
-    await waitFor(() => retried2.counts.get(m2.correlation_id) === 1, 3000, { message: 'retried concurrent subscription receives' });
+    await waitFor(() => retried2.counts.get(m2.correlation_id) === 1, 3000, {
+      message: 'retried concurrent subscription receives',
+    });
     expect(racing.map((h) => h.counts.size)).toEqual([0, 0]);
   });
 });

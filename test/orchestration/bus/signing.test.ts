@@ -47,7 +47,9 @@ describeRedis('signed frames on Redis', () => {
 
     await waitFor(() => got.length === 1 && receiver.observer.drops.length === 4, 3000);
     expect(got.map((m) => (m.payload as { n: string }).n)).toEqual(['friend']);
-    expect(receiver.observer.drops.map((d) => d.reason)).toEqual(Array(4).fill('missing or wrong signature'));
+    expect(receiver.observer.drops.map((d) => d.reason)).toEqual(
+      Array(4).fill('missing or wrong signature'),
+    );
     expect(receiver.b.counters().dropped).toBe(4);
   });
 

@@ -28,7 +28,10 @@ export function SearchBox({ initial = '' }: { initial?: string }) {
       return;
     }
     const ctrl = new AbortController();
-    api<{ suggestions?: Suggestion[] }>(withQuery('/api/search/suggest', { q: debounced, limit: 8 }), { signal: ctrl.signal }).then(
+    api<{ suggestions?: Suggestion[] }>(
+      withQuery('/api/search/suggest', { q: debounced, limit: 8 }),
+      { signal: ctrl.signal },
+    ).then(
       (r) => {
         setSuggestions(r?.suggestions ?? []);
         setActive(-1);
@@ -105,7 +108,12 @@ export function SearchBox({ initial = '' }: { initial?: string }) {
         </svg>
       </button>
       {show ? (
-        <ul id="search-suggestions" class="suggestions" role="listbox" data-testid="search-suggestions">
+        <ul
+          id="search-suggestions"
+          class="suggestions"
+          role="listbox"
+          data-testid="search-suggestions"
+        >
           {suggestions.map((s, i) => (
             <li
               key={s.content_id}

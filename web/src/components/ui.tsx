@@ -40,7 +40,15 @@ export function Thumb({ item, eager = false }: { item: Item; eager?: boolean }) 
 export function ProgressBar({ value, label }: { value: number; label?: string }) {
   const v = Math.max(0, Math.min(100, value));
   return (
-    <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(v)} aria-label={label ?? 'watched'} data-testid="progress-bar">
+    <div
+      class="progress"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(v)}
+      aria-label={label ?? 'watched'}
+      data-testid="progress-bar"
+    >
       <div class="progress-fill" style={{ width: `${v}%` }} />
     </div>
   );
@@ -49,10 +57,18 @@ export function ProgressBar({ value, label }: { value: number; label?: string })
 /** A poster card linking to the item's page. */
 export function Card({ item, id, progress }: { item: Item; id: string; progress?: number | null }) {
   return (
-    <Link class="card" href={`/content/${encodeURIComponent(id)}`} data-testid="content-card" data-content-id={id} title={item.title}>
+    <Link
+      class="card"
+      href={`/content/${encodeURIComponent(id)}`}
+      data-testid="content-card"
+      data-content-id={id}
+      title={item.title}
+    >
       <div class="card-media">
         <Thumb item={item} />
-        {item.duration_seconds ? <span class="badge-duration">{clock(item.duration_seconds)}</span> : null}
+        {item.duration_seconds ? (
+          <span class="badge-duration">{clock(item.duration_seconds)}</span>
+        ) : null}
         {progress !== undefined && progress !== null ? <ProgressBar value={progress} /> : null}
       </div>
       <div class="card-title">{item.title}</div>
@@ -62,11 +78,26 @@ export function Card({ item, id, progress }: { item: Item; id: string; progress?
 }
 
 export function hitAsItem(h: SearchHit): Item {
-  return { title: h.title, catalog: h.catalog, thumbnail_url: h.thumbnail_url, duration_seconds: h.duration_seconds };
+  return {
+    title: h.title,
+    catalog: h.catalog,
+    thumbnail_url: h.thumbnail_url,
+    duration_seconds: h.duration_seconds,
+  };
 }
 
 /** A titled, horizontally scrolling row of cards with arrow buttons on wide screens. */
-export function Row({ id, title, items, href }: { id: string; title: string; items: Content[]; href?: string }) {
+export function Row({
+  id,
+  title,
+  items,
+  href,
+}: {
+  id: string;
+  title: string;
+  items: Content[];
+  href?: string;
+}) {
   const track = useRef<HTMLDivElement>(null);
   const scroll = (dir: number) => {
     const el = track.current;
@@ -78,17 +109,32 @@ export function Row({ id, title, items, href }: { id: string; title: string; ite
       <div class="row-head">
         <h2 id={headingId}>{href ? <Link href={href}>{title}</Link> : title}</h2>
         <div class="row-arrows">
-          <button type="button" class="icon-btn" aria-label={`scroll ${title} left`} onClick={() => scroll(-1)}>
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={`scroll ${title} left`}
+            onClick={() => scroll(-1)}
+          >
             ‹
           </button>
-          <button type="button" class="icon-btn" aria-label={`scroll ${title} right`} onClick={() => scroll(1)}>
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={`scroll ${title} right`}
+            onClick={() => scroll(1)}
+          >
             ›
           </button>
         </div>
       </div>
       <div class="row-track" ref={track}>
         {items.map((c) => (
-          <Card key={c.id} id={c.id} item={c} progress={id === 'continue_watching' ? (c.progress?.percent ?? 0) : undefined} />
+          <Card
+            key={c.id}
+            id={c.id}
+            item={c}
+            progress={id === 'continue_watching' ? (c.progress?.percent ?? 0) : undefined}
+          />
         ))}
       </div>
     </section>
@@ -109,9 +155,23 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
 }
 
 /** A message box; `kind` picks the colour. */
-export function Notice({ kind = 'info', title, children, testid }: { kind?: 'info' | 'warn' | 'error' | 'ok'; title?: string; children?: ComponentChildren; testid?: string }) {
+export function Notice({
+  kind = 'info',
+  title,
+  children,
+  testid,
+}: {
+  kind?: 'info' | 'warn' | 'error' | 'ok';
+  title?: string;
+  children?: ComponentChildren;
+  testid?: string;
+}) {
   return (
-    <div class={`notice notice-${kind}`} role={kind === 'error' ? 'alert' : 'status'} data-testid={testid}>
+    <div
+      class={`notice notice-${kind}`}
+      role={kind === 'error' ? 'alert' : 'status'}
+      data-testid={testid}
+    >
       {title ? <strong class="notice-title">{title}</strong> : null}
       {children ? <div class="notice-body">{children}</div> : null}
     </div>
@@ -119,14 +179,27 @@ export function Notice({ kind = 'info', title, children, testid }: { kind?: 'inf
 }
 
 /** An API failure, with its correlation id so support can find it in the logs. */
-export function ErrorNotice({ error, title, onRetry }: { error: ApiError | Error; title?: string; onRetry?: () => void }) {
+export function ErrorNotice({
+  error,
+  title,
+  onRetry,
+}: {
+  error: ApiError | Error;
+  title?: string;
+  onRetry?: () => void;
+}) {
   const e = error as Partial<ApiError>;
   return (
     <Notice kind="error" title={title ?? 'Something went wrong'} testid="error">
       <p>{error.message}</p>
       <p class="muted small">
         {e.code ? <code>{e.code}</code> : null}
-        {e.correlationId ? <> · ref <code>{e.correlationId}</code></> : null}
+        {e.correlationId ? (
+          <>
+            {' '}
+            · ref <code>{e.correlationId}</code>
+          </>
+        ) : null}
       </p>
       {onRetry ? (
         <button type="button" class="btn btn-ghost" onClick={onRetry}>
@@ -138,7 +211,19 @@ export function ErrorNotice({ error, title, onRetry }: { error: ApiError | Error
 }
 
 /** A modal asking for a reason (reject, suspend). Resolves with the text, or null when cancelled. */
-export function ReasonDialog({ title, confirmLabel, onDone, danger = true, required = false }: { title: string; confirmLabel: string; danger?: boolean; required?: boolean; onDone: (reason: string | null) => void }) {
+export function ReasonDialog({
+  title,
+  confirmLabel,
+  onDone,
+  danger = true,
+  required = false,
+}: {
+  title: string;
+  confirmLabel: string;
+  danger?: boolean;
+  required?: boolean;
+  onDone: (reason: string | null) => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
   useEffect(() => {
@@ -159,13 +244,27 @@ export function ReasonDialog({ title, confirmLabel, onDone, danger = true, requi
           <span>
             Reason (shown to the user){required ? '' : <span class="muted"> (optional)</span>}
           </span>
-          <textarea name="reason" rows={3} maxLength={500} required={required} value={reason} onInput={(e) => setReason(e.currentTarget.value)} data-testid="reason-input" autoFocus />
+          <textarea
+            name="reason"
+            rows={3}
+            maxLength={500}
+            required={required}
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+            data-testid="reason-input"
+            autoFocus
+          />
         </label>
         <div class="dialog-actions">
           <button type="button" class="btn btn-ghost" onClick={() => onDone(null)}>
             Cancel
           </button>
-          <button type="submit" class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} disabled={required && !reason.trim()} data-testid="reason-confirm">
+          <button
+            type="submit"
+            class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
+            disabled={required && !reason.trim()}
+            data-testid="reason-confirm"
+          >
             {confirmLabel}
           </button>
         </div>

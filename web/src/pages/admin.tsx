@@ -21,7 +21,10 @@ export function AdminPage() {
     return (
       <div class="page narrow center" data-testid="admin-forbidden">
         <h1>Not allowed</h1>
-        <p class="muted">The dashboard is for WSOPTV administrators only. You are signed in as {user?.username ?? 'a viewer'}.</p>
+        <p class="muted">
+          The dashboard is for WSOPTV administrators only. You are signed in as{' '}
+          {user?.username ?? 'a viewer'}.
+        </p>
         <Link href="/" class="btn btn-primary">
           Back to the archive
         </Link>
@@ -43,7 +46,15 @@ export function AdminPage() {
             ['dead-letters', 'Dead letters'],
             ['audit', 'Audit log'],
           ].map(([id, label]) => (
-            <a key={id} href={`#${id}`} class="chip" onClick={(e) => (e.preventDefault(), document.getElementById(id!)?.scrollIntoView({ behavior: 'smooth' }))}>
+            <a
+              key={id}
+              href={`#${id}`}
+              class="chip"
+              onClick={(e) => (
+                e.preventDefault(),
+                document.getElementById(id!)?.scrollIntoView({ behavior: 'smooth' })
+              )}
+            >
               {label}
             </a>
           ))}
@@ -65,9 +76,26 @@ export function AdminPage() {
   );
 }
 
-function Panel({ id, title, children, aside, testid }: { id: string; title: string; children: ComponentChildren; aside?: ComponentChildren; testid?: string }) {
+function Panel({
+  id,
+  title,
+  children,
+  aside,
+  testid,
+}: {
+  id: string;
+  title: string;
+  children: ComponentChildren;
+  aside?: ComponentChildren;
+  testid?: string;
+}) {
   return (
-    <section class="panel" id={id} aria-labelledby={`${id}-h`} data-testid={testid ?? `panel-${id}`}>
+    <section
+      class="panel"
+      id={id}
+      aria-labelledby={`${id}-h`}
+      data-testid={testid ?? `panel-${id}`}
+    >
       <header class="panel-head">
         <h2 id={`${id}-h`}>{title}</h2>
         {aside ? <div class="panel-aside">{aside}</div> : null}
@@ -79,7 +107,15 @@ function Panel({ id, title, children, aside, testid }: { id: string; title: stri
 
 /** Error (keeping stale data visible), first-load placeholder, or nothing. */
 /** A panel's table: column headings (an empty one is the row actions' column) and the rows the caller renders. */
-function Table({ testid, columns, children }: { testid: string; columns: string[]; children: ComponentChildren }) {
+function Table({
+  testid,
+  columns,
+  children,
+}: {
+  testid: string;
+  columns: string[];
+  children: ComponentChildren;
+}) {
   return (
     <div class="table-wrap">
       <table class="table" data-testid={testid}>
@@ -98,8 +134,31 @@ function Table({ testid, columns, children }: { testid: string; columns: string[
   );
 }
 
-function LoadState({ error, loading, hasData, onRetry }: { error?: ApiError; loading: boolean; hasData: boolean; onRetry: () => void }) {
-  if (error) return <ErrorNotice error={error} title={error.status === 404 ? 'Not available on this server yet' : error.status === 503 ? 'Not available right now' : 'Could not load'} onRetry={onRetry} />;
+function LoadState({
+  error,
+  loading,
+  hasData,
+  onRetry,
+}: {
+  error?: ApiError;
+  loading: boolean;
+  hasData: boolean;
+  onRetry: () => void;
+}) {
+  if (error)
+    return (
+      <ErrorNotice
+        error={error}
+        title={
+          error.status === 404
+            ? 'Not available on this server yet'
+            : error.status === 503
+              ? 'Not available right now'
+              : 'Could not load'
+        }
+        onRetry={onRetry}
+      />
+    );
   if (loading && !hasData) return <p class="muted small skeleton">Loading…</p>;
   return null;
 }
@@ -116,8 +175,10 @@ function listOf<T>(data: unknown, ...keys: string[]): T[] {
   return [];
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
 // ---- system ----------------------------------------------------------------------------
 
@@ -142,8 +203,11 @@ function SystemPanel() {
   const blocks = listOf<BlockRow>(st.data, 'blocks');
   const missing = listOf<string>(st.data?.missing_blocks);
   const transport = (st.data?.transport ?? st.data?.bus) as Dict | undefined;
-  const redis = (st.data?.redis as Dict | undefined) ?? (transport?.kind === 'redis' ? transport : undefined);
-  const deps = Object.entries((st.data?.dependencies ?? {}) as Record<string, Dict>).filter(([, d]) => d && d.available === false);
+  const redis =
+    (st.data?.redis as Dict | undefined) ?? (transport?.kind === 'redis' ? transport : undefined);
+  const deps = Object.entries((st.data?.dependencies ?? {}) as Record<string, Dict>).filter(
+    ([, d]) => d && d.available === false,
+  );
   const summary = st.data?.summary as Dict | undefined;
   return (
     <Panel
@@ -151,7 +215,8 @@ function SystemPanel() {
       title="System"
       aside={
         <span class="muted small live" data-testid="status-updated">
-          <span class={`dot ${st.error ? 'dot-bad' : 'dot-ok'}`} aria-hidden="true" /> {updated ? `live · updated ${new Date(updated).toLocaleTimeString()}` : 'connecting…'}
+          <span class={`dot ${st.error ? 'dot-bad' : 'dot-ok'}`} aria-hidden="true" />{' '}
+          {updated ? `live · updated ${new Date(updated).toLocaleTimeString()}` : 'connecting…'}
         </span>
       }
     >
@@ -159,20 +224,46 @@ function SystemPanel() {
       {st.data ? (
         <>
           <div class="stat-row">
-            <Stat label="Bus" value={str(transport?.kind) ?? '—'} sub={str(transport?.state)} good={transport?.state === 'connected'} testid="stat-bus" />
+            <Stat
+              label="Bus"
+              value={str(transport?.kind) ?? '—'}
+              sub={str(transport?.state)}
+              good={transport?.state === 'connected'}
+              testid="stat-bus"
+            />
             <Stat
               label="Redis"
               value={redis ? (str(redis.state) ?? str(redis.status) ?? 'unknown') : 'not used'}
               sub={redis ? str(redis.url) : 'in-memory bus, embedded stores'}
-              good={redis ? redis.state === 'connected' || redis.status === 'connected' || redis.state === 'ready' : undefined}
+              good={
+                redis
+                  ? redis.state === 'connected' ||
+                    redis.status === 'connected' ||
+                    redis.state === 'ready'
+                  : undefined
+              }
               testid="stat-redis"
             />
-            <Stat label="CPU" value={cpuText(st.data.cpu)} sub={cpuSub(st.data.cpu)} testid="stat-cpu" />
-            <Stat label="Memory" value={memText(st.data.memory)} sub={memSub(st.data.memory)} testid="stat-memory" />
+            <Stat
+              label="CPU"
+              value={cpuText(st.data.cpu)}
+              sub={cpuSub(st.data.cpu)}
+              testid="stat-cpu"
+            />
+            <Stat
+              label="Memory"
+              value={memText(st.data.memory)}
+              sub={memSub(st.data.memory)}
+              testid="stat-memory"
+            />
             {summary ? (
               <Stat
                 label="Streaming now"
-                value={num(summary.active_streams) !== undefined ? String(num(summary.active_streams)) : '—'}
+                value={
+                  num(summary.active_streams) !== undefined
+                    ? String(num(summary.active_streams))
+                    : '—'
+                }
                 sub={`${num(summary.pending_users) ?? '—'} waiting for approval${queueText(summary.queue)}`}
                 testid="stat-summary"
               />
@@ -183,7 +274,8 @@ function SystemPanel() {
               <ul class="dep-list">
                 {deps.map(([name, d]) => (
                   <li key={name}>
-                    <strong>{name}</strong>: {str(d.message) ?? str(d.code) ?? 'no answer'} {d.code ? <code>{str(d.code)}</code> : null}
+                    <strong>{name}</strong>: {str(d.message) ?? str(d.code) ?? 'no answer'}{' '}
+                    {d.code ? <code>{str(d.code)}</code> : null}
                   </li>
                 ))}
               </ul>
@@ -194,7 +286,13 @@ function SystemPanel() {
             {blocks.map((b) => {
               const breaker = typeof b.breaker === 'string' ? b.breaker : (b.breaker?.state ?? '—');
               return (
-                <div key={`${b.id}@${b.node_id ?? ''}`} class={`block-card status-${b.status ?? 'unknown'}`} data-testid="block-card" data-block={b.id} data-status={b.status}>
+                <div
+                  key={`${b.id}@${b.node_id ?? ''}`}
+                  class={`block-card status-${b.status ?? 'unknown'}`}
+                  data-testid="block-card"
+                  data-block={b.id}
+                  data-status={b.status}
+                >
                   <div class="block-top">
                     <span class="block-id">{b.name ?? b.id}</span>
                     <span class={`pill pill-${b.status ?? 'unknown'}`}>{b.status ?? '?'}</span>
@@ -219,7 +317,13 @@ function SystemPanel() {
               );
             })}
             {missing.map((id) => (
-              <div key={`missing-${id}`} class="block-card status-missing" data-testid="block-card" data-block={id} data-status="missing">
+              <div
+                key={`missing-${id}`}
+                class="block-card status-missing"
+                data-testid="block-card"
+                data-block={id}
+                data-status="missing"
+              >
                 <div class="block-top">
                   <span class="block-id">{id}</span>
                   <span class="pill pill-stopped">missing</span>
@@ -227,7 +331,9 @@ function SystemPanel() {
                 <p class="block-reason small">No process runs this block.</p>
               </div>
             ))}
-            {blocks.length === 0 && missing.length === 0 ? <p class="muted">No blocks reported.</p> : null}
+            {blocks.length === 0 && missing.length === 0 ? (
+              <p class="muted">No blocks reported.</p>
+            ) : null}
           </div>
         </>
       ) : null}
@@ -235,11 +341,25 @@ function SystemPanel() {
   );
 }
 
-function Stat({ label, value, sub, good, testid }: { label: string; value: string; sub?: string; good?: boolean; testid?: string }) {
+function Stat({
+  label,
+  value,
+  sub,
+  good,
+  testid,
+}: {
+  label: string;
+  value: string;
+  sub?: string;
+  good?: boolean;
+  testid?: string;
+}) {
   return (
     <div class="stat" data-testid={testid}>
       <span class="stat-label">{label}</span>
-      <span class={`stat-value ${good === true ? 'good' : good === false ? 'bad' : ''}`}>{value}</span>
+      <span class={`stat-value ${good === true ? 'good' : good === false ? 'bad' : ''}`}>
+        {value}
+      </span>
       {sub ? <span class="stat-sub muted small">{sub}</span> : null}
     </div>
   );
@@ -267,13 +387,18 @@ function cpuSub(cpu: unknown): string | undefined {
   const c = cpu as Dict | undefined;
   const cores = num(c?.cores) ?? num(c?.count);
   const load = listOf<number>(c?.load_avg ?? c?.load ?? c?.loadavg);
-  const parts = [num(c?.process_percent) !== undefined ? 'this process' : '', load.length && num(c?.process_percent) !== undefined ? `load ${load[0]!.toFixed(2)}` : '', cores ? `${cores} cores` : ''];
+  const parts = [
+    num(c?.process_percent) !== undefined ? 'this process' : '',
+    load.length && num(c?.process_percent) !== undefined ? `load ${load[0]!.toFixed(2)}` : '',
+    cores ? `${cores} cores` : '',
+  ];
   return parts.filter(Boolean).join(' · ') || undefined;
 }
 function memText(m: unknown): string {
   const d = m as Dict | undefined;
   const proc = d?.process as Dict | undefined;
-  const used = num(proc?.rss) ?? num(d?.rss_bytes) ?? num(d?.rss) ?? num(d?.used_bytes) ?? num(d?.used);
+  const used =
+    num(proc?.rss) ?? num(d?.rss_bytes) ?? num(d?.rss) ?? num(d?.used_bytes) ?? num(d?.used);
   return used !== undefined ? bytes(used) : typeof m === 'number' ? bytes(m) : '—';
 }
 function memSub(m: unknown): string | undefined {
@@ -282,8 +407,17 @@ function memSub(m: unknown): string | undefined {
   const total = num(d?.total_bytes) ?? num(d?.total);
   const sysUsed = num(d?.used_bytes);
   const heap = num(proc?.heap_used) ?? num(d?.heap_used_bytes) ?? num(d?.heap_used);
-  if (proc) return [heap ? `heap ${bytes(heap)}` : '', total ? `host ${bytes(sysUsed)} / ${bytes(total)}` : ''].filter(Boolean).join(' · ') || undefined;
-  return [total ? `of ${bytes(total)}` : '', heap ? `heap ${bytes(heap)}` : ''].filter(Boolean).join(' · ') || undefined;
+  if (proc)
+    return (
+      [heap ? `heap ${bytes(heap)}` : '', total ? `host ${bytes(sysUsed)} / ${bytes(total)}` : '']
+        .filter(Boolean)
+        .join(' · ') || undefined
+    );
+  return (
+    [total ? `of ${bytes(total)}` : '', heap ? `heap ${bytes(heap)}` : '']
+      .filter(Boolean)
+      .join(' · ') || undefined
+  );
 }
 
 const DISK_NAMES: Record<string, string> = { ssd: 'SSD cache disk', nas: 'NAS library' };
@@ -291,22 +425,43 @@ const DISK_NAMES: Record<string, string> = { ssd: 'SSD cache disk', nas: 'NAS li
 /** Disks come as a list, or as {ssd: {...}, nas: {...}} (the admin block today). */
 function Disks({ disks }: { disks: unknown }) {
   const list: Array<[string, Dict]> = Array.isArray(disks)
-    ? (disks as Dict[]).map((d, i) => [str(d.name) ?? str(d.label) ?? str(d.path) ?? str(d.mount) ?? `disk ${i + 1}`, d])
-    : Object.entries((disks ?? {}) as Record<string, Dict>).map(([k, d]) => [DISK_NAMES[k] ?? k, d]);
+    ? (disks as Dict[]).map((d, i) => [
+        str(d.name) ?? str(d.label) ?? str(d.path) ?? str(d.mount) ?? `disk ${i + 1}`,
+        d,
+      ])
+    : Object.entries((disks ?? {}) as Record<string, Dict>).map(([k, d]) => [
+        DISK_NAMES[k] ?? k,
+        d,
+      ]);
   if (!list.length) return null;
   return (
     <div class="disks" data-testid="disks">
       {list.map(([name, d]) => {
         const total = num(d.total_bytes) ?? num(d.size_bytes) ?? num(d.total);
         const free = num(d.free_bytes) ?? num(d.available_bytes) ?? num(d.free);
-        const used = num(d.used_bytes) ?? num(d.used) ?? (total !== undefined && free !== undefined ? total - free : undefined);
+        const used =
+          num(d.used_bytes) ??
+          num(d.used) ??
+          (total !== undefined && free !== undefined ? total - free : undefined);
         const broken = d.available === false || d.reachable === false;
         const budget = num(d.capacity_bytes);
-        const sub = [str(d.path), budget !== undefined ? `cache budget ${bytes(budget)}${num(d.cache_used_bytes) !== undefined ? `, ${bytes(num(d.cache_used_bytes))} used` : ''}` : ''].filter(Boolean).join(' · ');
+        const sub = [
+          str(d.path),
+          budget !== undefined
+            ? `cache budget ${bytes(budget)}${num(d.cache_used_bytes) !== undefined ? `, ${bytes(num(d.cache_used_bytes))} used` : ''}`
+            : '',
+        ]
+          .filter(Boolean)
+          .join(' · ');
         return (
           <div key={name}>
             <UsageBar label={name} used={used} total={total} sub={sub || undefined} />
-            {broken ? <p class="block-reason small">{d.reachable === false ? 'not reachable' : 'not available'}{d.error ? `: ${str(d.error)}` : ''}</p> : null}
+            {broken ? (
+              <p class="block-reason small">
+                {d.reachable === false ? 'not reachable' : 'not available'}
+                {d.error ? `: ${str(d.error)}` : ''}
+              </p>
+            ) : null}
           </div>
         );
       })}
@@ -314,7 +469,19 @@ function Disks({ disks }: { disks: unknown }) {
   );
 }
 
-function UsageBar({ label, used, total, sub, testid }: { label: string; used?: number; total?: number; sub?: string; testid?: string }) {
+function UsageBar({
+  label,
+  used,
+  total,
+  sub,
+  testid,
+}: {
+  label: string;
+  used?: number;
+  total?: number;
+  sub?: string;
+  testid?: string;
+}) {
   const ratio = used !== undefined && total ? Math.min(1, used / total) : undefined;
   return (
     <div class="usage" data-testid={testid}>
@@ -324,8 +491,18 @@ function UsageBar({ label, used, total, sub, testid }: { label: string; used?: n
           {bytes(used)} / {bytes(total)} {ratio !== undefined ? `(${percent(ratio)})` : ''}
         </span>
       </div>
-      <div class="usage-bar" role="meter" aria-label={`${label} usage`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={ratio !== undefined ? Math.round(ratio * 100) : undefined}>
-        <div class={`usage-fill ${ratio !== undefined && ratio > 0.9 ? 'hot' : ''}`} style={{ width: `${(ratio ?? 0) * 100}%` }} />
+      <div
+        class="usage-bar"
+        role="meter"
+        aria-label={`${label} usage`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={ratio !== undefined ? Math.round(ratio * 100) : undefined}
+      >
+        <div
+          class={`usage-fill ${ratio !== undefined && ratio > 0.9 ? 'hot' : ''}`}
+          style={{ width: `${(ratio ?? 0) * 100}%` }}
+        />
       </div>
       {sub ? <span class="muted tiny">{sub}</span> : null}
     </div>
@@ -348,7 +525,10 @@ function useAction(after: () => void) {
       setMessage({ kind: 'ok', text: okText });
       after();
     } catch (err) {
-      setMessage({ kind: 'error', text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err) });
+      setMessage({
+        kind: 'error',
+        text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err),
+      });
     } finally {
       setBusy(null);
     }
@@ -357,13 +537,30 @@ function useAction(after: () => void) {
 }
 
 function ApprovalsPanel() {
-  const list = useApi<Page<User>>('/api/admin/users?status=pending_approval&limit=50', { refreshMs: 10_000 });
+  const list = useApi<Page<User>>('/api/admin/users?status=pending_approval&limit=50', {
+    refreshMs: 10_000,
+  });
   const act = useAction(list.reload);
   const [asking, setAsking] = useState<Pending | null>(null);
   const users = listOf<User>(list.data, 'users');
   return (
-    <Panel id="approvals" title="Pending approvals" aside={list.data ? <span class="count" data-testid="pending-count">{list.data.total ?? users.length}</span> : null}>
-      <LoadState error={list.error} loading={list.loading} hasData={!!list.data} onRetry={list.reload} />
+    <Panel
+      id="approvals"
+      title="Pending approvals"
+      aside={
+        list.data ? (
+          <span class="count" data-testid="pending-count">
+            {list.data.total ?? users.length}
+          </span>
+        ) : null
+      }
+    >
+      <LoadState
+        error={list.error}
+        loading={list.loading}
+        hasData={!!list.data}
+        onRetry={list.reload}
+      />
       {act.message ? <Notice kind={act.message.kind}>{act.message.text}</Notice> : null}
       {list.data && users.length === 0 ? <p class="muted">Nobody is waiting.</p> : null}
       <ul class="user-list">
@@ -378,10 +575,24 @@ function ApprovalsPanel() {
               <span class="muted tiny">asked {ago(u.created_at)}</span>
             </div>
             <div class="user-actions">
-              <button type="button" class="btn btn-primary btn-sm" disabled={act.busy === u.id} onClick={() => act.run(u.id, `/api/admin/users/${u.id}/approve`, {}, `${u.username} approved`)} data-testid="approve">
+              <button
+                type="button"
+                class="btn btn-primary btn-sm"
+                disabled={act.busy === u.id}
+                onClick={() =>
+                  act.run(u.id, `/api/admin/users/${u.id}/approve`, {}, `${u.username} approved`)
+                }
+                data-testid="approve"
+              >
                 Approve
               </button>
-              <button type="button" class="btn btn-ghost btn-sm" disabled={act.busy === u.id} onClick={() => setAsking({ user: u, action: 'reject' })} data-testid="reject">
+              <button
+                type="button"
+                class="btn btn-ghost btn-sm"
+                disabled={act.busy === u.id}
+                onClick={() => setAsking({ user: u, action: 'reject' })}
+                data-testid="reject"
+              >
                 Reject
               </button>
             </div>
@@ -396,7 +607,13 @@ function ApprovalsPanel() {
           onDone={(reason) => {
             const u = asking.user;
             setAsking(null);
-            if (reason !== null) void act.run(u.id, `/api/admin/users/${u.id}/reject`, reason ? { reason } : {}, `${u.username} rejected`);
+            if (reason !== null)
+              void act.run(
+                u.id,
+                `/api/admin/users/${u.id}/reject`,
+                reason ? { reason } : {},
+                `${u.username} rejected`,
+              );
           }}
         />
       ) : null}
@@ -410,7 +627,9 @@ function UsersPanel() {
   const [status, setStatus] = useState<string>('active');
   const [page, setPage] = useState(1);
   const limit = 20;
-  const list = useApi<Page<User>>(withQuery('/api/admin/users', { status, page, limit }), { refreshMs: 15_000 });
+  const list = useApi<Page<User>>(withQuery('/api/admin/users', { status, page, limit }), {
+    refreshMs: 15_000,
+  });
   const act = useAction(list.reload);
   const [asking, setAsking] = useState<Pending | null>(null);
   const users = listOf<User>(list.data, 'users');
@@ -439,7 +658,12 @@ function UsersPanel() {
         </div>
       }
     >
-      <LoadState error={list.error} loading={list.loading} hasData={!!list.data} onRetry={list.reload} />
+      <LoadState
+        error={list.error}
+        loading={list.loading}
+        hasData={!!list.data}
+        onRetry={list.reload}
+      />
       {act.message ? <Notice kind={act.message.kind}>{act.message.text}</Notice> : null}
       {list.data ? (
         <div class="table-wrap">
@@ -470,12 +694,31 @@ function UsersPanel() {
                   <td class="muted small">{u.last_login_at ? ago(u.last_login_at) : 'never'}</td>
                   <td class="actions">
                     {u.status === 'active' && u.role !== 'admin' ? (
-                      <button type="button" class="btn btn-danger btn-sm" disabled={act.busy === u.id} onClick={() => setAsking({ user: u, action: 'suspend' })} data-testid="suspend">
+                      <button
+                        type="button"
+                        class="btn btn-danger btn-sm"
+                        disabled={act.busy === u.id}
+                        onClick={() => setAsking({ user: u, action: 'suspend' })}
+                        data-testid="suspend"
+                      >
                         Suspend
                       </button>
                     ) : null}
                     {u.status !== 'active' ? (
-                      <button type="button" class="btn btn-primary btn-sm" disabled={act.busy === u.id} onClick={() => act.run(u.id, `/api/admin/users/${u.id}/approve`, {}, `${u.username} is active`)} data-testid="activate">
+                      <button
+                        type="button"
+                        class="btn btn-primary btn-sm"
+                        disabled={act.busy === u.id}
+                        onClick={() =>
+                          act.run(
+                            u.id,
+                            `/api/admin/users/${u.id}/approve`,
+                            {},
+                            `${u.username} is active`,
+                          )
+                        }
+                        data-testid="activate"
+                      >
                         {u.status === 'pending_approval' ? 'Approve' : 'Reactivate'}
                       </button>
                     ) : null}
@@ -501,7 +744,13 @@ function UsersPanel() {
           onDone={(reason) => {
             const u = asking.user;
             setAsking(null);
-            if (reason !== null) void act.run(u.id, `/api/admin/users/${u.id}/suspend`, reason ? { reason } : {}, `${u.username} suspended; their sessions have ended`);
+            if (reason !== null)
+              void act.run(
+                u.id,
+                `/api/admin/users/${u.id}/suspend`,
+                reason ? { reason } : {},
+                `${u.username} suspended; their sessions have ended`,
+              );
           }}
         />
       ) : null}
@@ -509,17 +758,35 @@ function UsersPanel() {
   );
 }
 
-function SmallPager({ page, pages, onPage }: { page: number; pages: number; onPage: (p: number) => void }) {
+function SmallPager({
+  page,
+  pages,
+  onPage,
+}: {
+  page: number;
+  pages: number;
+  onPage: (p: number) => void;
+}) {
   if (pages <= 1) return null;
   return (
     <div class="pager pager-sm">
-      <button type="button" class="btn btn-ghost btn-sm" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+      <button
+        type="button"
+        class="btn btn-ghost btn-sm"
+        disabled={page <= 1}
+        onClick={() => onPage(page - 1)}
+      >
         ← Prev
       </button>
       <span class="pager-pos">
         {page} / {pages}
       </span>
-      <button type="button" class="btn btn-ghost btn-sm" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+      <button
+        type="button"
+        class="btn btn-ghost btn-sm"
+        disabled={page >= pages}
+        onClick={() => onPage(page + 1)}
+      >
         Next →
       </button>
     </div>
@@ -532,14 +799,26 @@ function StreamsPanel() {
   const st = useApi<unknown>('/api/admin/streams', { refreshMs: 5000 });
   const streams = listOf<Dict>(st.data, 'streams', 'sessions');
   return (
-    <Panel id="streams" title="Active streams" aside={st.data ? <span class="count" data-testid="stream-count">{num((st.data as Dict).total) ?? streams.length}</span> : null}>
+    <Panel
+      id="streams"
+      title="Active streams"
+      aside={
+        st.data ? (
+          <span class="count" data-testid="stream-count">
+            {num((st.data as Dict).total) ?? streams.length}
+          </span>
+        ) : null
+      }
+    >
       <LoadState error={st.error} loading={st.loading} hasData={!!st.data} onRetry={st.reload} />
       {st.data && streams.length === 0 ? <p class="muted">Nobody is watching right now.</p> : null}
       <ul class="stream-list" data-testid="stream-list">
         {streams.map((s, i) => (
           <li key={str(s.session_id) ?? i} class="stream-item">
             <div>
-              <strong>{str(s.title) ?? str(s.content_title) ?? str(s.content_id)?.slice(0, 8) ?? '?'}</strong>
+              <strong>
+                {str(s.title) ?? str(s.content_title) ?? str(s.content_id)?.slice(0, 8) ?? '?'}
+              </strong>
               <div class="muted tiny">
                 {str(s.username) ?? str(s.user_id)?.slice(0, 8)} · started {ago(str(s.started_at))}
               </div>
@@ -558,7 +837,9 @@ function StreamsPanel() {
 function CachePanel() {
   const c = useApi<Dict>('/api/admin/cache', { refreshMs: 5000 });
   const tiers = (c.data?.tiers ?? {}) as Record<string, Dict> | Dict[];
-  const tierList: Array<[string, Dict]> = Array.isArray(tiers) ? tiers.map((t, i) => [str(t.name) ?? str(t.tier) ?? `tier ${i + 1}`, t]) : Object.entries(tiers);
+  const tierList: Array<[string, Dict]> = Array.isArray(tiers)
+    ? tiers.map((t, i) => [str(t.name) ?? str(t.tier) ?? `tier ${i + 1}`, t])
+    : Object.entries(tiers);
   const ssd = c.data?.ssd as Dict | undefined;
   const hot = listOf<Dict>(c.data?.hot_contents);
   return (
@@ -570,11 +851,14 @@ function CachePanel() {
             {tierList.map(([name, t]) => {
               const hits = num(t.hits) ?? 0;
               const misses = num(t.misses) ?? 0;
-              const rate = num(t.hit_rate) ?? (hits + misses > 0 ? hits / (hits + misses) : undefined);
+              const rate =
+                num(t.hit_rate) ?? (hits + misses > 0 ? hits / (hits + misses) : undefined);
               return (
                 <div key={name} class="tier" data-testid="cache-tier" data-tier={name}>
                   <span class="stat-label">{name}</span>
-                  <span class="stat-value">{rate === undefined ? '—' : percent(rate, rate < 0.1 ? 1 : 0)}</span>
+                  <span class="stat-value">
+                    {rate === undefined ? '—' : percent(rate, rate < 0.1 ? 1 : 0)}
+                  </span>
                   <span class="muted tiny">
                     {hits} hits · {misses} misses
                   </span>
@@ -582,15 +866,25 @@ function CachePanel() {
               );
             })}
           </div>
-          {ssd ? <UsageBar label={`SSD cache · ${num(ssd.files) ?? 0} files`} used={num(ssd.used_bytes)} total={num(ssd.capacity_bytes)} testid="ssd-usage" /> : null}
-          {num(c.data.active_slots) !== undefined ? <p class="muted small">Stream slots in use: {num(c.data.active_slots)}</p> : null}
+          {ssd ? (
+            <UsageBar
+              label={`SSD cache · ${num(ssd.files) ?? 0} files`}
+              used={num(ssd.used_bytes)}
+              total={num(ssd.capacity_bytes)}
+              testid="ssd-usage"
+            />
+          ) : null}
+          {num(c.data.active_slots) !== undefined ? (
+            <p class="muted small">Stream slots in use: {num(c.data.active_slots)}</p>
+          ) : null}
           {hot.length ? (
             <details class="hot">
               <summary>Hot videos ({hot.length})</summary>
               <ul>
                 {hot.map((h) => (
                   <li key={str(h.content_id)}>
-                    <code>{str(h.title) ?? str(h.content_id)?.slice(0, 8)}</code> · {num(h.plays_7d)} plays / 7 d {h.on_ssd ? '· on SSD' : ''}
+                    <code>{str(h.title) ?? str(h.content_id)?.slice(0, 8)}</code> ·{' '}
+                    {num(h.plays_7d)} plays / 7 d {h.on_ssd ? '· on SSD' : ''}
                   </li>
                 ))}
               </ul>
@@ -626,7 +920,10 @@ function JobsPanel() {
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
   const limit = 10;
-  const jobs = useApi<Page<Job>>(withQuery('/api/admin/jobs', { status, limit, offset: (page - 1) * limit }), { refreshMs: 5000 });
+  const jobs = useApi<Page<Job>>(
+    withQuery('/api/admin/jobs', { status, limit, offset: (page - 1) * limit }),
+    { refreshMs: 5000 },
+  );
   const act = useAction(jobs.reload);
   const list = listOf<Job>(jobs.data, 'jobs');
   const stats = (jobs.data as { stats?: Record<string, number> | null } | undefined)?.stats;
@@ -664,9 +961,16 @@ function JobsPanel() {
           ))}
         </p>
       ) : null}
-      <LoadState error={jobs.error} loading={jobs.loading} hasData={!!jobs.data} onRetry={jobs.reload} />
+      <LoadState
+        error={jobs.error}
+        loading={jobs.loading}
+        hasData={!!jobs.data}
+        onRetry={jobs.reload}
+      />
       {act.message ? <Notice kind={act.message.kind}>{act.message.text}</Notice> : null}
-      {jobs.data && list.length === 0 ? <p class="muted">No jobs{status ? ` with status ${status}` : ''}.</p> : null}
+      {jobs.data && list.length === 0 ? (
+        <p class="muted">No jobs{status ? ` with status ${status}` : ''}.</p>
+      ) : null}
       <ul class="job-list" data-testid="job-list">
         {list.map((j) => (
           <li key={j.id} class="job" data-testid="job" data-status={j.status}>
@@ -687,14 +991,26 @@ function JobsPanel() {
             ) : null}
             {j.error ? <p class="job-error tiny">{j.error}</p> : null}
             {j.status === 'failed' ? (
-              <button type="button" class="btn btn-ghost btn-sm" disabled={act.busy === j.id} onClick={() => act.run(j.id, `/api/admin/jobs/${j.id}/retry`, {}, `${j.type} job queued again`)} data-testid="job-retry">
+              <button
+                type="button"
+                class="btn btn-ghost btn-sm"
+                disabled={act.busy === j.id}
+                onClick={() =>
+                  act.run(j.id, `/api/admin/jobs/${j.id}/retry`, {}, `${j.type} job queued again`)
+                }
+                data-testid="job-retry"
+              >
                 Retry
               </button>
             ) : null}
           </li>
         ))}
       </ul>
-      <SmallPager page={page} pages={Math.max(1, Math.ceil((jobs.data?.total ?? list.length) / limit))} onPage={setPage} />
+      <SmallPager
+        page={page}
+        pages={Math.max(1, Math.ceil((jobs.data?.total ?? list.length) / limit))}
+        onPage={setPage}
+      />
     </Panel>
   );
 }
@@ -729,7 +1045,10 @@ function ScanLibrary({ onChange }: { onChange: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<Job | { job: Job }>('/api/admin/library/scan', { method: 'POST', body: {} });
+      const r = await api<Job | { job: Job }>('/api/admin/library/scan', {
+        method: 'POST',
+        body: {},
+      });
       const j = r && 'job' in r ? r.job : (r as Job);
       setJob(j);
       onChange();
@@ -745,12 +1064,25 @@ function ScanLibrary({ onChange }: { onChange: () => void }) {
   const result = job?.result as Dict | null | undefined;
   return (
     <div class="scan" data-testid="scan">
-      <button type="button" class="btn btn-primary btn-sm" onClick={start} disabled={busy || !!running} data-testid="scan-library">
+      <button
+        type="button"
+        class="btn btn-primary btn-sm"
+        onClick={start}
+        disabled={busy || !!running}
+        data-testid="scan-library"
+      >
         {running ? 'Scanning…' : 'Scan library'}
       </button>
       {job ? (
         <div class="scan-state" data-testid="scan-state" data-status={job.status}>
-          <div class="mini-bar" role="progressbar" aria-label="library scan" aria-valuemin={0} aria-valuemax={100} aria-valuenow={job.progress ?? 0}>
+          <div
+            class="mini-bar"
+            role="progressbar"
+            aria-label="library scan"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={job.progress ?? 0}
+          >
             <div style={{ width: `${job.status === 'completed' ? 100 : (job.progress ?? 0)}%` }} />
           </div>
           <span class="muted small">
@@ -784,12 +1116,19 @@ interface Audit {
 function AuditPanel() {
   const [page, setPage] = useState(1);
   const limit = 20;
-  const log = useApi<Page<Audit>>(withQuery('/api/admin/audit', { page, limit }), { refreshMs: 15_000 });
+  const log = useApi<Page<Audit>>(withQuery('/api/admin/audit', { page, limit }), {
+    refreshMs: 15_000,
+  });
   const items = listOf<Audit>(log.data, 'entries');
   const pages = Math.max(1, Math.ceil((log.data?.total ?? items.length) / limit));
   return (
     <Panel id="audit" title="Audit log">
-      <LoadState error={log.error} loading={log.loading} hasData={!!log.data} onRetry={log.reload} />
+      <LoadState
+        error={log.error}
+        loading={log.loading}
+        hasData={!!log.data}
+        onRetry={log.reload}
+      />
       {log.data && items.length === 0 ? <p class="muted">No admin actions yet.</p> : null}
       {items.length ? (
         <Table testid="audit-table" columns={['When', 'Who', 'Action', 'Target', 'Details']}>
@@ -801,9 +1140,15 @@ function AuditPanel() {
                 <code>{a.action}</code>
               </td>
               <td class="small">{a.target ?? '—'}</td>
-              <td class="muted tiny details" title={a.details ? JSON.stringify(a.details) : undefined}>
+              <td
+                class="muted tiny details"
+                title={a.details ? JSON.stringify(a.details) : undefined}
+              >
                 {Object.entries(a.details ?? {})
-                  .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                  .map(
+                    ([k, v]) =>
+                      `${k.replace(/_/g, ' ')}: ${typeof v === 'string' ? v : JSON.stringify(v)}`,
+                  )
                   .join(' · ')}
               </td>
             </tr>
@@ -829,16 +1174,28 @@ interface DeadLetter {
 
 /** Domain events a block kept failing on: each one is a change some block never applied. */
 function DeadLettersPanel() {
-  const letters = useApi<{ items: DeadLetter[] }>('/api/admin/dead-letters?limit=20', { refreshMs: 30_000 });
+  const letters = useApi<{ items: DeadLetter[] }>('/api/admin/dead-letters?limit=20', {
+    refreshMs: 30_000,
+  });
   const items = letters.data?.items ?? [];
   const act = useAction(letters.reload);
   return (
     <Panel id="dead-letters" title="Dead letters" testid="dead-letters-panel">
-      <LoadState error={letters.error} loading={letters.loading} hasData={!!letters.data} onRetry={letters.reload} />
+      <LoadState
+        error={letters.error}
+        loading={letters.loading}
+        hasData={!!letters.data}
+        onRetry={letters.reload}
+      />
       {act.message ? <Notice kind={act.message.kind}>{act.message.text}</Notice> : null}
-      {letters.data && items.length === 0 ? <p class="muted">No events were given up: every block handled every event it received.</p> : null}
+      {letters.data && items.length === 0 ? (
+        <p class="muted">No events were given up: every block handled every event it received.</p>
+      ) : null}
       {items.length ? (
-        <Table testid="dead-letters-table" columns={['When', 'Event', 'Block', 'Tries', 'Last error', '']}>
+        <Table
+          testid="dead-letters-table"
+          columns={['When', 'Event', 'Block', 'Tries', 'Last error', '']}
+        >
           {items.map((d) => (
             <tr key={`${d.channel}/${d.group}/${d.id}`}>
               <td class="nowrap small">{dateTime(d.at)}</td>
@@ -856,7 +1213,14 @@ function DeadLettersPanel() {
                   class="btn btn-ghost btn-sm"
                   title="Once its cause is fixed, hand the event back to the block that failed on it"
                   disabled={act.busy === d.id}
-                  onClick={() => act.run(d.id, '/api/admin/dead-letters/replay', { channel: d.channel, group: d.group, id: d.id }, `${d.channel} handed back to ${d.group.split('.')[0]}`)}
+                  onClick={() =>
+                    act.run(
+                      d.id,
+                      '/api/admin/dead-letters/replay',
+                      { channel: d.channel, group: d.group, id: d.id },
+                      `${d.channel} handed back to ${d.group.split('.')[0]}`,
+                    )
+                  }
                   data-testid="dead-letter-replay"
                 >
                   Replay

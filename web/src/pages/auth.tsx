@@ -8,7 +8,9 @@ import { session, useSession } from '../session.ts';
 
 /** Where to go after signing in: only a path inside the app. */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')
+    ? next
+    : '/';
 }
 
 interface AccountProblem {
@@ -37,12 +39,17 @@ export function LoginPage() {
     setError(null);
     setAccount(null);
     try {
-      const r = await api<LoginResponse>('/api/auth/login', { method: 'POST', body: { login: login.trim(), password }, anonymous: true });
+      const r = await api<LoginResponse>('/api/auth/login', {
+        method: 'POST',
+        body: { login: login.trim(), password },
+        anonymous: true,
+      });
       session.set(toTokens(r));
       navigate(next, { replace: true });
     } catch (err) {
       const ae = err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err));
-      if (ae.code === 'ACCOUNT_PENDING_APPROVAL') navigate(withQuery('/pending', { login: login.trim() }));
+      if (ae.code === 'ACCOUNT_PENDING_APPROVAL')
+        navigate(withQuery('/pending', { login: login.trim() }));
       else if (ae.code.startsWith('ACCOUNT_')) setAccount({ code: ae.code, message: ae.message });
       else setError(ae);
     } finally {
@@ -54,7 +61,12 @@ export function LoginPage() {
   const shown = account ?? (notice && notice.code.startsWith('ACCOUNT_') ? notice : null);
   return (
     <div class="auth-page">
-      <form class="auth-card" onSubmit={submit} data-testid="login-form" aria-describedby="login-errors">
+      <form
+        class="auth-card"
+        onSubmit={submit}
+        data-testid="login-form"
+        aria-describedby="login-errors"
+      >
         <h1>Sign in</h1>
         <p class="muted">The WSOP and HCL broadcast archive, for invited members.</p>
         <div id="login-errors" aria-live="polite">
@@ -62,19 +74,41 @@ export function LoginPage() {
           {!shown && notice ? <Notice kind="warn">{capitalise(notice.message)}</Notice> : null}
           {error ? (
             <Notice kind="error" testid="login-error">
-              {error.code === 'INVALID_CREDENTIALS' ? 'That email/username and password do not match.' : capitalise(error.message)}
+              {error.code === 'INVALID_CREDENTIALS'
+                ? 'That email/username and password do not match.'
+                : capitalise(error.message)}
             </Notice>
           ) : null}
         </div>
         <label class="field">
           <span>Email or username</span>
-          <input name="login" autoComplete="username" required value={login} onInput={(e) => setLogin(e.currentTarget.value)} data-testid="login-name" />
+          <input
+            name="login"
+            autoComplete="username"
+            required
+            value={login}
+            onInput={(e) => setLogin(e.currentTarget.value)}
+            data-testid="login-name"
+          />
         </label>
         <label class="field">
           <span>Password</span>
-          <input name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} data-testid="login-password" />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            data-testid="login-password"
+          />
         </label>
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy} data-testid="login-submit">
+        <button
+          type="submit"
+          class="btn btn-primary btn-block"
+          disabled={busy}
+          data-testid="login-submit"
+        >
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p class="muted small center">
@@ -88,7 +122,13 @@ export function LoginPage() {
 /** Rejected or suspended: say so, with the administrator's reason when there is one. */
 function AccountStatus({ problem }: { problem: AccountProblem }) {
   const title =
-    problem.code === 'ACCOUNT_REJECTED' ? 'Your registration was declined' : problem.code === 'ACCOUNT_SUSPENDED' ? 'Your account is suspended' : problem.code === 'ACCOUNT_PENDING_APPROVAL' ? 'Waiting for approval' : 'Your account is not active';
+    problem.code === 'ACCOUNT_REJECTED'
+      ? 'Your registration was declined'
+      : problem.code === 'ACCOUNT_SUSPENDED'
+        ? 'Your account is suspended'
+        : problem.code === 'ACCOUNT_PENDING_APPROVAL'
+          ? 'Waiting for approval'
+          : 'Your account is not active';
   return (
     <Notice kind="error" title={title} testid="account-status">
       <p data-testid="account-status-message">{capitalise(problem.message)}</p>
@@ -97,12 +137,19 @@ function AccountStatus({ problem }: { problem: AccountProblem }) {
   );
 }
 
-const RULES = 'At least 8 characters with an upper-case and a lower-case letter, a digit and a symbol.';
+const RULES =
+  'At least 8 characters with an upper-case and a lower-case letter, a digit and a symbol.';
 
 export function RegisterPage() {
   useTitle('Request access');
   const { user } = useSession();
-  const [form, setForm] = useState({ email: '', username: '', full_name: '', password: '', confirm: '' });
+  const [form, setForm] = useState({
+    email: '',
+    username: '',
+    full_name: '',
+    password: '',
+    confirm: '',
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [mismatch, setMismatch] = useState(false);
@@ -114,7 +161,8 @@ export function RegisterPage() {
   const field = (name: keyof typeof form) => ({
     name,
     value: form[name],
-    onInput: (e: Event) => setForm((f) => ({ ...f, [name]: (e.currentTarget as HTMLInputElement).value })),
+    onInput: (e: Event) =>
+      setForm((f) => ({ ...f, [name]: (e.currentTarget as HTMLInputElement).value })),
     'data-testid': `register-${name.replace('_', '-')}`,
   });
 
@@ -131,7 +179,12 @@ export function RegisterPage() {
       const u = await api<User>('/api/auth/register', {
         method: 'POST',
         anonymous: true,
-        body: { email: form.email.trim(), username: form.username.trim(), password: form.password, ...(form.full_name.trim() ? { full_name: form.full_name.trim() } : {}) },
+        body: {
+          email: form.email.trim(),
+          username: form.username.trim(),
+          password: form.password,
+          ...(form.full_name.trim() ? { full_name: form.full_name.trim() } : {}),
+        },
       });
       navigate(withQuery('/pending', { login: u?.username ?? form.username.trim(), new: 1 }));
     } catch (err) {
@@ -157,7 +210,15 @@ export function RegisterPage() {
         </label>
         <label class="field">
           <span>Username</span>
-          <input autoComplete="username" required minLength={3} maxLength={32} pattern="[A-Za-z0-9_.\-]+" title="3–32 letters, digits, _ . or -" {...field('username')} />
+          <input
+            autoComplete="username"
+            required
+            minLength={3}
+            maxLength={32}
+            pattern="[A-Za-z0-9_.\-]+"
+            title="3–32 letters, digits, _ . or -"
+            {...field('username')}
+          />
         </label>
         <label class="field">
           <span>
@@ -167,17 +228,37 @@ export function RegisterPage() {
         </label>
         <label class="field">
           <span>Password</span>
-          <input type="password" autoComplete="new-password" required minLength={8} maxLength={128} aria-describedby="pw-rules" {...field('password')} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={128}
+            aria-describedby="pw-rules"
+            {...field('password')}
+          />
           <small id="pw-rules" class="muted">
             {RULES}
           </small>
         </label>
         <label class="field">
           <span>Repeat password</span>
-          <input type="password" autoComplete="new-password" required maxLength={128} aria-invalid={mismatch} {...field('confirm')} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            maxLength={128}
+            aria-invalid={mismatch}
+            {...field('confirm')}
+          />
           {mismatch ? <small class="field-error">The two passwords differ.</small> : null}
         </label>
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy} data-testid="register-submit">
+        <button
+          type="submit"
+          class="btn btn-primary btn-block"
+          disabled={busy}
+          data-testid="register-submit"
+        >
           {busy ? 'Sending…' : 'Request access'}
         </button>
         <p class="muted small center">
@@ -203,14 +284,21 @@ export function PendingPage() {
         <p>
           {who ? (
             <>
-              The account <strong data-testid="pending-username">{who}</strong> is waiting for an administrator to approve it.
+              The account <strong data-testid="pending-username">{who}</strong> is waiting for an
+              administrator to approve it.
             </>
           ) : (
             'Your account is waiting for an administrator to approve it.'
           )}
         </p>
-        <p class="muted">You can sign in as soon as it has been approved. There is nothing else you need to do.</p>
-        <Link href={withQuery('/login', { login: who })} class="btn btn-ghost" data-testid="pending-login">
+        <p class="muted">
+          You can sign in as soon as it has been approved. There is nothing else you need to do.
+        </p>
+        <Link
+          href={withQuery('/login', { login: who })}
+          class="btn btn-ghost"
+          data-testid="pending-login"
+        >
           Back to sign in
         </Link>
       </div>

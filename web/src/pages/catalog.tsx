@@ -18,7 +18,11 @@ export function CatalogsPage() {
       <ul class="catalog-list">
         {cats.data?.items?.map((c) => (
           <li key={c.id}>
-            <Link href={`/catalog/${encodeURIComponent(c.id)}`} class="catalog-tile" data-testid="catalog-tile">
+            <Link
+              href={`/catalog/${encodeURIComponent(c.id)}`}
+              class="catalog-tile"
+              data-testid="catalog-tile"
+            >
               <span class="catalog-name">{c.name}</span>
               <span class="muted small">
                 {c.content_count} video{c.content_count === 1 ? '' : 's'}
@@ -35,8 +39,11 @@ export function CatalogPage({ id }: { id: string }) {
   const loc = useLocation();
   const page = Math.max(1, Number.parseInt(loc.query.get('page') ?? '1', 10) || 1);
   const cats = useApi<{ items: Catalog[] }>('/api/catalogs');
-  const list = useApi<Page<Content>>(withQuery('/api/contents', { catalog: id, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
-  const name = cats.data?.items?.find((c) => c.id === id)?.name ?? list.data?.items?.[0]?.catalog ?? id;
+  const list = useApi<Page<Content>>(
+    withQuery('/api/contents', { catalog: id, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+  );
+  const name =
+    cats.data?.items?.find((c) => c.id === id)?.name ?? list.data?.items?.[0]?.catalog ?? id;
   useTitle(name);
   const total = list.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -53,18 +60,34 @@ export function CatalogPage({ id }: { id: string }) {
       ) : null}
       {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
       {!list.data && !list.error ? <Spinner /> : null}
-      {list.data && list.data.items.length === 0 ? <Notice>Nothing in this catalog{page > 1 ? ' on this page' : ''}.</Notice> : null}
+      {list.data && list.data.items.length === 0 ? (
+        <Notice>Nothing in this catalog{page > 1 ? ' on this page' : ''}.</Notice>
+      ) : null}
       <div class="grid">
         {list.data?.items.map((c) => (
           <Card key={c.id} id={c.id} item={c} progress={c.progress?.percent} />
         ))}
       </div>
-      <Pager page={page} pages={pages} href={(p) => withQuery(`/catalog/${encodeURIComponent(id)}`, { page: p > 1 ? p : undefined })} />
+      <Pager
+        page={page}
+        pages={pages}
+        href={(p) =>
+          withQuery(`/catalog/${encodeURIComponent(id)}`, { page: p > 1 ? p : undefined })
+        }
+      />
     </div>
   );
 }
 
-export function Pager({ page, pages, href }: { page: number; pages: number; href: (p: number) => string }) {
+export function Pager({
+  page,
+  pages,
+  href,
+}: {
+  page: number;
+  pages: number;
+  href: (p: number) => string;
+}) {
   if (pages <= 1) return null;
   return (
     <nav class="pager" aria-label="Pages" data-testid="pager">

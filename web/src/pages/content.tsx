@@ -11,7 +11,13 @@ export function ContentPage({ id }: { id: string }) {
   if (c.error) {
     return (
       <div class="page narrow">
-        <ErrorNotice error={c.error} title={c.error.status === 404 ? 'This video does not exist' : 'This video could not be loaded'} onRetry={c.error.status === 404 ? undefined : c.reload} />
+        <ErrorNotice
+          error={c.error}
+          title={
+            c.error.status === 404 ? 'This video does not exist' : 'This video could not be loaded'
+          }
+          onRetry={c.error.status === 404 ? undefined : c.reload}
+        />
         <Link href="/" class="btn btn-ghost">
           Back to the archive
         </Link>
@@ -22,12 +28,18 @@ export function ContentPage({ id }: { id: string }) {
   const item = c.data;
   const p = item.progress;
   const resumable = p && resumePoint(p, item.duration_seconds) > 0;
-  const meta = Object.entries(item.metadata ?? {}).filter(([, v]) => ['string', 'number'].includes(typeof v));
+  const meta = Object.entries(item.metadata ?? {}).filter(([, v]) =>
+    ['string', 'number'].includes(typeof v),
+  );
   return (
     <div class="page detail" data-testid="content-page">
       <div class="detail-media">
         <Thumb item={item} eager />
-        <Link href={`/watch/${encodeURIComponent(item.id)}`} class="detail-play" aria-label={`Play ${item.title}`}>
+        <Link
+          href={`/watch/${encodeURIComponent(item.id)}`}
+          class="detail-play"
+          aria-label={`Play ${item.title}`}
+        >
           <span aria-hidden="true">▶</span>
         </Link>
       </div>
@@ -44,13 +56,22 @@ export function ContentPage({ id }: { id: string }) {
           <div class="detail-progress">
             <ProgressBar value={p.percent} />
             <span class="muted small">
-              Watched to {clock(p.position_seconds)} of {clock(p.duration_seconds || item.duration_seconds)}
+              Watched to {clock(p.position_seconds)} of{' '}
+              {clock(p.duration_seconds || item.duration_seconds)}
             </span>
           </div>
         ) : null}
         <div class="hero-actions">
-          <Link href={`/watch/${encodeURIComponent(item.id)}`} class="btn btn-primary btn-lg" data-testid="play-button">
-            {resumable ? `▶ Resume from ${clock(p.position_seconds)}` : p?.finished ? '▶ Watch again' : '▶ Play'}
+          <Link
+            href={`/watch/${encodeURIComponent(item.id)}`}
+            class="btn btn-primary btn-lg"
+            data-testid="play-button"
+          >
+            {resumable
+              ? `▶ Resume from ${clock(p.position_seconds)}`
+              : p?.finished
+                ? '▶ Watch again'
+                : '▶ Play'}
           </Link>
         </div>
         {item.description ? <p class="detail-desc">{item.description}</p> : null}

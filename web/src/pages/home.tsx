@@ -8,7 +8,16 @@ import { Link } from '../router.tsx';
 export function HomePage() {
   useTitle(undefined);
   const home = useApi<Home>('/api/home');
-  if (home.error && !home.data) return <div class="page"><ErrorNotice error={home.error} title="The archive could not be loaded" onRetry={home.reload} /></div>;
+  if (home.error && !home.data)
+    return (
+      <div class="page">
+        <ErrorNotice
+          error={home.error}
+          title="The archive could not be loaded"
+          onRetry={home.reload}
+        />
+      </div>
+    );
   if (!home.data) return <Spinner />;
   const { hero, rows = [] } = home.data;
   const visible = rows.filter((r) => r.items?.length);
@@ -18,12 +27,22 @@ export function HomePage() {
       <div class="rows">
         {visible.length === 0 ? (
           <div class="page">
-            <Notice title="The archive is empty">No videos have been added yet. Once the library scan has found some, they appear here.</Notice>
+            <Notice title="The archive is empty">
+              No videos have been added yet. Once the library scan has found some, they appear here.
+            </Notice>
           </div>
         ) : (
           visible.map((r) => {
             const catalog = r.id.startsWith('catalog:') ? r.id.slice('catalog:'.length) : undefined;
-            return <Row key={r.id} id={r.id} title={r.title} items={r.items} href={catalog ? `/catalog/${encodeURIComponent(catalog)}` : undefined} />;
+            return (
+              <Row
+                key={r.id}
+                id={r.id}
+                title={r.title}
+                items={r.items}
+                href={catalog ? `/catalog/${encodeURIComponent(catalog)}` : undefined}
+              />
+            );
           })
         )}
       </div>
@@ -32,7 +51,13 @@ export function HomePage() {
 }
 
 function Hero({ item }: { item: Content }) {
-  const meta = [item.catalog, duration(item.duration_seconds), typeof item.metadata?.year === 'number' || typeof item.metadata?.year === 'string' ? String(item.metadata.year) : ''].filter(Boolean);
+  const meta = [
+    item.catalog,
+    duration(item.duration_seconds),
+    typeof item.metadata?.year === 'number' || typeof item.metadata?.year === 'string'
+      ? String(item.metadata.year)
+      : '',
+  ].filter(Boolean);
   return (
     <section class="hero" data-testid="hero" aria-label="Featured">
       <div class="hero-media" aria-hidden="true">
@@ -49,7 +74,11 @@ function Hero({ item }: { item: Content }) {
         </p>
         {item.description ? <p class="hero-desc">{item.description}</p> : null}
         <div class="hero-actions">
-          <Link href={`/watch/${encodeURIComponent(item.id)}`} class="btn btn-primary btn-lg" data-testid="hero-play">
+          <Link
+            href={`/watch/${encodeURIComponent(item.id)}`}
+            class="btn btn-primary btn-lg"
+            data-testid="hero-play"
+          >
             ▶ Play
           </Link>
           <Link href={`/content/${encodeURIComponent(item.id)}`} class="btn btn-ghost btn-lg">

@@ -25,10 +25,21 @@ export function SearchPage() {
   useTitle(q ? `“${q}”` : 'Search');
 
   const cats = useApi<{ items: Catalog[] }>('/api/catalogs');
-  const path = q.length >= 2 ? withQuery('/api/search', { q, catalog, min_duration: bucket.min, max_duration: bucket.max, page, limit: PAGE_SIZE }) : null;
+  const path =
+    q.length >= 2
+      ? withQuery('/api/search', {
+          q,
+          catalog,
+          min_duration: bucket.min,
+          max_duration: bucket.max,
+          page,
+          limit: PAGE_SIZE,
+        })
+      : null;
   const res = useApi<SearchResult>(path);
 
-  const setFilter = (patch: Record<string, string | undefined>) => navigate(withQuery('/search', { q, catalog, duration: dur, ...patch, page: undefined }));
+  const setFilter = (patch: Record<string, string | undefined>) =>
+    navigate(withQuery('/search', { q, catalog, duration: dur, ...patch, page: undefined }));
 
   return (
     <div class="page" data-testid="search-page">
@@ -36,7 +47,11 @@ export function SearchPage() {
       <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <label class="field field-inline">
           <span>Catalog</span>
-          <select value={catalog} onChange={(e) => setFilter({ catalog: e.currentTarget.value })} data-testid="filter-catalog">
+          <select
+            value={catalog}
+            onChange={(e) => setFilter({ catalog: e.currentTarget.value })}
+            data-testid="filter-catalog"
+          >
             <option value="">All catalogs</option>
             {cats.data?.items?.map((c) => (
               <option key={c.id} value={c.id}>
@@ -47,7 +62,11 @@ export function SearchPage() {
         </label>
         <label class="field field-inline">
           <span>Length</span>
-          <select value={dur} onChange={(e) => setFilter({ duration: e.currentTarget.value })} data-testid="filter-duration">
+          <select
+            value={dur}
+            onChange={(e) => setFilter({ duration: e.currentTarget.value })}
+            data-testid="filter-duration"
+          >
             {Object.entries(DURATIONS).map(([k, v]) => (
               <option key={k} value={k}>
                 {v.label}
@@ -60,23 +79,38 @@ export function SearchPage() {
       {q.length < 2 ? <Notice>Type at least two characters in the search box.</Notice> : null}
       {res.data && isFallbackEngine(res.data.engine) ? (
         <Notice kind="warn" title="Search is running in a simplified mode" testid="search-fallback">
-          Only exact words in titles and descriptions match right now, and typos are not forgiven. Full search will be back shortly.
+          Only exact words in titles and descriptions match right now, and typos are not forgiven.
+          Full search will be back shortly.
         </Notice>
       ) : null}
-      {res.error ? <ErrorNotice error={res.error} title="Search failed" onRetry={res.reload} /> : null}
+      {res.error ? (
+        <ErrorNotice error={res.error} title="Search failed" onRetry={res.reload} />
+      ) : null}
       {path && !res.data && !res.error ? <Spinner label="Searching…" /> : null}
       {res.data ? (
         <p class="muted" data-testid="search-total" aria-live="polite">
           {res.data.total} result{res.data.total === 1 ? '' : 's'}
         </p>
       ) : null}
-      {res.data && res.data.results.length === 0 ? <Notice testid="search-empty">Nothing matched. Try fewer words or another spelling, or clear the filters.</Notice> : null}
+      {res.data && res.data.results.length === 0 ? (
+        <Notice testid="search-empty">
+          Nothing matched. Try fewer words or another spelling, or clear the filters.
+        </Notice>
+      ) : null}
       <div class="grid" data-testid="search-results">
         {res.data?.results.map((h) => (
           <Card key={h.content_id} id={h.content_id} item={hitAsItem(h)} />
         ))}
       </div>
-      {res.data ? <Pager page={page} pages={res.data.pages} href={(p) => withQuery('/search', { q, catalog, duration: dur, page: p > 1 ? p : undefined })} /> : null}
+      {res.data ? (
+        <Pager
+          page={page}
+          pages={res.data.pages}
+          href={(p) =>
+            withQuery('/search', { q, catalog, duration: dur, page: p > 1 ? p : undefined })
+          }
+        />
+      ) : null}
     </div>
   );
 }

@@ -22,7 +22,10 @@ function sendProgress(contentId: string, position: number, durationS: number): v
     method: 'PUT',
     keepalive: true,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ position_seconds: Math.max(0, Math.round(position * 10) / 10), duration_seconds: Math.max(0, Math.round(durationS * 10) / 10) }),
+    body: JSON.stringify({
+      position_seconds: Math.max(0, Math.round(position * 10) / 10),
+      duration_seconds: Math.max(0, Math.round(durationS * 10) / 10),
+    }),
   }).catch(() => undefined);
 }
 
@@ -41,14 +44,23 @@ function stopStream(contentId: string, info: StreamInfo): void {
   const token = session.tokens?.access_token;
   if (!st && !token) return;
   const q = st ? `?st=${encodeURIComponent(st)}` : '';
-  void fetch(`/api/stream/${encodeURIComponent(contentId)}/stop${q}`, { method: 'POST', keepalive: true, headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => undefined);
+  void fetch(`/api/stream/${encodeURIComponent(contentId)}/stop${q}`, {
+    method: 'POST',
+    keepalive: true,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch(() => undefined);
 }
 
 /** What went wrong with the stream, from /info or from probing the media URL after a playback error. */
-function describe(err: ApiError): { title: string; kind: 'limit' | 'unavailable' | 'missing' | 'other' } {
-  if (err.status === 429 || /STREAM_LIMIT|TOO_MANY_STREAMS/.test(err.code)) return { title: 'You are already watching on too many screens', kind: 'limit' };
+function describe(err: ApiError): {
+  title: string;
+  kind: 'limit' | 'unavailable' | 'missing' | 'other';
+} {
+  if (err.status === 429 || /STREAM_LIMIT|TOO_MANY_STREAMS/.test(err.code))
+    return { title: 'You are already watching on too many screens', kind: 'limit' };
   if (err.status === 404) return { title: 'This video does not exist', kind: 'missing' };
-  if (err.status === 503 || err.code === 'FILE_UNAVAILABLE') return { title: 'This video is unavailable right now', kind: 'unavailable' };
+  if (err.status === 503 || err.code === 'FILE_UNAVAILABLE')
+    return { title: 'This video is unavailable right now', kind: 'unavailable' };
   return { title: 'The video cannot be played', kind: 'other' };
 }
 
@@ -77,7 +89,9 @@ export function WatchPage({ id }: { id: string }) {
         if (!i?.url) setError(new ApiError(502, 'BAD_STREAM_INFO', 'the server sent no media URL'));
         else setInfo(i);
       },
-      (err: unknown) => !ctrl.signal.aborted && setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err))),
+      (err: unknown) =>
+        !ctrl.signal.aborted &&
+        setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err))),
     );
     return () => ctrl.abort();
   }, [id, attempt]);
@@ -90,7 +104,14 @@ export function WatchPage({ id }: { id: string }) {
     if (Math.abs(pos - lastSaved.current) < 0.5) return;
     lastSaved.current = pos;
     if (keepalive) sendProgress(id, pos, d);
-    else void api(`/api/progress/${encodeURIComponent(id)}`, { method: 'PUT', body: { position_seconds: Math.round(pos * 10) / 10, duration_seconds: Math.round(d * 10) / 10 } }).catch(() => (lastSaved.current = -1));
+    else
+      void api(`/api/progress/${encodeURIComponent(id)}`, {
+        method: 'PUT',
+        body: {
+          position_seconds: Math.round(pos * 10) / 10,
+          duration_seconds: Math.round(d * 10) / 10,
+        },
+      }).catch(() => (lastSaved.current = -1));
   };
   const saveRef = useRef(save);
   saveRef.current = save;
@@ -128,7 +149,12 @@ export function WatchPage({ id }: { id: string }) {
   const onLoadedMetadata = () => {
     const v = video.current;
     if (!v) return;
-    const target = restartAt.current ?? resumePoint(content.data?.progress, Number.isFinite(v.duration) ? v.duration : content.data?.duration_seconds);
+    const target =
+      restartAt.current ??
+      resumePoint(
+        content.data?.progress,
+        Number.isFinite(v.duration) ? v.duration : content.data?.duration_seconds,
+      );
     restartAt.current = null;
     if (target > 0) {
       v.currentTime = target;
@@ -147,12 +173,23 @@ export function WatchPage({ id }: { id: string }) {
     if (ready.current) restartAt.current = v.currentTime;
     save(true);
     ready.current = false;
-    let err = new ApiError(0, 'MEDIA_ERROR', `the browser could not play this video (${v.error?.message || `media error ${v.error?.code ?? '?'}`})`);
+    let err = new ApiError(
+      0,
+      'MEDIA_ERROR',
+      `the browser could not play this video (${v.error?.message || `media error ${v.error?.code ?? '?'}`})`,
+    );
     try {
       const res = await fetch(info.url, { headers: { range: 'bytes=0-0' } });
       if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; correlation_id?: string } } | null;
-        err = new ApiError(res.status, body?.error?.code ?? `HTTP_${res.status}`, body?.error?.message ?? err.message, body?.error?.correlation_id);
+        const body = (await res.json().catch(() => null)) as {
+          error?: { code?: string; message?: string; correlation_id?: string };
+        } | null;
+        err = new ApiError(
+          res.status,
+          body?.error?.code ?? `HTTP_${res.status}`,
+          body?.error?.message ?? err.message,
+          body?.error?.correlation_id,
+        );
         // An expired or revoked media URL: get a fresh one and carry on where we were.
         if (res.status === 401 && attempt < 3) {
           setAttempt((a) => a + 1);
@@ -182,7 +219,12 @@ export function WatchPage({ id }: { id: string }) {
   return (
     <div class="watch" data-testid="watch-page">
       <div class="watch-bar">
-        <button type="button" class="btn btn-ghost btn-sm" onClick={() => back(`/content/${encodeURIComponent(id)}`)} data-testid="watch-back">
+        <button
+          type="button"
+          class="btn btn-ghost btn-sm"
+          onClick={() => back(`/content/${encodeURIComponent(id)}`)}
+          data-testid="watch-back"
+        >
           ← Back
         </button>
         <div class="watch-title" title={title}>
@@ -200,13 +242,30 @@ export function WatchPage({ id }: { id: string }) {
             {problem.kind === 'other' ? (
               <ErrorNotice error={error} title={problem.title} onRetry={retry} />
             ) : (
-              <Notice kind={problem.kind === 'limit' ? 'warn' : 'error'} title={problem.title} testid={`stream-error-${problem.kind}`}>
-                <p data-testid="stream-error-message">{error.message ? error.message[0]!.toUpperCase() + error.message.slice(1) : ''}</p>
-                {problem.kind === 'limit' ? <p class="muted">Stop playback on another screen, then try again.</p> : null}
-                {problem.kind === 'unavailable' ? <p class="muted">The file cannot be read at the moment. Please try again in a little while.</p> : null}
+              <Notice
+                kind={problem.kind === 'limit' ? 'warn' : 'error'}
+                title={problem.title}
+                testid={`stream-error-${problem.kind}`}
+              >
+                <p data-testid="stream-error-message">
+                  {error.message ? error.message[0]!.toUpperCase() + error.message.slice(1) : ''}
+                </p>
+                {problem.kind === 'limit' ? (
+                  <p class="muted">Stop playback on another screen, then try again.</p>
+                ) : null}
+                {problem.kind === 'unavailable' ? (
+                  <p class="muted">
+                    The file cannot be read at the moment. Please try again in a little while.
+                  </p>
+                ) : null}
                 <div class="notice-actions">
                   {problem.kind !== 'missing' ? (
-                    <button type="button" class="btn btn-primary" onClick={retry} data-testid="stream-retry">
+                    <button
+                      type="button"
+                      class="btn btn-primary"
+                      onClick={retry}
+                      data-testid="stream-retry"
+                    >
                       Try again
                     </button>
                   ) : null}

@@ -31,13 +31,23 @@ describeEachDatabase('admin audit log', (target) => {
     const t0 = Date.UTC(2026, 0, 1);
     const clock = { now: 0 };
     const log = await openLog(target.env(), clock);
-    for (const [ageDays, target] of [[401, 'old'], [400.01, 'just-past'], [399.99, 'just-inside'], [365, 'a-year'], [0, 'today']] as const) {
+    for (const [ageDays, target] of [
+      [401, 'old'],
+      [400.01, 'just-past'],
+      [399.99, 'just-inside'],
+      [365, 'a-year'],
+      [0, 'today'],
+    ] as const) {
       clock.now = t0 - ageDays * DAY;
       await log.record(actor, { action: 'approve_user', target });
     }
     clock.now = t0;
     expect(await log.prune()).toBe(2);
-    expect((await log.page(1, 100)).items.map((e) => e.target)).toEqual(['today', 'a-year', 'just-inside']);
+    expect((await log.page(1, 100)).items.map((e) => e.target)).toEqual([
+      'today',
+      'a-year',
+      'just-inside',
+    ]);
     clock.now = t0 + 10 * DAY; // later cleanups keep removing exactly what aged out
     expect(await log.prune()).toBe(1);
     expect(await log.prune()).toBe(0);
@@ -47,9 +57,19 @@ describeEachDatabase('admin audit log', (target) => {
     const env = target.env();
     const clock = { now: Date.UTC(2026, 5, 1) };
     const log = await openLog(env, clock);
-    for (const t of ['first', 'second', 'third']) await log.record(actor, { action: 'suspend_user', target: t, details: { reason: t } });
+    for (const t of ['first', 'second', 'third'])
+      await log.record(actor, { action: 'suspend_user', target: t, details: { reason: t } });
     const entry = (await log.page(1, 1)).items[0];
-    expect(entry).toEqual({ id: expect.any(String), actor_id: 'a1', actor_name: 'boss', action: 'suspend_user', target: 'third', details: { reason: 'third' }, client_ip: '10.0.0.1', at: new Date(clock.now).toISOString() });
+    expect(entry).toEqual({
+      id: expect.any(String),
+      actor_id: 'a1',
+      actor_name: 'boss',
+      action: 'suspend_user',
+      target: 'third',
+      details: { reason: 'third' },
+      client_ip: '10.0.0.1',
+      at: new Date(clock.now).toISOString(),
+    });
     await open.pop()!.close();
     const again = await openLog(env, clock);
     const page = await again.page(1, 10);

@@ -23,7 +23,9 @@ describeEachDatabase('auth:v1 contract', (target) => {
   });
   afterAll(() => h?.app.close());
 
-  const events = async (name: 'user_approved' | 'user_rejected' | 'user_suspended' | 'user_registered' | 'user_login') => {
+  const events = async (
+    name: 'user_approved' | 'user_rejected' | 'user_suspended' | 'user_registered' | 'user_login',
+  ) => {
     const got: Array<Record<string, unknown>> = [];
     const off = await h.app.orchestrator.subscribe(name, (p) => void got.push(p));
     return { got, off };
@@ -42,26 +44,42 @@ describeEachDatabase('auth:v1 contract', (target) => {
 
   it('validate_token: null for tampered, foreign, expired, wrong-type or garbage tokens', async () => {
     const { user, access } = await h.activeUser();
-    const { session_id: sid } = (await client.request('auth:v1', 'validate_token', { token: access }))!;
+    const { session_id: sid } = (await client.request('auth:v1', 'validate_token', {
+      token: access,
+    }))!;
     const [head, body, sig] = access.split('.');
     const claims = JSON.parse(Buffer.from(body!, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const sign = (payload: Record<string, unknown>, exp: number, key = SECRET) =>
-      new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setSubject(user.id).setIssuer('wsoptv-auth').setExpirationTime(exp).sign(new TextEncoder().encode(key));
+      new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user.id)
+        .setIssuer('wsoptv-auth')
+        .setExpirationTime(exp)
+        .sign(new TextEncoder().encode(key));
     const now = Math.floor(Date.now() / 1000);
     // Control: a token we sign ourselves with the same claims is accepted, so the nulls below are about what changed.
-    expect(await client.request('auth:v1', 'validate_token', { token: await sign({ sid, role: 'user', typ: 'access' }, now + 60) })).not.toBeNull();
+    expect(
+      await client.request('auth:v1', 'validate_token', {
+        token: await sign({ sid, role: 'user', typ: 'access' }, now + 60),
+      }),
+    ).not.toBeNull();
     const bad = [
       `${head}.${forged}.${sig}`,
       `${head}.${body}.${sig!.slice(0, -2)}${sig!.endsWith('AA') ? 'BB' : 'AA'}`,
       await sign({ sid, role: 'user', typ: 'access' }, now - 5),
-      await sign({ sid, role: 'user', typ: 'access' }, now + 60, 'another-secret-of-at-least-32-characters!'),
+      await sign(
+        { sid, role: 'user', typ: 'access' },
+        now + 60,
+        'another-secret-of-at-least-32-characters!',
+      ),
       await sign({ sid, role: 'user', typ: 'refresh' }, now + 60),
       await sign({ sid: 'no-such-session', role: 'user', typ: 'access' }, now + 60),
       `${Buffer.from('{"alg":"none"}').toString('base64url')}.${body}.`,
       'garbage',
     ];
-    for (const token of bad) expect(await client.request('auth:v1', 'validate_token', { token }), token).toBeNull();
+    for (const token of bad)
+      expect(await client.request('auth:v1', 'validate_token', { token }), token).toBeNull();
   });
 
   it('get_user and list_users (by status, paged)', async () => {
@@ -69,7 +87,10 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const b = await h.register();
     expect(await client.request('auth:v1', 'get_user', { user_id: a.id })).toEqual(a);
     expect(await client.request('auth:v1', 'get_user', { user_id: 'missing' })).toBeNull();
-    const pending = await client.request('auth:v1', 'list_users', { status: 'pending_approval', limit: 100 });
+    const pending = await client.request('auth:v1', 'list_users', {
+      status: 'pending_approval',
+      limit: 100,
+    });
     expect(pending.items.map((u) => u.id)).toEqual(expect.arrayContaining([a.id, b.id]));
     expect(pending.items.every((u) => u.status === 'pending_approval')).toBe(true);
     const page1 = await client.request('auth:v1', 'list_users', { limit: 1, page: 1 });
@@ -84,8 +105,11 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const { user } = await h.activeUser();
     const pending = await h.register();
     const check = (user_id: string, resource: string, action: string, owner_id?: string) =>
-      client.request('auth:v1', 'check_permission', { user_id, resource, action, owner_id }).then((r) => r.allowed);
-    for (const r of ['content', 'catalog', 'stream', 'search']) expect(await check(user.id, r, 'read')).toBe(true);
+      client
+        .request('auth:v1', 'check_permission', { user_id, resource, action, owner_id })
+        .then((r) => r.allowed);
+    for (const r of ['content', 'catalog', 'stream', 'search'])
+      expect(await check(user.id, r, 'read')).toBe(true);
     expect(await check(user.id, 'progress', 'write', user.id)).toBe(true);
     expect(await check(user.id, 'progress', 'write', admin)).toBe(false);
     expect(await check(user.id, 'content', 'write')).toBe(false);
@@ -106,16 +130,28 @@ describeEachDatabase('auth:v1 contract', (target) => {
     expect(done).toMatchObject({ id: a.id, status: 'active' });
     expect(done.approved_at).not.toBeNull();
     expect((await h.login(a.username, PASSWORD, '10.20.0.1')).statusCode).toBe(200);
-    expect(await client.request('auth:v1', 'reject_user', { user_id: b.id, by: admin, reason: 'unknown person' })).toMatchObject({ status: 'rejected', status_reason: 'unknown person' });
-    await waitFor(() => approved.got.length === 1 && rejected.got.length === 1, 1000, { message: 'events' });
+    expect(
+      await client.request('auth:v1', 'reject_user', {
+        user_id: b.id,
+        by: admin,
+        reason: 'unknown person',
+      }),
+    ).toMatchObject({ status: 'rejected', status_reason: 'unknown person' });
+    await waitFor(() => approved.got.length === 1 && rejected.got.length === 1, 1000, {
+      message: 'events',
+    });
     expect(approved.got).toEqual([{ user_id: a.id, by: admin }]);
     expect(rejected.got).toEqual([{ user_id: b.id, by: admin, reason: 'unknown person' }]);
     // Not an admin (an active user), an unknown id: FORBIDDEN, and nothing changes.
     const c = await h.register();
     for (const by of [a.id, 'nobody']) {
-      await expect(client.request('auth:v1', 'approve_user', { user_id: c.id, by })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(
+        client.request('auth:v1', 'approve_user', { user_id: c.id, by }),
+      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
-    expect((await client.request('auth:v1', 'get_user', { user_id: c.id }))?.status).toBe('pending_approval');
+    expect((await client.request('auth:v1', 'get_user', { user_id: c.id }))?.status).toBe(
+      'pending_approval',
+    );
     await approved.off();
     await rejected.off();
   });
@@ -125,9 +161,15 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const u = await h.register();
     await client.request('auth:v1', 'approve_user', { user_id: u.id, by: admin });
     await client.request('auth:v1', 'approve_user', { user_id: u.id, by: admin });
-    await expect(client.request('auth:v1', 'reject_user', { user_id: u.id, by: admin })).rejects.toMatchObject({ code: 'INVALID_STATUS_CHANGE' });
-    await expect(client.request('auth:v1', 'approve_user', { user_id: 'missing', by: admin })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
-    await expect(client.request('auth:v1', 'suspend_user', { user_id: admin, by: admin })).rejects.toMatchObject({ code: 'CANNOT_MANAGE_SELF' });
+    await expect(
+      client.request('auth:v1', 'reject_user', { user_id: u.id, by: admin }),
+    ).rejects.toMatchObject({ code: 'INVALID_STATUS_CHANGE' });
+    await expect(
+      client.request('auth:v1', 'approve_user', { user_id: 'missing', by: admin }),
+    ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(
+      client.request('auth:v1', 'suspend_user', { user_id: admin, by: admin }),
+    ).rejects.toMatchObject({ code: 'CANNOT_MANAGE_SELF' });
     await new Promise((r) => setTimeout(r, 20));
     expect(approved.got.filter((e) => e.user_id === u.id)).toHaveLength(1);
     await approved.off();
@@ -138,12 +180,25 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const { user, access } = await h.activeUser();
     const second = (await h.login(user.username, PASSWORD, '10.21.0.1')).json();
     const other = await h.activeUser();
-    expect(await client.request('auth:v1', 'get_active_sessions', { user_id: user.id })).toHaveLength(2);
-    await client.request('auth:v1', 'suspend_user', { user_id: user.id, by: admin, reason: 'abuse' });
-    expect(await client.request('auth:v1', 'get_active_sessions', { user_id: user.id })).toEqual([]);
-    for (const token of [access, second.access_token]) expect(await client.request('auth:v1', 'validate_token', { token })).toBeNull();
-    expect((await h.post('/api/auth/refresh', { refresh_token: second.refresh_token })).statusCode).toBe(401);
-    expect(await client.request('auth:v1', 'validate_token', { token: other.access })).not.toBeNull();
+    expect(
+      await client.request('auth:v1', 'get_active_sessions', { user_id: user.id }),
+    ).toHaveLength(2);
+    await client.request('auth:v1', 'suspend_user', {
+      user_id: user.id,
+      by: admin,
+      reason: 'abuse',
+    });
+    expect(await client.request('auth:v1', 'get_active_sessions', { user_id: user.id })).toEqual(
+      [],
+    );
+    for (const token of [access, second.access_token])
+      expect(await client.request('auth:v1', 'validate_token', { token })).toBeNull();
+    expect(
+      (await h.post('/api/auth/refresh', { refresh_token: second.refresh_token })).statusCode,
+    ).toBe(401);
+    expect(
+      await client.request('auth:v1', 'validate_token', { token: other.access }),
+    ).not.toBeNull();
     await waitFor(() => suspended.got.length === 1, 1000, { message: 'user_suspended' });
     expect(suspended.got[0]).toEqual({ user_id: user.id, by: admin, reason: 'abuse' });
     // Re-approval brings the account back, but not the old sessions.
@@ -157,15 +212,25 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const registered = await events('user_registered');
     const login = await events('user_login');
     const { user } = await h.activeUser();
-    await waitFor(() => registered.got.length === 1 && login.got.length === 1, 1000, { message: 'events' });
-    expect(registered.got[0]).toEqual({ user_id: user.id, email: user.email, username: user.username });
+    await waitFor(() => registered.got.length === 1 && login.got.length === 1, 1000, {
+      message: 'events',
+    });
+    expect(registered.got[0]).toEqual({
+      user_id: user.id,
+      email: user.email,
+      username: user.username,
+    });
     expect(login.got[0]).toEqual({ user_id: user.id, session_id: expect.any(String) });
     await registered.off();
     await login.off();
   });
 
   it('rejects malformed contract input with INVALID_PAYLOAD', async () => {
-    await expect(client.request('auth:v1', 'validate_token', { token: '' })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
-    await expect(client.request('auth:v1', 'list_users', { limit: 1000 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    await expect(client.request('auth:v1', 'validate_token', { token: '' })).rejects.toMatchObject({
+      code: 'INVALID_PAYLOAD',
+    });
+    await expect(client.request('auth:v1', 'list_users', { limit: 1000 })).rejects.toMatchObject({
+      code: 'INVALID_PAYLOAD',
+    });
   });
 });

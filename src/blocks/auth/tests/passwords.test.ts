@@ -13,7 +13,13 @@ describe('passwords', () => {
   it('names every rule a password breaks, and accepts a strong one', () => {
     expect(passwordProblem('Str0ng-pass!')).toBeNull();
     expect(passwordProblem('Ünïcödé-Pässwörd-9')).toBeNull();
-    expect(passwordProblem('')?.rules).toEqual(['min_length', 'uppercase', 'lowercase', 'digit', 'special']);
+    expect(passwordProblem('')?.rules).toEqual([
+      'min_length',
+      'uppercase',
+      'lowercase',
+      'digit',
+      'special',
+    ]);
     expect(passwordProblem('Abcdefg1 ')?.rules).toEqual(['special']);
     expect(passwordProblem('Ab1!Ab1')?.rules).toEqual(['min_length']);
   });

@@ -13,7 +13,8 @@ import { removeRoot, startHost, type Host } from './helpers.ts';
 
 describe('cache:v1 with the default configuration', () => {
   let h: Host;
-  const slot = (user_id: string, session_id: string) => h.cache.request('cache:v1', 'acquire_stream_slot', { user_id, session_id });
+  const slot = (user_id: string, session_id: string) =>
+    h.cache.request('cache:v1', 'acquire_stream_slot', { user_id, session_id });
   beforeAll(async () => {
     h = await startHost();
   });
@@ -23,25 +24,57 @@ describe('cache:v1 with the default configuration', () => {
   });
 
   it('get / set / delete, with the memory tier reported and counted', async () => {
-    expect(await h.cache.request('cache:v1', 'get', { key: 'k' })).toEqual({ hit: false, value: null, tier: null });
-    expect(await h.cache.request('cache:v1', 'set', { key: 'k', value: { list: [1, 'two'] } })).toEqual({ ok: true });
-    expect(await h.cache.request('cache:v1', 'get', { key: 'k' })).toEqual({ hit: true, value: { list: [1, 'two'] }, tier: 'memory' });
+    expect(await h.cache.request('cache:v1', 'get', { key: 'k' })).toEqual({
+      hit: false,
+      value: null,
+      tier: null,
+    });
+    expect(
+      await h.cache.request('cache:v1', 'set', { key: 'k', value: { list: [1, 'two'] } }),
+    ).toEqual({ ok: true });
+    expect(await h.cache.request('cache:v1', 'get', { key: 'k' })).toEqual({
+      hit: true,
+      value: { list: [1, 'two'] },
+      tier: 'memory',
+    });
     expect(await h.cache.request('cache:v1', 'delete', { key: 'k' })).toEqual({ ok: true });
     expect((await h.cache.request('cache:v1', 'get', { key: 'k' })).hit).toBe(false);
-    await expect(h.cache.request('cache:v1', 'set', { key: 'k', value: 1, ttl_seconds: 0 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    await expect(
+      h.cache.request('cache:v1', 'set', { key: 'k', value: 1, ttl_seconds: 0 }),
+    ).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
     const stats = await h.cache.request('cache:v1', 'get_cache_stats', {});
     expect(stats.tiers.memory).toEqual({ hits: 1, misses: 2, hit_rate: 1 / 3 });
   });
 
   it('3 sessions per user and 20 in total by default; touch keeps a slot, release frees it', async () => {
     for (let s = 1; s <= 3; s++) expect((await slot('ann', `s${s}`)).granted).toBe(true);
-    expect(await slot('ann', 's4')).toMatchObject({ granted: false, reason: 'user_limit', limit: 3, queue_position: 1 });
+    expect(await slot('ann', 's4')).toMatchObject({
+      granted: false,
+      reason: 'user_limit',
+      limit: 3,
+      queue_position: 1,
+    });
     expect((await slot('ann', 's2')).granted).toBe(true); // the same playback again
     for (let u = 1; u <= 17; u++) expect((await slot(`viewer${u}`, 'play')).granted).toBe(true);
-    expect(await slot('viewer18', 'play')).toMatchObject({ granted: false, reason: 'global_limit', limit: 20, queue_position: 1, active_total: 20 });
-    expect(await h.cache.request('cache:v1', 'touch_stream_slot', { user_id: 'ann', session_id: 's1' })).toEqual({ active: true });
-    expect(await h.cache.request('cache:v1', 'touch_stream_slot', { user_id: 'ann', session_id: 's4' })).toEqual({ active: false });
-    expect(await h.cache.request('cache:v1', 'release_stream_slot', { user_id: 'ann', session_id: 's1' })).toEqual({ ok: true });
+    expect(await slot('viewer18', 'play')).toMatchObject({
+      granted: false,
+      reason: 'global_limit',
+      limit: 20,
+      queue_position: 1,
+      active_total: 20,
+    });
+    expect(
+      await h.cache.request('cache:v1', 'touch_stream_slot', { user_id: 'ann', session_id: 's1' }),
+    ).toEqual({ active: true });
+    expect(
+      await h.cache.request('cache:v1', 'touch_stream_slot', { user_id: 'ann', session_id: 's4' }),
+    ).toEqual({ active: false });
+    expect(
+      await h.cache.request('cache:v1', 'release_stream_slot', {
+        user_id: 'ann',
+        session_id: 's1',
+      }),
+    ).toEqual({ ok: true });
     expect((await slot('viewer18', 'play')).granted).toBe(true);
     expect((await h.cache.request('cache:v1', 'get_cache_stats', {})).active_slots).toBe(20);
   });
@@ -49,12 +82,21 @@ describe('cache:v1 with the default configuration', () => {
   it('a session that stops touching loses its slot after the configured idleMs', async () => {
     const quick = await startHost({ WSOPTV_STREAM_IDLE_MS: '150', WSOPTV_STREAM_MAX_TOTAL: '1' });
     try {
-      const ask = (user_id: string) => quick.cache.request('cache:v1', 'acquire_stream_slot', { user_id, session_id: 'x' });
+      const ask = (user_id: string) =>
+        quick.cache.request('cache:v1', 'acquire_stream_slot', { user_id, session_id: 'x' });
       expect((await ask('a')).granted).toBe(true);
       expect((await ask('b')).reason).toBe('global_limit');
-      const waited = await waitFor(async () => (await ask('b')).granted, 2000, { intervalMs: 20, message: 'slot released by idleness' });
+      const waited = await waitFor(async () => (await ask('b')).granted, 2000, {
+        intervalMs: 20,
+        message: 'slot released by idleness',
+      });
       expect(waited).toBeGreaterThanOrEqual(100);
-      expect(await quick.cache.request('cache:v1', 'touch_stream_slot', { user_id: 'a', session_id: 'x' })).toEqual({ active: false });
+      expect(
+        await quick.cache.request('cache:v1', 'touch_stream_slot', {
+          user_id: 'a',
+          session_id: 'x',
+        }),
+      ).toEqual({ active: false });
     } finally {
       await quick.close();
       removeRoot(quick.root);

@@ -8,14 +8,30 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { contentV1, mockBlock, type BlockManifest, type Content, type EventName, type MockBlock } from '../../../orchestration/index.ts';
+import {
+  contentV1,
+  mockBlock,
+  type BlockManifest,
+  type Content,
+  type EventName,
+  type MockBlock,
+} from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
 import { buildHost, type App } from '../../../platform/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import cacheBlock from '../index.ts';
 
 export const content = (id: string, media_path: string): Content => ({
-  id, title: id, description: '', catalog: 'WSOP', duration_seconds: null, file_size: null, media_path, thumbnail_url: null, added_at: new Date().toISOString(), metadata: {},
+  id,
+  title: id,
+  description: '',
+  catalog: 'WSOP',
+  duration_seconds: null,
+  file_size: null,
+  media_path,
+  thumbnail_url: null,
+  added_at: new Date().toISOString(),
+  metadata: {},
 });
 
 export interface Host {
@@ -36,19 +52,33 @@ export const tempRoot = (label: string) => mkdtempSync(join(tmpdir(), `wsoptv-ca
 export const uniq = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
 /** Starts a host; `root` may be shared by two hosts (same library and SSD directory); `blocks`: more mocks to host. */
-export async function startHost(env: Record<string, string> = {}, root = tempRoot('host'), blocks: Array<BlockManifest<any>> = []): Promise<Host> {
+export async function startHost(
+  env: Record<string, string> = {},
+  root = tempRoot('host'),
+  blocks: Array<BlockManifest<any>> = [],
+): Promise<Host> {
   const library = join(root, 'library');
   const ssd = join(root, 'ssd');
   mkdirSync(library, { recursive: true });
   const items = new Map<string, string | null>();
-  const contentMock = mockBlock('content:v1', {
-    get_content: ({ content_id }) => {
-      const path = items.get(content_id);
-      return path ? content(content_id, path) : null;
+  const contentMock = mockBlock(
+    'content:v1',
+    {
+      get_content: ({ content_id }) => {
+        const path = items.get(content_id);
+        return path ? content(content_id, path) : null;
+      },
     },
-  }, Object.keys(contentV1.actions));
+    Object.keys(contentV1.actions),
+  );
   const { logger, lines } = memoryLogger();
-  const config = loadConfig({ WSOPTV_DATA_DIR: join(root, 'data'), WSOPTV_LIBRARY_DIR: library, WSOPTV_SSD_CACHE_DIR: ssd, LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({
+    WSOPTV_DATA_DIR: join(root, 'data'),
+    WSOPTV_LIBRARY_DIR: library,
+    WSOPTV_SSD_CACHE_DIR: ssd,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const app = await buildHost(config, logger, [cacheBlock, contentMock.manifest, ...blocks]);
   const seen: Record<string, any[]> = {};
   for (const e of ['hot_content_detected', 'ssd_cache_full'] as const satisfies EventName[]) {
@@ -56,7 +86,14 @@ export async function startHost(env: Record<string, string> = {}, root = tempRoo
     await app.orchestrator.subscribe(e, (p) => void seen[e]!.push(p));
   }
   return {
-    app, root, library, ssd, items, contentMock, seen, lines,
+    app,
+    root,
+    library,
+    ssd,
+    items,
+    contentMock,
+    seen,
+    lines,
     cache: app.orchestrator.client('stream'),
     async close() {
       await app.close();
@@ -73,9 +110,31 @@ export const removeRoot = (root: string) => rmSync(root, { recursive: true, forc
 export function noisyMp4(dest: string, seconds = 3): void {
   mkdirSync(dirname(dest), { recursive: true });
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc=s=960x540:r=25:d=${seconds},noise=alls=80:allf=t+u`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', '-movflags', '+faststart', dest,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=s=960x540:r=25:d=${seconds},noise=alls=80:allf=t+u`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    dest,
   ]);
 }

@@ -11,11 +11,21 @@ import { TieredKv, type KvHooks } from '../kv.ts';
 import { Lru } from '../lru.ts';
 import type { Counter, TierName } from '../models.ts';
 
-const counters = (): Record<TierName, Counter> => ({ memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0 }, ssd: { hits: 0, misses: 0 }, nas: { hits: 0, misses: 0 } });
+const counters = (): Record<TierName, Counter> => ({
+  memory: { hits: 0, misses: 0 },
+  redis: { hits: 0, misses: 0 },
+  ssd: { hits: 0, misses: 0 },
+  nas: { hits: 0, misses: 0 },
+});
 const hooks = (): KvHooks & { errors: unknown[]; invalidated: string[][] } => {
   const errors: unknown[] = [];
   const invalidated: string[][] = [];
-  return { errors, invalidated, onL2Error: (e) => void errors.push(e), invalidate: (k) => void invalidated.push(k) };
+  return {
+    errors,
+    invalidated,
+    onL2Error: (e) => void errors.push(e),
+    invalidate: (k) => void invalidated.push(k),
+  };
 };
 
 describe('L1: LRU with TTL', () => {
@@ -93,8 +103,16 @@ describeRedis('L2 on the real Redis', () => {
     const pttl = await a.pttl(`${prefix}home:u1`);
     expect(pttl).toBeGreaterThan(590_000);
     expect(pttl).toBeLessThanOrEqual(600_000);
-    expect(await two.get('home:u1')).toEqual({ hit: true, value: { rows: [1, 2, 3] }, tier: 'redis' });
-    expect(await two.get('home:u1')).toEqual({ hit: true, value: { rows: [1, 2, 3] }, tier: 'memory' });
+    expect(await two.get('home:u1')).toEqual({
+      hit: true,
+      value: { rows: [1, 2, 3] },
+      tier: 'redis',
+    });
+    expect(await two.get('home:u1')).toEqual({
+      hit: true,
+      value: { rows: [1, 2, 3] },
+      tier: 'memory',
+    });
     expect(await two.get('absent')).toEqual({ hit: false, value: null, tier: null });
     expect(statsB).toMatchObject({ memory: { hits: 1, misses: 2 }, redis: { hits: 1, misses: 1 } });
   });
@@ -132,7 +150,12 @@ describe('L2 unreachable', () => {
   let dead: Redis;
   beforeAll(async () => {
     const port = await freePort();
-    dead = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    dead = new Redis(`redis://127.0.0.1:${port}`, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     dead.on('error', () => {});
   });
   afterAll(() => dead.disconnect());

@@ -11,11 +11,15 @@ import { removeRoot, startHost, type Host } from './helpers.ts';
 
 describeWithFfmpeg('get_stream_path', () => {
   let h: Host;
-  const ask = (content_id: string) => h.cache.request('cache:v1', 'get_stream_path', { content_id });
+  const ask = (content_id: string) =>
+    h.cache.request('cache:v1', 'get_stream_path', { content_id });
 
   beforeAll(async () => {
     h = await startHost();
-    makeLibrary(h.library, { 'WSOP/2024/Main Event Day 1.mp4': { seconds: 2 }, 'HCL/ep1.mp4': { seconds: 1 } });
+    makeLibrary(h.library, {
+      'WSOP/2024/Main Event Day 1.mp4': { seconds: 2 },
+      'HCL/ep1.mp4': { seconds: 1 },
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -26,7 +30,12 @@ describeWithFfmpeg('get_stream_path', () => {
     h.items.set('c1', 'WSOP/2024/Main Event Day 1.mp4');
     const file = join(h.library, 'WSOP/2024/Main Event Day 1.mp4');
     const st = statSync(file);
-    expect(await ask('c1')).toEqual({ path: file, tier: 'nas', size: st.size, mtime_ms: st.mtimeMs });
+    expect(await ask('c1')).toEqual({
+      path: file,
+      tier: 'nas',
+      size: st.size,
+      mtime_ms: st.mtimeMs,
+    });
     expect(st.size).toBeGreaterThan(1000);
     await ask('c1');
     await ask('c1');
@@ -38,12 +47,20 @@ describeWithFfmpeg('get_stream_path', () => {
   });
 
   it('CONTENT_NOT_FOUND (404) when content says there is no such item', async () => {
-    await expect(ask('nope')).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND', status: 404, retryable: false });
+    await expect(ask('nope')).rejects.toMatchObject({
+      code: 'CONTENT_NOT_FOUND',
+      status: 404,
+      retryable: false,
+    });
   });
 
   it('FILE_UNAVAILABLE (503, retryable) when the file is missing or not a file', async () => {
     h.items.set('gone', 'WSOP/2024/missing.mp4');
-    await expect(ask('gone')).rejects.toMatchObject({ code: 'FILE_UNAVAILABLE', status: 503, retryable: true });
+    await expect(ask('gone')).rejects.toMatchObject({
+      code: 'FILE_UNAVAILABLE',
+      status: 503,
+      retryable: true,
+    });
     h.items.set('dir', 'WSOP/2024');
     await expect(ask('dir')).rejects.toMatchObject({ code: 'FILE_UNAVAILABLE', retryable: true });
     expect((await h.cache.request('cache:v1', 'get_cache_stats', {})).tiers.nas!.misses).toBe(2);
@@ -55,20 +72,32 @@ describeWithFfmpeg('get_stream_path', () => {
     mkdirSync(join(h.library, 'links'), { recursive: true });
     symlinkSync(outside, join(h.library, 'links/escape.mp4'));
     symlinkSync(join(h.library, 'HCL/ep1.mp4'), join(h.library, 'links/inside.mp4'));
-    for (const [id, path] of [['dots', '../secret.mp4'], ['deep', 'WSOP/../../secret.mp4'], ['abs', outside], ['link', 'links/escape.mp4']]) {
+    for (const [id, path] of [
+      ['dots', '../secret.mp4'],
+      ['deep', 'WSOP/../../secret.mp4'],
+      ['abs', outside],
+      ['link', 'links/escape.mp4'],
+    ]) {
       h.items.set(id!, path!);
       await expect(ask(id!), path).rejects.toMatchObject({ code: 'PATH_OUTSIDE_ROOT' });
     }
     // A symlink that stays inside the library is fine; the real path is answered.
     h.items.set('inside', 'links/inside.mp4');
-    expect(await ask('inside')).toMatchObject({ path: join(h.library, 'HCL/ep1.mp4'), tier: 'nas' });
+    expect(await ask('inside')).toMatchObject({
+      path: join(h.library, 'HCL/ep1.mp4'),
+      tier: 'nas',
+    });
   });
 
   it('CONTENT_UNAVAILABLE (503, retryable; not an infrastructure error of the cache) when content is down', async () => {
     h.items.set('fresh', 'HCL/ep1.mp4');
     await h.app.stopBlock('content');
     try {
-      await expect(ask('fresh')).rejects.toMatchObject({ code: 'CONTENT_UNAVAILABLE', status: 503, retryable: true });
+      await expect(ask('fresh')).rejects.toMatchObject({
+        code: 'CONTENT_UNAVAILABLE',
+        status: 503,
+        retryable: true,
+      });
       // A path content gave before is still served from the cache meanwhile.
       expect((await ask('c1')).tier).toBe('nas');
     } finally {

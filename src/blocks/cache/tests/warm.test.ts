@@ -24,7 +24,8 @@ function put(h: Host, id: string, mediaPath: string): Buffer {
   return bytes;
 }
 /** The cache's own naming: base64url(content id) ~ 16 hex of sha256(media path) + extension. */
-const cacheName = (id: string, mediaPath: string) => `${Buffer.from(id).toString('base64url')}~${createHash('sha256').update(mediaPath).digest('hex').slice(0, 16)}.mp4`;
+const cacheName = (id: string, mediaPath: string) =>
+  `${Buffer.from(id).toString('base64url')}~${createHash('sha256').update(mediaPath).digest('hex').slice(0, 16)}.mp4`;
 const finals = (h: Host) => readdirSync(h.ssd).filter((n) => !n.startsWith('.'));
 
 describe('warm_content', () => {
@@ -37,16 +38,30 @@ describe('warm_content', () => {
     expect(first).toEqual({ copied: true, bytes: bytes.length, path: join(h.ssd, name) });
     expect(readdirSync(h.ssd)).toEqual([name]); // the temporary file is gone
     expect(readFileSync(join(h.ssd, name)).equals(bytes)).toBe(true);
-    expect(await h.cache.request('cache:v1', 'get_stream_path', { content_id: 'w1' })).toMatchObject({ tier: 'ssd', path: join(h.ssd, name), size: bytes.length });
-    expect(await h.cache.request('cache:v1', 'warm_content', { content_id: 'w1', media_path: 'WSOP/Warm Me.mp4' })).toEqual({ ...first, copied: false });
-    expect((await h.cache.request('cache:v1', 'get_cache_stats', {})).ssd).toMatchObject({ used_bytes: bytes.length, files: 1 });
+    expect(
+      await h.cache.request('cache:v1', 'get_stream_path', { content_id: 'w1' }),
+    ).toMatchObject({ tier: 'ssd', path: join(h.ssd, name), size: bytes.length });
+    expect(
+      await h.cache.request('cache:v1', 'warm_content', {
+        content_id: 'w1',
+        media_path: 'WSOP/Warm Me.mp4',
+      }),
+    ).toEqual({ ...first, copied: false });
+    expect((await h.cache.request('cache:v1', 'get_cache_stats', {})).ssd).toMatchObject({
+      used_bytes: bytes.length,
+      files: 1,
+    });
   });
 
   it('unknown item → CONTENT_NOT_FOUND; a path outside the library → PATH_OUTSIDE_ROOT', async () => {
     const h = await startHost();
     hosts.push(h);
-    await expect(h.cache.request('cache:v1', 'warm_content', { content_id: 'nope' })).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
-    await expect(h.cache.request('cache:v1', 'warm_content', { content_id: 'x', media_path: '../etc/passwd' })).rejects.toMatchObject({ code: 'PATH_OUTSIDE_ROOT' });
+    await expect(
+      h.cache.request('cache:v1', 'warm_content', { content_id: 'nope' }),
+    ).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
+    await expect(
+      h.cache.request('cache:v1', 'warm_content', { content_id: 'x', media_path: '../etc/passwd' }),
+    ).rejects.toMatchObject({ code: 'PATH_OUTSIDE_ROOT' });
     expect(finals(h)).toEqual([]);
   });
 });
@@ -56,14 +71,38 @@ describe('with a worker block serving', () => {
     const worker = mockBlock('worker:v1', {}, Object.keys(workerV1.actions));
     const h = await startHost({}, undefined, [worker.manifest]);
     hosts.push(h);
-    expect(h.app.orchestrator.systemView().blocks().find((b) => b.id === 'worker')?.status).toBe('healthy');
+    expect(
+      h.app.orchestrator
+        .systemView()
+        .blocks()
+        .find((b) => b.id === 'worker')?.status,
+    ).toBe('healthy');
     put(h, 'hot', 'WSOP/hot.mp4');
-    for (let i = 0; i < 5; i++) await h.app.orchestrator.client('stream').publish('stream_started', { session_id: `s${i}`, user_id: 'u1', content_id: 'hot', tier: 'nas' });
-    await waitFor(() => h.seen.hot_content_detected!.length === 1, 5000, { message: 'hot_content_detected' });
-    expect(h.seen.hot_content_detected![0]).toMatchObject({ content_id: 'hot', media_path: 'WSOP/hot.mp4', plays_7d: 5 });
+    for (let i = 0; i < 5; i++)
+      await h.app.orchestrator
+        .client('stream')
+        .publish('stream_started', {
+          session_id: `s${i}`,
+          user_id: 'u1',
+          content_id: 'hot',
+          tier: 'nas',
+        });
+    await waitFor(() => h.seen.hot_content_detected!.length === 1, 5000, {
+      message: 'hot_content_detected',
+    });
+    expect(h.seen.hot_content_detected![0]).toMatchObject({
+      content_id: 'hot',
+      media_path: 'WSOP/hot.mp4',
+      plays_7d: 5,
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(readdirSync(h.ssd)).toEqual([]); // no copy, not even a temporary file
-    expect(await h.cache.request('cache:v1', 'warm_content', { content_id: 'hot', media_path: 'WSOP/hot.mp4' })).toMatchObject({ copied: true });
+    expect(
+      await h.cache.request('cache:v1', 'warm_content', {
+        content_id: 'hot',
+        media_path: 'WSOP/hot.mp4',
+      }),
+    ).toMatchObject({ copied: true });
     expect(finals(h)).toEqual([cacheName('hot', 'WSOP/hot.mp4')]);
   });
 });

@@ -20,7 +20,18 @@ describe('pure rules', () => {
   it('accepts only paths relative to the library root', () => {
     expect(mediaPathProblem('WSOP/2024/Main Event Day 1.mp4')).toBeNull();
     expect(mediaPathProblem('HCL/a..b.mp4')).toBeNull();
-    for (const bad of ['/etc/passwd', 'C:/x.mp4', 'c:x.mp4', 'WSOP/../../etc/passwd', '..', 'WSOP\\x.mp4', 'WSOP/x\0.mp4', 'WSOP//x.mp4', './x.mp4', 'WSOP/']) {
+    for (const bad of [
+      '/etc/passwd',
+      'C:/x.mp4',
+      'c:x.mp4',
+      'WSOP/../../etc/passwd',
+      '..',
+      'WSOP\\x.mp4',
+      'WSOP/x\0.mp4',
+      'WSOP//x.mp4',
+      './x.mp4',
+      'WSOP/',
+    ]) {
       expect(mediaPathProblem(bad), bad).not.toBeNull();
     }
   });
@@ -52,10 +63,17 @@ describeEachDatabase('content service', (target) => {
   let database: BlockDatabase<ContentDB>;
   let clock = T0;
   const events: Array<[string, any]> = [];
-  const via: Via = { publish: async (event: string, payload: unknown) => void events.push([event, payload]), log: memoryLogger().logger };
+  const via: Via = {
+    publish: async (event: string, payload: unknown) => void events.push([event, payload]),
+    log: memoryLogger().logger,
+  };
   let s: ContentService;
   const item = (n: number, over: Partial<NewContentInput> = {}): NewContentInput => ({
-    title: `Item ${n}`, description: '', catalog: 'WSOP', media_path: `WSOP/item-${n}.mp4`, ...over,
+    title: `Item ${n}`,
+    description: '',
+    catalog: 'WSOP',
+    media_path: `WSOP/item-${n}.mp4`,
+    ...over,
   });
   const add = async (over: Partial<NewContentInput> & { title: string }) => {
     clock += 1000;
@@ -68,18 +86,30 @@ describeEachDatabase('content service', (target) => {
   });
   afterAll(() => database.close());
   beforeEach(async () => {
-    for (const t of ['plays', 'progress', 'contents'] as const) await database.db.deleteFrom(t).execute();
+    for (const t of ['plays', 'progress', 'contents'] as const)
+      await database.db.deleteFrom(t).execute();
     events.length = 0;
     clock = T0;
     s = new ContentService(database, { now: () => clock, homeCacheMs: 0 });
   });
 
   it('creates, reads, lists with paging and catalog filter, updates and deletes', async () => {
-    const a = await add({ title: 'Main Event Day 1', catalog: 'WSOP', duration_seconds: 3600, file_size: 5_000_000_000, metadata: { year: 2024, day: 1 } });
+    const a = await add({
+      title: 'Main Event Day 1',
+      catalog: 'WSOP',
+      duration_seconds: 3600,
+      file_size: 5_000_000_000,
+      metadata: { year: 2024, day: 1 },
+    });
     const b = await add({ title: 'High Stakes', catalog: 'HCL', description: 'cash game' });
     const c = await add({ title: 'Main Event Day 2', catalog: 'WSOP' });
     expect(await s.get(a.id)).toEqual({ ...a, thumbnail_url: null });
-    expect(a).toMatchObject({ duration_seconds: 3600, file_size: 5_000_000_000, metadata: { year: 2024, day: 1 }, added_at: new Date(T0 + 1000).toISOString() });
+    expect(a).toMatchObject({
+      duration_seconds: 3600,
+      file_size: 5_000_000_000,
+      metadata: { year: 2024, day: 1 },
+      added_at: new Date(T0 + 1000).toISOString(),
+    });
     expect(b.description).toBe('cash game');
 
     const all = await s.list({ limit: 2, offset: 0 });
@@ -92,57 +122,122 @@ describeEachDatabase('content service', (target) => {
     expect((await s.list({ catalog: 'nothing', limit: 20, offset: 0 })).total).toBe(0);
 
     const updated = await s.update(b.id, { title: 'High Stakes Poker' }, via);
-    expect(updated).toMatchObject({ title: 'High Stakes Poker', description: 'cash game', catalog: 'HCL' });
+    expect(updated).toMatchObject({
+      title: 'High Stakes Poker',
+      description: 'cash game',
+      catalog: 'HCL',
+    });
     const moved = await s.update(b.id, { catalog: 'WSOP', description: '', file_size: null }, via);
-    expect(moved).toMatchObject({ title: 'High Stakes Poker', description: '', catalog: 'WSOP', file_size: null });
+    expect(moved).toMatchObject({
+      title: 'High Stakes Poker',
+      description: '',
+      catalog: 'WSOP',
+      file_size: null,
+    });
     expect(await s.update(b.id, {}, via)).toEqual(moved);
 
-    await s.saveProgress({ user_id: 'u1', content_id: a.id, position_seconds: 10, duration_seconds: 3600 }, via);
+    await s.saveProgress(
+      { user_id: 'u1', content_id: a.id, position_seconds: 10, duration_seconds: 3600 },
+      via,
+    );
     await s.recordPlay('u1', a.id);
     expect(await s.remove(a.id, via)).toBe(true);
     expect(await s.remove(a.id, via)).toBe(false);
     expect(await s.get(a.id)).toBeNull();
     expect(await s.progressOf('u1')).toEqual([]); // progress went with the item
-    expect(events.map(([e]) => e)).toEqual(['content_added', 'content_added', 'content_added', 'content_updated', 'content_updated', 'progress_updated', 'content_deleted']);
-    expect(events[0]![1]).toEqual({ content_id: a.id, title: 'Main Event Day 1', description: '', catalog: 'WSOP', duration_seconds: 3600, thumbnail_url: null, added_at: a.added_at });
+    expect(events.map(([e]) => e)).toEqual([
+      'content_added',
+      'content_added',
+      'content_added',
+      'content_updated',
+      'content_updated',
+      'progress_updated',
+      'content_deleted',
+    ]);
+    expect(events[0]![1]).toEqual({
+      content_id: a.id,
+      title: 'Main Event Day 1',
+      description: '',
+      catalog: 'WSOP',
+      duration_seconds: 3600,
+      thumbnail_url: null,
+      added_at: a.added_at,
+    });
     expect(events.at(-1)![1]).toEqual({ content_id: a.id, media_path: a.media_path });
   });
 
-  it('is idempotent on media_path and refuses a patch onto another item\'s path', async () => {
+  it("is idempotent on media_path and refuses a patch onto another item's path", async () => {
     const first = await s.create(item(1), via);
     const again = await s.create(item(1, { title: 'Another title' }), via);
     expect(first.created).toBe(true);
     expect(again).toEqual({ content: first.content, created: false });
     expect(events).toHaveLength(1);
-    expect(await s.existsByPath('WSOP/item-1.mp4')).toEqual({ exists: true, content_id: first.content.id });
+    expect(await s.existsByPath('WSOP/item-1.mp4')).toEqual({
+      exists: true,
+      content_id: first.content.id,
+    });
     expect(await s.existsByPath('WSOP/none.mp4')).toEqual({ exists: false, content_id: null });
     const other = (await s.create(item(2), via)).content;
-    await expect(s.update(other.id, { media_path: 'WSOP/item-1.mp4' }, via)).rejects.toMatchObject({ code: 'CONTENT_EXISTS', status: 409 });
-    await expect(s.update('missing', { title: 'x' }, via)).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND', status: 404 });
+    await expect(s.update(other.id, { media_path: 'WSOP/item-1.mp4' }, via)).rejects.toMatchObject({
+      code: 'CONTENT_EXISTS',
+      status: 409,
+    });
+    await expect(s.update('missing', { title: 'x' }, via)).rejects.toMatchObject({
+      code: 'CONTENT_NOT_FOUND',
+      status: 404,
+    });
   });
 
   it('rejects unsafe paths, odd thumbnail URLs, blank titles and huge metadata', async () => {
-    await expect(s.create(item(1, { media_path: '/nas/WSOP/x.mp4' }), via)).rejects.toMatchObject({ code: 'INVALID_MEDIA_PATH', status: 400 });
-    await expect(s.create(item(1, { media_path: 'WSOP/../../x.mp4' }), via)).rejects.toMatchObject({ code: 'INVALID_MEDIA_PATH' });
-    await expect(s.create(item(1, { thumbnail_url: 'javascript:alert(1)' }), via)).rejects.toMatchObject({ code: 'INVALID_THUMBNAIL_URL' });
-    await expect(s.create(item(1, { thumbnail_url: '//evil.example/x.jpg' }), via)).rejects.toMatchObject({ code: 'INVALID_THUMBNAIL_URL' });
-    await expect(s.create(item(1, { title: '   ' }), via)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(s.create(item(1, { metadata: { blob: 'x'.repeat(20_000) } }), via)).rejects.toMatchObject({ code: 'METADATA_TOO_LARGE' });
+    await expect(s.create(item(1, { media_path: '/nas/WSOP/x.mp4' }), via)).rejects.toMatchObject({
+      code: 'INVALID_MEDIA_PATH',
+      status: 400,
+    });
+    await expect(s.create(item(1, { media_path: 'WSOP/../../x.mp4' }), via)).rejects.toMatchObject({
+      code: 'INVALID_MEDIA_PATH',
+    });
+    await expect(
+      s.create(item(1, { thumbnail_url: 'javascript:alert(1)' }), via),
+    ).rejects.toMatchObject({ code: 'INVALID_THUMBNAIL_URL' });
+    await expect(
+      s.create(item(1, { thumbnail_url: '//evil.example/x.jpg' }), via),
+    ).rejects.toMatchObject({ code: 'INVALID_THUMBNAIL_URL' });
+    await expect(s.create(item(1, { title: '   ' }), via)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(
+      s.create(item(1, { metadata: { blob: 'x'.repeat(20_000) } }), via),
+    ).rejects.toMatchObject({ code: 'METADATA_TOO_LARGE' });
     const ok = await s.create(item(1, { thumbnail_url: '/thumbs/1.jpg' }), via);
-    await expect(s.update(ok.content.id, { media_path: 'C:\\x.mp4' }, via)).rejects.toMatchObject({ code: 'INVALID_MEDIA_PATH' });
+    await expect(s.update(ok.content.id, { media_path: 'C:\\x.mp4' }, via)).rejects.toMatchObject({
+      code: 'INVALID_MEDIA_PATH',
+    });
     expect((await s.list({ limit: 20, offset: 0 })).total).toBe(1);
   });
 
   it('stores SQL-looking text literally', async () => {
     const evil = "Robert'); DROP TABLE contents;--";
-    const c = await add({ title: evil, description: "' OR 1=1 --", metadata: { note: '"; DELETE FROM progress' } });
-    expect(await s.get(c.id)).toMatchObject({ title: evil, description: "' OR 1=1 --", metadata: { note: '"; DELETE FROM progress' } });
-    expect((await s.findByText({ query: "'); drop", limit: 20, offset: 0 })).results.map((r) => r.content.id)).toEqual([c.id]);
+    const c = await add({
+      title: evil,
+      description: "' OR 1=1 --",
+      metadata: { note: '"; DELETE FROM progress' },
+    });
+    expect(await s.get(c.id)).toMatchObject({
+      title: evil,
+      description: "' OR 1=1 --",
+      metadata: { note: '"; DELETE FROM progress' },
+    });
+    expect(
+      (await s.findByText({ query: "'); drop", limit: 20, offset: 0 })).results.map(
+        (r) => r.content.id,
+      ),
+    ).toEqual([c.id]);
     expect((await s.list({ limit: 20, offset: 0 })).total).toBe(1);
   });
 
   describe('find_by_text', () => {
-    const find = (query: string, more: object = {}) => s.findByText({ query, limit: 20, offset: 0, ...more });
+    const find = (query: string, more: object = {}) =>
+      s.findByText({ query, limit: 20, offset: 0, ...more });
 
     it('scores exact 1.0 > prefix 0.9 > title contains 0.7 > description 0.5, then by title, case-insensitively', async () => {
       await add({ title: 'Final Table Recap', catalog: 'HCL' });
@@ -154,7 +249,11 @@ describeEachDatabase('content service', (target) => {
       const r = await find('  Final ');
       expect(r.total).toBe(5);
       expect(r.results.map((x) => [x.content.title, x.score])).toEqual([
-        ['FINAL', 1], ['Final Table Recap', 0.9], ['A final showdown', 0.7], ['The Final', 0.7], ['Day 3', 0.5],
+        ['FINAL', 1],
+        ['Final Table Recap', 0.9],
+        ['A final showdown', 0.7],
+        ['The Final', 0.7],
+        ['Day 3', 0.5],
       ]);
     });
 
@@ -187,8 +286,14 @@ describeEachDatabase('content service', (target) => {
       await add({ title: 'Poker C', catalog: 'HCL', duration_seconds: 1800 });
       await add({ title: 'Poker D', catalog: 'WSOP' });
       expect((await find('poker', { catalog: 'wsop' })).total).toBe(3);
-      expect((await find('poker', { min_duration: 1000 })).results.map((x) => x.content.title)).toEqual(['Poker B', 'Poker C']);
-      expect((await find('poker', { max_duration: 1800, catalog: 'HCL' })).results.map((x) => x.content.title)).toEqual(['Poker C']);
+      expect(
+        (await find('poker', { min_duration: 1000 })).results.map((x) => x.content.title),
+      ).toEqual(['Poker B', 'Poker C']);
+      expect(
+        (await find('poker', { max_duration: 1800, catalog: 'HCL' })).results.map(
+          (x) => x.content.title,
+        ),
+      ).toEqual(['Poker C']);
       const page = await find('poker', { limit: 2, offset: 2 });
       expect(page.total).toBe(4);
       expect(page.results.map((x) => x.content.title)).toEqual(['Poker C', 'Poker D']);
@@ -197,18 +302,41 @@ describeEachDatabase('content service', (target) => {
 
   it('keeps progress per user with percent, clamping and the finished flag', async () => {
     const c = await add({ title: 'Long', duration_seconds: 7200 });
-    const p1 = await s.saveProgress({ user_id: 'u1', content_id: c.id, position_seconds: 1800, duration_seconds: 7200 }, via);
-    expect(p1).toMatchObject({ position_seconds: 1800, duration_seconds: 7200, percent: 25, finished: false, updated_at: new Date(clock).toISOString() });
-    expect(events.at(-1)).toEqual(['progress_updated', { user_id: 'u1', content_id: c.id, position_seconds: 1800, percent: 25 }]);
+    const p1 = await s.saveProgress(
+      { user_id: 'u1', content_id: c.id, position_seconds: 1800, duration_seconds: 7200 },
+      via,
+    );
+    expect(p1).toMatchObject({
+      position_seconds: 1800,
+      duration_seconds: 7200,
+      percent: 25,
+      finished: false,
+      updated_at: new Date(clock).toISOString(),
+    });
+    expect(events.at(-1)).toEqual([
+      'progress_updated',
+      { user_id: 'u1', content_id: c.id, position_seconds: 1800, percent: 25 },
+    ]);
     clock += 1000;
-    const p2 = await s.saveProgress({ user_id: 'u1', content_id: c.id, position_seconds: 9000, duration_seconds: 7200 }, via);
+    const p2 = await s.saveProgress(
+      { user_id: 'u1', content_id: c.id, position_seconds: 9000, duration_seconds: 7200 },
+      via,
+    );
     expect(p2).toMatchObject({ position_seconds: 7200, percent: 100, finished: true });
-    const p3 = await s.saveProgress({ user_id: 'u2', content_id: c.id, position_seconds: 100, duration_seconds: 0 }, via);
+    const p3 = await s.saveProgress(
+      { user_id: 'u2', content_id: c.id, position_seconds: 100, duration_seconds: 0 },
+      via,
+    );
     expect(p3).toMatchObject({ duration_seconds: 7200, percent: 1.39 }); // the item's duration stands in for an unknown one
     expect(await s.progressOf('u1')).toEqual([p2]);
     expect(await s.progressOf('u2', c.id)).toEqual([p3]);
     expect(await s.progressOf('u2', 'other')).toEqual([]);
-    await expect(s.saveProgress({ user_id: 'u1', content_id: 'nope', position_seconds: 1, duration_seconds: 2 }, via)).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
+    await expect(
+      s.saveProgress(
+        { user_id: 'u1', content_id: 'nope', position_seconds: 1, duration_seconds: 2 },
+        via,
+      ),
+    ).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
   });
 
   it('counts plays in a sliding 24 h window', async () => {
@@ -235,14 +363,36 @@ describeEachDatabase('content service', (target) => {
 
   it('builds the home rows: continue watching, trending (24 h), new releases, one row per catalog, hero', async () => {
     const items = [];
-    for (let i = 0; i < 14; i++) items.push(await add({ title: `Ep ${i}`, catalog: i % 2 ? 'HCL' : 'WSOP', duration_seconds: 1000, thumbnail_url: `/thumbs/${i}.jpg` }));
+    for (let i = 0; i < 14; i++)
+      items.push(
+        await add({
+          title: `Ep ${i}`,
+          catalog: i % 2 ? 'HCL' : 'WSOP',
+          duration_seconds: 1000,
+          thumbnail_url: `/thumbs/${i}.jpg`,
+        }),
+      );
     // u1 watches 12 items in order, finishes one of them; u2 watches one.
     for (let i = 0; i < 12; i++) {
       clock += 1000;
-      await s.saveProgress({ user_id: 'u1', content_id: items[i]!.id, position_seconds: i === 11 ? 990 : 100 + i, duration_seconds: 1000 }, via);
+      await s.saveProgress(
+        {
+          user_id: 'u1',
+          content_id: items[i]!.id,
+          position_seconds: i === 11 ? 990 : 100 + i,
+          duration_seconds: 1000,
+        },
+        via,
+      );
     }
-    await s.saveProgress({ user_id: 'u1', content_id: items[13]!.id, position_seconds: 0, duration_seconds: 1000 }, via);
-    await s.saveProgress({ user_id: 'u2', content_id: items[12]!.id, position_seconds: 5, duration_seconds: 1000 }, via);
+    await s.saveProgress(
+      { user_id: 'u1', content_id: items[13]!.id, position_seconds: 0, duration_seconds: 1000 },
+      via,
+    );
+    await s.saveProgress(
+      { user_id: 'u2', content_id: items[12]!.id, position_seconds: 5, duration_seconds: 1000 },
+      via,
+    );
     // Plays: item 3 twice recently, item 5 once, item 7 three times but 25 h ago.
     for (let i = 0; i < 3; i++) await s.recordPlay('u1', items[7]!.id);
     clock += 25 * HOUR;
@@ -252,13 +402,40 @@ describeEachDatabase('content service', (target) => {
 
     const home = await s.home('u1');
     const row = (id: string) => home.rows.find((r) => r.id === id)!;
-    expect(home.rows.map((r) => r.id)).toEqual(['continue_watching', 'trending', 'new_releases', 'catalog:hcl', 'catalog:wsop']);
+    expect(home.rows.map((r) => r.id)).toEqual([
+      'continue_watching',
+      'trending',
+      'new_releases',
+      'catalog:hcl',
+      'catalog:wsop',
+    ]);
     const cw = row('continue_watching').items as any[];
-    expect(cw.map((x) => x.title)).toEqual(['Ep 10', 'Ep 9', 'Ep 8', 'Ep 7', 'Ep 6', 'Ep 5', 'Ep 4', 'Ep 3', 'Ep 2', 'Ep 1']);
-    expect(cw[0].progress).toMatchObject({ user_id: 'u1', content_id: items[10]!.id, position_seconds: 110, percent: 11, finished: false });
+    expect(cw.map((x) => x.title)).toEqual([
+      'Ep 10',
+      'Ep 9',
+      'Ep 8',
+      'Ep 7',
+      'Ep 6',
+      'Ep 5',
+      'Ep 4',
+      'Ep 3',
+      'Ep 2',
+      'Ep 1',
+    ]);
+    expect(cw[0].progress).toMatchObject({
+      user_id: 'u1',
+      content_id: items[10]!.id,
+      position_seconds: 110,
+      percent: 11,
+      finished: false,
+    });
     expect(cw[0].thumbnail_url).toBe('/thumbs/10.jpg');
     expect(row('trending').items.map((x) => x.title)).toEqual(['Ep 3', 'Ep 5']);
-    expect(row('new_releases').items.map((x) => x.title).slice(0, 3)).toEqual(['Ep 13', 'Ep 12', 'Ep 11']);
+    expect(
+      row('new_releases')
+        .items.map((x) => x.title)
+        .slice(0, 3),
+    ).toEqual(['Ep 13', 'Ep 12', 'Ep 11']);
     expect(row('catalog:hcl')).toMatchObject({ title: 'HCL' });
     expect(row('catalog:hcl').items.every((x) => x.catalog === 'HCL')).toBe(true);
     expect(row('catalog:wsop').items).toHaveLength(7);
@@ -274,7 +451,9 @@ describeEachDatabase('content service', (target) => {
     await cached.recordPlay('u1', a.id); // plays do not clear the cache ...
     expect((await cached.home('u1')).rows.find((r) => r.id === 'trending')!.items).toEqual([]);
     clock += 31_000; // ... the cache time does
-    expect((await cached.home('u1')).rows.find((r) => r.id === 'trending')!.items.map((x) => x.id)).toEqual([a.id]);
+    expect(
+      (await cached.home('u1')).rows.find((r) => r.id === 'trending')!.items.map((x) => x.id),
+    ).toEqual([a.id]);
     // A write behind the service's back is not seen; a change through it clears the cache at once.
     await database.db.updateTable('contents').set({ title: 'sneaky' }).execute();
     expect((await cached.home('u1')).hero?.title).toBe('Item 1');
@@ -288,6 +467,9 @@ describeEachDatabase('content service', (target) => {
 
   it('reports healthy while its database answers', async () => {
     expect(await s.health()).toEqual({ status: 'healthy' });
-    expect((await sql<{ n: number }>`select count(*) as n from contents`.execute(database.db)).rows[0]!.n).toBe(0);
+    expect(
+      (await sql<{ n: number }>`select count(*) as n from contents`.execute(database.db)).rows[0]!
+        .n,
+    ).toBe(0);
   });
 });

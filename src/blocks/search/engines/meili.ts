@@ -8,12 +8,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Meilisearch, type EnqueuedTaskPromise, type Settings } from 'meilisearch';
-import { catalogKey, distinctTitles, FIELDS, toHit, TYPOS, type EngineQuery, type EngineResult, type IndexDoc, type Suggestion } from '../models.ts';
+import {
+  catalogKey,
+  distinctTitles,
+  FIELDS,
+  toHit,
+  TYPOS,
+  type EngineQuery,
+  type EngineResult,
+  type IndexDoc,
+  type Suggestion,
+} from '../models.ts';
 import type { SearchEngine } from './engine.ts';
 
 type MeiliDoc = IndexDoc & { catalog_key: string };
 
-const DOC_FIELDS = ['content_id', 'title', 'description', 'catalog', 'duration_seconds', 'thumbnail_url', 'added_at'];
+const DOC_FIELDS = [
+  'content_id',
+  'title',
+  'description',
+  'catalog',
+  'duration_seconds',
+  'thumbnail_url',
+  'added_at',
+];
 const SETTINGS: Settings = {
   searchableAttributes: [...FIELDS],
   filterableAttributes: ['catalog_key', 'duration_seconds'],
@@ -59,7 +77,8 @@ export class MeiliEngine implements SearchEngine {
     // Named per rebuild: instances sharing the server may rebuild at the same time; the last swap wins.
     const next = `${this.opts.index}_next_${randomUUID().slice(0, 8)}`;
     await this.configure(next);
-    for (let i = 0; i < docs.length; i += BATCH) await this.wait(this.index(next).addDocuments(docs.slice(i, i + BATCH).map(toMeili)));
+    for (let i = 0; i < docs.length; i += BATCH)
+      await this.wait(this.index(next).addDocuments(docs.slice(i, i + BATCH).map(toMeili)));
     await this.wait(this.client.swapIndexes([{ indexes: [this.opts.index, next], rename: false }]));
     await this.client.deleteIndex(next).waitTask(TASK);
   }
@@ -71,13 +90,26 @@ export class MeiliEngine implements SearchEngine {
       q.max_duration === undefined ? null : `duration_seconds <= ${q.max_duration}`,
     ].filter((f) => f !== null);
     const res = await this.index().search(q.q, {
-      filter: filter.length ? filter : undefined, page: Math.floor(q.offset / q.limit) + 1, hitsPerPage: q.limit, showRankingScore: true, matchingStrategy: 'all', attributesToRetrieve: DOC_FIELDS,
+      filter: filter.length ? filter : undefined,
+      page: Math.floor(q.offset / q.limit) + 1,
+      hitsPerPage: q.limit,
+      showRankingScore: true,
+      matchingStrategy: 'all',
+      attributesToRetrieve: DOC_FIELDS,
     });
-    return { hits: res.hits.map((h) => toHit(h, Math.round((h._rankingScore ?? 0) * 1e4) / 1e4)), total: res.totalHits };
+    return {
+      hits: res.hits.map((h) => toHit(h, Math.round((h._rankingScore ?? 0) * 1e4) / 1e4)),
+      total: res.totalHits,
+    };
   }
 
   async suggest(q: string, limit: number): Promise<Suggestion[]> {
-    const res = await this.index().search(q, { attributesToSearchOn: ['title'], limit: limit * 4, matchingStrategy: 'all', attributesToRetrieve: ['content_id', 'title'] });
+    const res = await this.index().search(q, {
+      attributesToSearchOn: ['title'],
+      limit: limit * 4,
+      matchingStrategy: 'all',
+      attributesToRetrieve: ['content_id', 'title'],
+    });
     return distinctTitles(res.hits, limit);
   }
 
@@ -96,13 +128,19 @@ export class MeiliEngine implements SearchEngine {
   }
 
   private async configure(uid: string): Promise<void> {
-    await this.wait(this.client.createIndex(uid, { primaryKey: 'content_id' }), 'index_already_exists');
+    await this.wait(
+      this.client.createIndex(uid, { primaryKey: 'content_id' }),
+      'index_already_exists',
+    );
     await this.wait(this.index(uid).updateSettings(SETTINGS));
   }
 
   /** Waits for the task; a failed task throws with MeiliSearch's message (unless its code is `allowed`). */
   private async wait(enqueued: EnqueuedTaskPromise, allowed?: string): Promise<void> {
     const task = await enqueued.waitTask(TASK);
-    if (task.status !== 'succeeded' && task.error?.code !== allowed) throw new Error(`MeiliSearch ${task.type} ${task.status}: ${task.error?.message ?? 'no detail'}`);
+    if (task.status !== 'succeeded' && task.error?.code !== allowed)
+      throw new Error(
+        `MeiliSearch ${task.type} ${task.status}: ${task.error?.message ?? 'no detail'}`,
+      );
   }
 }

@@ -9,7 +9,19 @@
  * `offset + limit`.
  */
 import MiniSearch from 'minisearch';
-import { catalogKey, distinctTitles, FIELD_BOOST, FIELDS, normalise, toHit, typosFor, type EngineQuery, type EngineResult, type IndexDoc, type Suggestion } from '../models.ts';
+import {
+  catalogKey,
+  distinctTitles,
+  FIELD_BOOST,
+  FIELDS,
+  normalise,
+  toHit,
+  typosFor,
+  type EngineQuery,
+  type EngineResult,
+  type IndexDoc,
+  type Suggestion,
+} from '../models.ts';
 import type { SearchEngine } from './engine.ts';
 
 /** MiniSearch's own weights for fuzzy and prefix matches and its BM25 parameters. */
@@ -21,14 +33,18 @@ const BUILD_CHUNK = 1000;
 
 type Field = (typeof FIELDS)[number];
 
-const tokens = (text: string): string[] => normalise(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const tokens = (text: string): string[] =>
+  normalise(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 /** The words of a query: the same tokens as the documents', at most MAX_WORDS. */
 export const words = (text: string): string[] => tokens(text).slice(0, MAX_WORDS);
 
 /** Every spelling of `w` with two neighbouring letters swapped: a swap is one typo, not two. */
 function swaps(w: string): string[] {
   const out = new Set<string>();
-  for (let i = 0; i < w.length - 1; i++) if (w[i] !== w[i + 1]) out.add(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
+  for (let i = 0; i < w.length - 1; i++)
+    if (w[i] !== w[i + 1]) out.add(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
   return [...out];
 }
 
@@ -74,7 +90,12 @@ class Columns {
       b.set(a);
       return b;
     };
-    Object.assign(this, { catalog: copy(this.catalog), duration: copy(this.duration), score: copy(this.score), seen: copy(this.seen) });
+    Object.assign(this, {
+      catalog: copy(this.catalog),
+      duration: copy(this.duration),
+      score: copy(this.score),
+      seen: copy(this.seen),
+    });
     this.lengths = this.lengths.map(copy);
   }
 }
@@ -82,7 +103,11 @@ class Columns {
 /** A filter on short ids, built from the query's filters. */
 type Accept = (id: number) => boolean;
 /** A copy of one term's postings in one field as typed arrays (`size` tells whether it is stale). */
-interface Compact { size: number; ids: Int32Array; tfs: Float32Array }
+interface Compact {
+  size: number;
+  ids: Int32Array;
+  tfs: Float32Array;
+}
 
 class Index extends MiniSearch<IndexDoc> {
   /** By short id. */
@@ -134,11 +159,21 @@ class Index extends MiniSearch<IndexDoc> {
    * Short ids of the documents matching every word and accepted, with their scores. Words are
    * taken rarest first: only the first one collects candidates, the others merely check them.
    */
-  match(ws: string[], fields: readonly Field[], accept?: Accept): { ids: number[]; scores: Float64Array } {
+  match(
+    ws: string[],
+    fields: readonly Field[],
+    accept?: Accept,
+  ): { ids: number[]; scores: Float64Array } {
     const { score, seen } = this.col;
     const plan = ws.map((w, i) => {
       const postings = [...this.expand(w, i === ws.length - 1)].flatMap(([term, weight]) =>
-        fields.map((field) => ({ field, weight, p: this._index.get(term)!.get(this._fieldIds[field]!) })).filter((x) => x.p),
+        fields
+          .map((field) => ({
+            field,
+            weight,
+            p: this._index.get(term)!.get(this._fieldIds[field]!),
+          }))
+          .filter((x) => x.p),
       );
       return { postings, size: postings.reduce((n, x) => n + x.p!.size, 0) };
     });
@@ -148,7 +183,15 @@ class Index extends MiniSearch<IndexDoc> {
       for (const { field, weight, p } of postings) {
         const fieldId = this._fieldIds[field]!;
         const idf = Math.log(1 + (this._documentCount - p!.size + 0.5) / (p!.size + 0.5));
-        this.addPostings(p!, i, weight * FIELD_BOOST[field] * idf, (K * B) / this._avgFieldLength[fieldId]!, this.col.lengths[fieldId]!, next, accept);
+        this.addPostings(
+          p!,
+          i,
+          weight * FIELD_BOOST[field] * idf,
+          (K * B) / this._avgFieldLength[fieldId]!,
+          this.col.lengths[fieldId]!,
+          next,
+          accept,
+        );
       }
       if (i === 0) touched = next;
       ids = next;
@@ -156,12 +199,20 @@ class Index extends MiniSearch<IndexDoc> {
     }
     const scores = new Float64Array(ids.length);
     for (let n = 0; n < ids.length; n++) scores[n] = score[ids[n]!]!;
-    for (const id of touched) (score[id] = 0), (seen[id] = 0);
+    for (const id of touched) ((score[id] = 0), (seen[id] = 0));
     return { ids, scores };
   }
 
   /** Adds one term's BM25 scores in one field to the documents still in the running at word `i`. */
-  private addPostings(postings: Map<number, number>, i: number, boost: number, norm: number, lengths: Float32Array, next: number[], accept?: Accept): void {
+  private addPostings(
+    postings: Map<number, number>,
+    i: number,
+    boost: number,
+    norm: number,
+    lengths: Float32Array,
+    next: number[],
+    accept?: Accept,
+  ): void {
     const { score, seen } = this.col;
     const { ids, tfs } = this.compact(postings);
     for (let n = 0; n < ids.length; n++) {
@@ -181,7 +232,11 @@ class Index extends MiniSearch<IndexDoc> {
   private compact(postings: Map<number, number>): Compact {
     let c = this.compacts.get(postings);
     if (c?.size === postings.size) return c;
-    c = { size: postings.size, ids: Int32Array.from(postings.keys()), tfs: Float32Array.from(postings.values()) };
+    c = {
+      size: postings.size,
+      ids: Int32Array.from(postings.keys()),
+      tfs: Float32Array.from(postings.values()),
+    };
     this.compacts.set(postings, c);
     return c;
   }
@@ -193,10 +248,15 @@ class Index extends MiniSearch<IndexDoc> {
     if (this._index.has(w)) put(w, 1);
     const typos = typosFor(w);
     if (typos) {
-      for (const [t, [, d]] of this._index.fuzzyGet(w, typos)) put(t, (FUZZY * t.length) / (t.length + d));
-      for (const s of swaps(w)) for (const [t, [, d]] of this._index.fuzzyGet(s, typos - 1)) put(t, (FUZZY * t.length) / (t.length + d + 1));
+      for (const [t, [, d]] of this._index.fuzzyGet(w, typos))
+        put(t, (FUZZY * t.length) / (t.length + d));
+      for (const s of swaps(w))
+        for (const [t, [, d]] of this._index.fuzzyGet(s, typos - 1))
+          put(t, (FUZZY * t.length) / (t.length + d + 1));
     }
-    if (last) for (const [t] of this._index.atPrefix(w)) put(t, (PREFIX * t.length) / (t.length + 0.3 * (t.length - w.length)));
+    if (last)
+      for (const [t] of this._index.atPrefix(w))
+        put(t, (PREFIX * t.length) / (t.length + 0.3 * (t.length - w.length)));
     return terms;
   }
 }
@@ -208,7 +268,7 @@ export class MiniSearchEngine implements SearchEngine {
   async init(): Promise<void> {}
 
   async upsert(docs: readonly IndexDoc[]): Promise<void> {
-    for (const doc of docs) this.index.drop(doc.content_id), this.index.add(doc);
+    for (const doc of docs) (this.index.drop(doc.content_id), this.index.add(doc));
   }
 
   async remove(ids: readonly string[]): Promise<void> {
@@ -229,17 +289,28 @@ export class MiniSearchEngine implements SearchEngine {
     const code = q.catalog === undefined ? -1 : index.catalogCode(q.catalog, false);
     const [min, max] = [q.min_duration ?? -Infinity, q.max_duration ?? Infinity];
     const filtered = code >= 0 || q.min_duration !== undefined || q.max_duration !== undefined;
-    const accept = (id: number) => (code < 0 || c[id] === code) && (d[id]! >= min || min === -Infinity) && (d[id]! <= max || max === Infinity);
+    const accept = (id: number) =>
+      (code < 0 || c[id] === code) &&
+      (d[id]! >= min || min === -Infinity) &&
+      (d[id]! <= max || max === Infinity);
     const { ids, scores } = index.match(words(q.q), FIELDS, filtered ? accept : undefined);
     let top = 0;
     for (const s of scores) top = Math.max(top, s);
     const page = best(scores, q.offset + q.limit).slice(q.offset);
-    return { hits: page.map((n) => toHit(index.docs[ids[n]!]!, Math.round((scores[n]! / top) * 1e4) / 1e4)), total: ids.length };
+    return {
+      hits: page.map((n) =>
+        toHit(index.docs[ids[n]!]!, Math.round((scores[n]! / top) * 1e4) / 1e4),
+      ),
+      total: ids.length,
+    };
   }
 
   async suggest(text: string, limit: number): Promise<Suggestion[]> {
     const { ids, scores } = this.index.match(words(text), ['title']);
-    return distinctTitles(best(scores, limit * 4).map((n) => this.index.docs[ids[n]!]!), limit);
+    return distinctTitles(
+      best(scores, limit * 4).map((n) => this.index.docs[ids[n]!]!),
+      limit,
+    );
   }
 
   async count(): Promise<number> {

@@ -14,12 +14,21 @@ const code = (r: { body: Buffer }) => JSON.parse(r.body.toString()).error;
 describeWithFfmpeg('stream: access, slots and events', () => {
   let h: StreamHost;
   beforeAll(async () => {
-    h = await startStreamHost({ WSOPTV_STREAM_IDLE_MS: '1000', WSOPTV_MEDIA_URL_TTL_S: '60' }, { perUser: 3, total: 5 });
+    h = await startStreamHost(
+      { WSOPTV_STREAM_IDLE_MS: '1000', WSOPTV_MEDIA_URL_TTL_S: '60' },
+      { perUser: 3, total: 5 },
+    );
   });
   afterAll(() => h?.close());
   afterEach(async () => {
     // Every test starts with no playback: let the sessions idle out.
-    await waitFor(async () => (await h.app.orchestrator.client('admin').request('stream:v1', 'get_active_streams', {})).length === 0, 5000, { message: 'sessions idled out' });
+    await waitFor(
+      async () =>
+        (await h.app.orchestrator.client('admin').request('stream:v1', 'get_active_streams', {}))
+          .length === 0,
+      5000,
+      { message: 'sessions idled out' },
+    );
     h.cache.state.down = false;
     h.content.state.recordFails = false;
   });
@@ -56,7 +65,12 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       expect(m.status).toBe(503);
       expect(code(m).message).toMatch(/missing/);
       expect(h.cache.slots.size).toBe(0);
-      await waitFor(() => h.events.stream_error!.filter((e) => e.code === 'FILE_UNAVAILABLE' && e.user_id === 'bob').length === 2, 1000);
+      await waitFor(
+        () =>
+          h.events.stream_error!.filter((e) => e.code === 'FILE_UNAVAILABLE' && e.user_id === 'bob')
+            .length === 2,
+        1000,
+      );
     });
 
     it('HEAD needs the same rights but starts no playback and takes no slot', async () => {
@@ -69,10 +83,26 @@ describeWithFfmpeg('stream: access, slots and events', () => {
     });
 
     it('one viewer, one video: a playback session derived from (auth session, content)', async () => {
-      for (let i = 0; i < 5; i++) expect((await h.get('/api/stream/movie', { ...bearer('alice'), range: `bytes=${i * 10}-${i * 10 + 9}` })).status).toBe(206);
-      const streams = await h.app.orchestrator.client('admin').request('stream:v1', 'get_active_streams', {});
+      for (let i = 0; i < 5; i++)
+        expect(
+          (
+            await h.get('/api/stream/movie', {
+              ...bearer('alice'),
+              range: `bytes=${i * 10}-${i * 10 + 9}`,
+            })
+          ).status,
+        ).toBe(206);
+      const streams = await h.app.orchestrator
+        .client('admin')
+        .request('stream:v1', 'get_active_streams', {});
       expect(streams).toHaveLength(1);
-      expect(streams[0]).toMatchObject({ session_id: bearerPlayback('sess-alice', 'movie'), user_id: 'alice', content_id: 'movie', tier: 'nas', bytes_sent: 50 });
+      expect(streams[0]).toMatchObject({
+        session_id: bearerPlayback('sess-alice', 'movie'),
+        user_id: 'alice',
+        content_id: 'movie',
+        tier: 'nas',
+        bytes_sent: 50,
+      });
       // Another device of the same user is another playback.
       await h.get('/api/stream/movie', { ...bearer('alice2'), range: 'bytes=0-9' });
       expect(h.cache.slots.size).toBe(2);
@@ -85,7 +115,13 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       expect((await h.get('/api/stream/movie/info', bearer('pending'))).status).toBe(403);
       expect((await h.get('/api/stream/nope/info', bearer('alice'))).status).toBe(404);
       const info = await h.info('movie');
-      expect(info).toMatchObject({ duration_seconds: 4, size: h.movie.length, mime_type: 'video/mp4', codecs: 'avc1.42c01e, mp4a.40.2', tier: 'nas' });
+      expect(info).toMatchObject({
+        duration_seconds: 4,
+        size: h.movie.length,
+        mime_type: 'video/mp4',
+        codecs: 'avc1.42c01e, mp4a.40.2',
+        tier: 'nas',
+      });
       expect(info.url).toMatch(/^\/api\/stream\/movie\?st=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       const ttl = Date.parse(info.expires_at) - Date.now();
       expect(ttl).toBeGreaterThan(55_000);
@@ -107,7 +143,11 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       const { url } = await h.info('movie');
       const st = url.split('st=')[1]!;
       const tampered = st.slice(0, 10) + (st[10] === 'A' ? 'B' : 'A') + st.slice(11);
-      for (const u of [`/api/stream/movie?st=${tampered}`, `/api/stream/movie?st=${st}x`, '/api/stream/movie?st=garbage']) {
+      for (const u of [
+        `/api/stream/movie?st=${tampered}`,
+        `/api/stream/movie?st=${st}x`,
+        '/api/stream/movie?st=garbage',
+      ]) {
         const r = await h.get(u);
         expect(r.status, u).toBe(401);
         expect(code(r).code).toBe('INVALID_MEDIA_TOKEN');
@@ -115,7 +155,13 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       const other = await h.get(`/api/stream/movie2?st=${st}`);
       expect(other.status).toBe(401);
       expect(code(other).message).toMatch(/another video/);
-      const expired = h.tokens.sign({ user_id: 'alice', auth_session_id: 'sess-alice', content_id: 'movie', session_id: 'p-old', expires_at: Date.now() - 1 });
+      const expired = h.tokens.sign({
+        user_id: 'alice',
+        auth_session_id: 'sess-alice',
+        content_id: 'movie',
+        session_id: 'p-old',
+        expires_at: Date.now() - 1,
+      });
       const e = await h.get(`/api/stream/movie?st=${expired}`);
       expect(e.status).toBe(401);
       expect(code(e).message).toMatch(/expired/);
@@ -126,12 +172,17 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       const { url } = await h.info('movie', 'dave');
       expect((await h.get(url, { range: 'bytes=0-9' })).status).toBe(206);
       h.authSessions.delete('sess-dave');
-      await h.app.orchestrator.client('auth').publish('user_logout', { user_id: 'dave', session_id: 'sess-dave' });
+      await h.app.orchestrator
+        .client('auth')
+        .publish('user_logout', { user_id: 'dave', session_id: 'sess-dave' });
       await waitFor(() => h.cache.slots.size === 0, 1000, { message: 'slot released on logout' });
       const r = await h.get(url, { range: 'bytes=10-19' });
       expect(r.status).toBe(401);
       expect(code(r).code).toBe('SESSION_REVOKED');
-      await waitFor(() => h.events.stream_stopped!.some((e) => e.user_id === 'dave' && e.bytes_sent === 10), 1000);
+      await waitFor(
+        () => h.events.stream_stopped!.some((e) => e.user_id === 'dave' && e.bytes_sent === 10),
+        1000,
+      );
     });
 
     it('a URL whose auth session ended while this process missed the event is refused when it starts', async () => {
@@ -149,7 +200,9 @@ describeWithFfmpeg('stream: access, slots and events', () => {
     it('suspension refuses every URL issued to the user before it (403)', async () => {
       const { url } = await h.info('movie2', 'erin');
       expect((await h.get(url, { range: 'bytes=0-9' })).status).toBe(206);
-      await h.app.orchestrator.client('auth').publish('user_suspended', { user_id: 'erin', by: 'admin', reason: null });
+      await h.app.orchestrator
+        .client('auth')
+        .publish('user_suspended', { user_id: 'erin', by: 'admin', reason: null });
       await waitFor(() => h.cache.slots.size === 0, 1000);
       const r = await h.get(url, { range: 'bytes=0-9' });
       expect(r.status).toBe(403);
@@ -162,7 +215,9 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       const urls = await Promise.all(['movie', 'movie2', 'movie3', 'movie4'].map((c) => h.info(c)));
       const acquired = h.cache.callsOf('acquire_stream_slot').length;
       // Many range requests per playback, one slot each.
-      for (const { url } of urls.slice(0, 3)) for (let i = 0; i < 3; i++) expect((await h.get(url, { range: `bytes=${i}-${i}` })).status).toBe(206);
+      for (const { url } of urls.slice(0, 3))
+        for (let i = 0; i < 3; i++)
+          expect((await h.get(url, { range: `bytes=${i}-${i}` })).status).toBe(206);
       expect(h.cache.callsOf('acquire_stream_slot').length - acquired).toBe(3);
       expect(h.cache.slots.size).toBe(3);
       const r = await h.get(urls[3]!.url, { range: 'bytes=0-1' });
@@ -179,7 +234,13 @@ describeWithFfmpeg('stream: access, slots and events', () => {
 
     it('the global limit says so', async () => {
       const played: string[] = [];
-      for (const [token, content] of [['alice', 'movie'], ['alice', 'movie2'], ['bob', 'movie'], ['bob', 'movie2'], ['carol', 'movie']]) {
+      for (const [token, content] of [
+        ['alice', 'movie'],
+        ['alice', 'movie2'],
+        ['bob', 'movie'],
+        ['bob', 'movie2'],
+        ['carol', 'movie'],
+      ]) {
         const { url } = await h.info(content!, token);
         expect((await h.get(url, { range: 'bytes=0-0' })).status).toBe(206);
         played.push(url);
@@ -204,10 +265,15 @@ describeWithFfmpeg('stream: access, slots and events', () => {
     });
 
     it('slots of idle sessions are reusable: a full user plays again once they idled out', async () => {
-      const urls = await Promise.all(['movie', 'movie2', 'movie3', 'movie4'].map((c) => h.info(c, 'frank')));
-      for (const { url } of urls.slice(0, 3)) expect((await h.get(url, { range: 'bytes=0-0' })).status).toBe(206);
+      const urls = await Promise.all(
+        ['movie', 'movie2', 'movie3', 'movie4'].map((c) => h.info(c, 'frank')),
+      );
+      for (const { url } of urls.slice(0, 3))
+        expect((await h.get(url, { range: 'bytes=0-0' })).status).toBe(206);
       expect((await h.get(urls[3]!.url, { range: 'bytes=0-0' })).status).toBe(429);
-      await waitFor(() => [...h.cache.slots.values()].every((u) => u !== 'frank'), 3000, { message: 'idle slots released' });
+      await waitFor(() => [...h.cache.slots.values()].every((u) => u !== 'frank'), 3000, {
+        message: 'idle slots released',
+      });
       expect((await h.get(urls[3]!.url, { range: 'bytes=0-0' })).status).toBe(206);
     });
 
@@ -228,8 +294,12 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       await Promise.all([0, 1, 2, 3].map((i) => h.get(url, { range: `bytes=${i}-${i}` })));
       expect((await h.get(url, { range: 'bytes=0-3' })).status).toBe(206);
       await waitFor(() => h.events.stream_started!.some((e) => e.session_id === session_id), 1000);
-      expect(h.events.stream_started!.filter((e) => e.session_id === session_id)).toEqual([{ session_id, user_id: 'carol', content_id: 'movie2', tier: 'nas' }]);
-      expect(h.content.callsOf('record_play').slice(before)).toEqual([{ user_id: 'carol', content_id: 'movie2' }]);
+      expect(h.events.stream_started!.filter((e) => e.session_id === session_id)).toEqual([
+        { session_id, user_id: 'carol', content_id: 'movie2', tier: 'nas' },
+      ]);
+      expect(h.content.callsOf('record_play').slice(before)).toEqual([
+        { user_id: 'carol', content_id: 'movie2' },
+      ]);
       expect(h.lines.some((l) => l.msg === 'record_play failed; playback goes on')).toBe(true);
     });
   });
@@ -239,10 +309,15 @@ describeWithFfmpeg('stream: access, slots and events', () => {
     try {
       const r = await h.get('/api/stream/movie', bearer('alice'));
       expect(r.status).toBe(503);
-      expect(code(r)).toMatchObject({ code: 'BLOCK_UNAVAILABLE', message: expect.stringMatching(/stream service is not running/) });
+      expect(code(r)).toMatchObject({
+        code: 'BLOCK_UNAVAILABLE',
+        message: expect.stringMatching(/stream service is not running/),
+      });
     } finally {
       await h.app.restartBlock('stream');
     }
-    expect((await h.get('/api/stream/movie', { ...bearer('alice'), range: 'bytes=0-0' })).status).toBe(206);
+    expect(
+      (await h.get('/api/stream/movie', { ...bearer('alice'), range: 'bytes=0-0' })).status,
+    ).toBe(206);
   });
 });

@@ -11,7 +11,8 @@ describeWithFfmpeg('stream: HTTP Range over a socket', () => {
   let h: StreamHost;
   let size: number;
   const url = '/api/stream/movie';
-  const get = (headers: Record<string, string> = {}, method = 'GET') => h.get(url, { ...bearer('alice'), ...headers }, method);
+  const get = (headers: Record<string, string> = {}, method = 'GET') =>
+    h.get(url, { ...bearer('alice'), ...headers }, method);
   const expectWhole = (r: Reply) => {
     expect(r.status).toBe(200);
     expect(r.headers['content-range']).toBeUndefined();
@@ -34,7 +35,11 @@ describeWithFfmpeg('stream: HTTP Range over a socket', () => {
   beforeAll(async () => {
     h = await startStreamHost();
     // An mtime well in the past, with milliseconds, so Last-Modified is a stable validator.
-    utimesSync(h.moviePath, new Date('2024-07-01T10:00:00.250Z'), new Date('2024-07-01T10:00:00.250Z'));
+    utimesSync(
+      h.moviePath,
+      new Date('2024-07-01T10:00:00.250Z'),
+      new Date('2024-07-01T10:00:00.250Z'),
+    );
     size = h.movie.length;
     expect(size).toBeGreaterThan(10_000);
   });
@@ -102,7 +107,16 @@ describeWithFfmpeg('stream: HTTP Range over a socket', () => {
   });
 
   it('syntactically invalid Range is ignored: 200 with the whole file', async () => {
-    for (const range of ['bytes=abc', 'bytes=10-5', 'bytes=-', 'bytes=', 'items=0-1', 'bytes 0-1', 'bytes=1-2-3', 'bytes=--5']) {
+    for (const range of [
+      'bytes=abc',
+      'bytes=10-5',
+      'bytes=-',
+      'bytes=',
+      'items=0-1',
+      'bytes 0-1',
+      'bytes=1-2-3',
+      'bytes=--5',
+    ]) {
       expectWhole(await get({ range }));
     }
   });
@@ -115,13 +129,16 @@ describeWithFfmpeg('stream: HTTP Range over a socket', () => {
 
   it('HEAD answers the headers of a GET without a body, and ignores Range', async () => {
     const full = await get();
-    for (const headers of [{}, { range: 'bytes=0-99' }, { range: 'bytes=-0' }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { range: 'bytes=0-99' }, { range: 'bytes=-0' }] as Array<
+      Record<string, string>
+    >) {
       const r = await get(headers, 'HEAD');
       expect(r.status).toBe(200);
       expect(r.body.length).toBe(0);
       expect(r.headers['content-length']).toBe(String(size));
       expect(r.headers['content-range']).toBeUndefined();
-      for (const k of ['accept-ranges', 'etag', 'last-modified', 'content-type']) expect(r.headers[k], k).toBe(full.headers[k]);
+      for (const k of ['accept-ranges', 'etag', 'last-modified', 'content-type'])
+        expect(r.headers[k], k).toBe(full.headers[k]);
     }
   });
 
@@ -140,7 +157,12 @@ describeWithFfmpeg('stream: HTTP Range over a socket', () => {
 
   it('If-None-Match / If-Modified-Since → 304 without a body', async () => {
     const { etag, 'last-modified': lm } = (await get()).headers as Record<string, string>;
-    for (const headers of [{ 'if-none-match': etag }, { 'if-none-match': `W/${etag}` }, { 'if-none-match': `"x", ${etag}` }, { 'if-modified-since': lm }] as Array<Record<string, string>>) {
+    for (const headers of [
+      { 'if-none-match': etag },
+      { 'if-none-match': `W/${etag}` },
+      { 'if-none-match': `"x", ${etag}` },
+      { 'if-modified-since': lm },
+    ] as Array<Record<string, string>>) {
       const r = await get(headers);
       expect(r.status).toBe(304);
       expect(r.body.length).toBe(0);

@@ -29,12 +29,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startNginx(serverBody: (port: number) => string, opts: { workers?: number } = {}): Promise<Nginx> {
+export async function startNginx(
+  serverBody: (port: number) => string,
+  opts: { workers?: number } = {},
+): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), 'wsoptv-nginx-'));
   for (const d of ['logs', 'tmp']) mkdirSync(join(prefix, d));
   const port = await freePort();
   const conf = join(prefix, 'nginx.conf');
-  writeFileSync(conf, `
+  writeFileSync(
+    conf,
+    `
 daemon off;
 ${process.getuid?.() === 0 ? 'user root root;' : ''}
 worker_processes ${opts.workers ?? 1};
@@ -58,14 +63,16 @@ http {
 ${serverBody(port)}
   }
 }
-`);
+`,
+  );
   const child = spawn(NGINX, ['-c', conf, '-p', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Ready when the port accepts connections.
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}${safeRead(join(prefix, 'logs', 'error.log'))}`);
+    if (child.exitCode !== null)
+      throw new Error(`nginx exited: ${stderr}${safeRead(join(prefix, 'logs', 'error.log'))}`);
     if (await accepts(port)) break;
     if (i > 200) throw new Error('nginx did not start within 2 s');
     await new Promise((r) => setTimeout(r, 10));

@@ -83,7 +83,8 @@ describe('evaluateRange edge sizes', () => {
     expect(evaluateRange('bytes=1-', 1)).toEqual(none);
   });
   it('an empty file is always sent whole', () => {
-    for (const h of ['bytes=0-0', 'bytes=-1', 'bytes=0-', 'bytes=-0', 'bytes=5-']) expect(evaluateRange(h, 0)).toEqual(whole);
+    for (const h of ['bytes=0-0', 'bytes=-1', 'bytes=0-', 'bytes=-0', 'bytes=5-'])
+      expect(evaluateRange(h, 0)).toEqual(whole);
   });
   it('files above 4 GiB keep exact positions', () => {
     const size = 18 * 1024 ** 3 + 7;
@@ -96,11 +97,15 @@ describe('If-Range', () => {
   const etag = entityTag(1000, 1_700_000_000_123_000_000n, 42n);
   const lm = httpDate(1_700_000_000_123);
   it('absent: Range applies', () => expect(ifRangeHolds(undefined, etag, lm)).toBe(true));
-  it('the current strong ETag: Range applies', () => expect(ifRangeHolds(etag, etag, lm)).toBe(true));
-  it('the ETag with surrounding spaces still matches', () => expect(ifRangeHolds(` ${etag} `, etag, lm)).toBe(true));
-  it('a weak ETag never matches (strong comparison)', () => expect(ifRangeHolds(`W/${etag}`, etag, lm)).toBe(false));
+  it('the current strong ETag: Range applies', () =>
+    expect(ifRangeHolds(etag, etag, lm)).toBe(true));
+  it('the ETag with surrounding spaces still matches', () =>
+    expect(ifRangeHolds(` ${etag} `, etag, lm)).toBe(true));
+  it('a weak ETag never matches (strong comparison)', () =>
+    expect(ifRangeHolds(`W/${etag}`, etag, lm)).toBe(false));
   it('another ETag does not match', () => expect(ifRangeHolds('"other"', etag, lm)).toBe(false));
-  it('a list is not a valid If-Range', () => expect(ifRangeHolds(`${etag}, "x"`, etag, lm)).toBe(false));
+  it('a list is not a valid If-Range', () =>
+    expect(ifRangeHolds(`${etag}, "x"`, etag, lm)).toBe(false));
   it('exactly Last-Modified: Range applies', () => expect(ifRangeHolds(lm, etag, lm)).toBe(true));
   it('a later or earlier date does not', () => {
     expect(ifRangeHolds(httpDate(1_700_000_001_123), etag, lm)).toBe(false);
@@ -113,9 +118,17 @@ describe('validators', () => {
   it('the ETag is strong, quoted and changes with size, mtime (to the nanosecond) and inode', () => {
     const a = entityTag(1000, 1_700_000_000_123_000_000n, 42n);
     expect(a).toMatch(/^"[0-9a-z-]+"$/);
-    expect(new Set([a, entityTag(1001, 1_700_000_000_123_000_000n, 42n), entityTag(1000, 1_700_000_000_123_000_001n, 42n), entityTag(1000, 1_700_000_000_123_000_000n, 43n)]).size).toBe(4);
+    expect(
+      new Set([
+        a,
+        entityTag(1001, 1_700_000_000_123_000_000n, 42n),
+        entityTag(1000, 1_700_000_000_123_000_001n, 42n),
+        entityTag(1000, 1_700_000_000_123_000_000n, 43n),
+      ]).size,
+    ).toBe(4);
   });
-  it('Last-Modified is an IMF-fixdate', () => expect(httpDate(784887151000)).toBe('Tue, 15 Nov 1994 08:12:31 GMT'));
+  it('Last-Modified is an IMF-fixdate', () =>
+    expect(httpDate(784887151000)).toBe('Tue, 15 Nov 1994 08:12:31 GMT'));
   it('If-None-Match: weak comparison, lists and *', () => {
     const e = '"abc"';
     expect(notModified('"abc"', undefined, e, 0)).toBe(true);

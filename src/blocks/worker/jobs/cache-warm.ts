@@ -10,7 +10,12 @@ export const cacheWarm: JobHandler = async (ctx) => {
   await ctx.progress(0);
   const media_path = typeof given === 'string' ? given : undefined;
   // The cache may take the attempt's whole remaining time limit (a copy of several GiB takes minutes).
-  const warmed = await ctx.client.request('cache:v1', 'warm_content', { content_id, media_path }, { timeoutMs: Math.max(1, ctx.deadline - Date.now()) });
+  const warmed = await ctx.client.request(
+    'cache:v1',
+    'warm_content',
+    { content_id, media_path },
+    { timeoutMs: Math.max(1, ctx.deadline - Date.now()) },
+  );
   await ctx.progress(100);
   if (warmed.copied) await emit(ctx, 'cache_warmed', { content_id, bytes: warmed.bytes });
   return warmed;

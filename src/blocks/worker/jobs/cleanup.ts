@@ -14,7 +14,8 @@ export const cleanup: JobHandler = async (ctx) => {
   for (const name of (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(TEMP_SUFFIX))) {
     const s = await lstat(join(dir, name)).catch(() => null);
     // An hour old: surely no live ffmpeg run is still writing it.
-    if (s?.isFile() && Date.now() - s.mtimeMs > TEMP_MAX_AGE_MS) temp_files_removed += await rm(join(dir, name), { force: true }).then(() => 1);
+    if (s?.isFile() && Date.now() - s.mtimeMs > TEMP_MAX_AGE_MS)
+      temp_files_removed += await rm(join(dir, name), { force: true }).then(() => 1);
   }
   return { jobs_removed, temp_files_removed };
 };

@@ -11,14 +11,33 @@ import { isInfrastructureError } from '../../../orchestration/index.ts';
 import { realPathUnder } from '../../../platform/paths.ts';
 import { emit, type JobHandler } from './common.ts';
 
-export const titleOf = (name: string) => name.replace(/\.mp4$/i, '').replace(/[_.-]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300) || name;
+export const titleOf = (name: string) =>
+  name
+    .replace(/\.mp4$/i, '')
+    .replace(/[_.-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300) || name;
 
 async function* walk(root: string, rel = ''): AsyncGenerator<string> {
   const entries: Dirent[] = await readdir(join(root, rel), { withFileTypes: true });
-  for (const e of entries.filter((x) => !x.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const e of entries
+    .filter((x) => !x.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) yield* walk(root, path);
-    else if (/\.mp4$/i.test(e.name) && (e.isFile() || (e.isSymbolicLink() && (await realPathUnder(root, path).then((p) => stat(p)).then((s) => s.isFile(), () => false))))) yield path;
+    else if (
+      /\.mp4$/i.test(e.name) &&
+      (e.isFile() ||
+        (e.isSymbolicLink() &&
+          (await realPathUnder(root, path)
+            .then((p) => stat(p))
+            .then(
+              (s) => s.isFile(),
+              () => false,
+            ))))
+    )
+      yield path;
   }
 }
 
@@ -30,8 +49,17 @@ export const libraryScan: JobHandler = async (ctx) => {
     ctx.signal.throwIfAborted();
     try {
       const parts = media_path.split('/');
-      if ((await ctx.client.request('content:v1', 'content_exists_by_path', { media_path })).exists) skipped++;
-      else added += await ctx.client.request('content:v1', 'create_content', { title: titleOf(parts.at(-1)!), catalog: parts.length > 1 ? parts[0]! : 'Unsorted', media_path, file_size: (await stat(join(root, media_path))).size }).then(() => 1);
+      if ((await ctx.client.request('content:v1', 'content_exists_by_path', { media_path })).exists)
+        skipped++;
+      else
+        added += await ctx.client
+          .request('content:v1', 'create_content', {
+            title: titleOf(parts.at(-1)!),
+            catalog: parts.length > 1 ? parts[0]! : 'Unsorted',
+            media_path,
+            file_size: (await stat(join(root, media_path))).size,
+          })
+          .then(() => 1);
     } catch (err) {
       if (isInfrastructureError(err)) throw err; // content is down: fail this attempt, retry later
       errors++; // e.g. a name content refuses: skip the file, keep scanning

@@ -11,11 +11,44 @@ import { emit, mediaOf, run, type JobContext, type JobHandler } from './common.t
 import { probeFile } from './probe.ts';
 
 /** Grabs the frame at `at` s into `out`: 'ok', 'black', or 'none' when ffmpeg decoded nothing there. */
-async function grab(ctx: JobContext, file: string, at: number, out: string): Promise<'ok' | 'black' | 'none'> {
+async function grab(
+  ctx: JobContext,
+  file: string,
+  at: number,
+  out: string,
+): Promise<'ok' | 'black' | 'none'> {
   const filter = `blackframe=amount=98:threshold=32,scale=${THUMBNAIL_WIDTH}:-2`;
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-y', ...(at > 0 ? ['-ss', at.toFixed(3)] : []), '-i', file, '-frames:v', '1', '-vf', filter, '-q:v', '3', '-f', 'image2', '-update', '1', out];
-  const done = await run(ctx, 'ffmpeg', args).catch((err: { code?: string }) => (err.code === 'FFMPEG_MISSING' || ctx.signal.aborted ? Promise.reject(err) : null));
-  if (!done || !(await stat(out).then((s) => s.size > 0, () => false))) return 'none';
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-y',
+    ...(at > 0 ? ['-ss', at.toFixed(3)] : []),
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-vf',
+    filter,
+    '-q:v',
+    '3',
+    '-f',
+    'image2',
+    '-update',
+    '1',
+    out,
+  ];
+  const done = await run(ctx, 'ffmpeg', args).catch((err: { code?: string }) =>
+    err.code === 'FFMPEG_MISSING' || ctx.signal.aborted ? Promise.reject(err) : null,
+  );
+  if (
+    !done ||
+    !(await stat(out).then(
+      (s) => s.size > 0,
+      () => false,
+    ))
+  )
+    return 'none';
   return done.stderr.includes('pblack:') ? 'black' : 'ok'; // blackframe logs only the frames it finds black
 }
 
@@ -41,7 +74,10 @@ export const thumbnail: JobHandler = async (ctx) => {
     await Promise.all([chosen, black].map((c) => c && rm(c.path, { force: true })));
   }
   const url = `/api/thumbnails/${content.id}.jpg`;
-  await ctx.client.request('content:v1', 'update_content', { content_id: content.id, patch: { thumbnail_url: url } });
+  await ctx.client.request('content:v1', 'update_content', {
+    content_id: content.id,
+    patch: { thumbnail_url: url },
+  });
   await emit(ctx, 'thumbnail_generated', { content_id: content.id, thumbnail_url: url });
   return { thumbnail_url: url, at_seconds: Number(chosen.at.toFixed(3)), black: chosen === black };
 };

@@ -15,19 +15,26 @@ import { dirs, workerEnv } from './helpers.ts';
 const script = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0))
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
 /** Starts the worker process; resolves with a reader that waits for a line starting with `word`. */
 function start(env: Record<string, string | undefined>) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(proc);
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const line = (word: string, ms = 30_000) =>
     new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${word}" within ${ms} ms; output:\n${out}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${word}" within ${ms} ms; output:\n${out}`)),
+        ms,
+      );
       const check = () => {
         const m = new RegExp(`^${word}(.*)$`, 'm').exec(out);
         if (m) {
@@ -45,7 +52,12 @@ function start(env: Record<string, string | undefined>) {
 function killedMidJob(env: () => Record<string, string | undefined>) {
   return async () => {
     const base = env();
-    const first = start({ ...base, ENQUEUE: '1', SLOW_GET_MS: '600000', WSOPTV_WORKER_CONCURRENCY: '1' });
+    const first = start({
+      ...base,
+      ENQUEUE: '1',
+      SLOW_GET_MS: '600000',
+      WSOPTV_WORKER_CONCURRENCY: '1',
+    });
     const [probeId, thumbId] = (await first.line('JOBS')).split(' ');
     await first.line('RUNNING'); // the probe job is mid-flight, the thumbnail job waits behind it
     const gone = new Promise((r) => first.proc.once('exit', r));
@@ -56,7 +68,10 @@ function killedMidJob(env: () => Record<string, string | undefined>) {
     const done = JSON.parse(await second.line('DONE', 45_000));
     const probe = done.jobs.find((j: { id: string }) => j.id === probeId);
     expect(probe).toMatchObject({ type: 'probe', status: 'completed', attempts: 2 }); // the killed attempt counted
-    expect(done.jobs.find((j: { id: string }) => j.id === thumbId)).toMatchObject({ type: 'thumbnail', status: 'completed' });
+    expect(done.jobs.find((j: { id: string }) => j.id === thumbId)).toMatchObject({
+      type: 'thumbnail',
+      status: 'completed',
+    });
     expect(done.item.duration_seconds).toBeCloseTo(2, 0);
     expect(done.item.thumbnail_url).toMatch(/^\/api\/thumbnails\/.+\.jpg$/);
     return performance.now() - t0;
@@ -66,14 +81,26 @@ function killedMidJob(env: () => Record<string, string | undefined>) {
 function setUp(extra: Record<string, string>) {
   const d = dirs();
   makeLibrary(d.library, { 'WSOP/crash.mp4': { seconds: 2 } });
-  const env: Record<string, string | undefined> = { ...process.env, ...workerEnv(d), ITEM_ID: randomUUID(), ITEM_PATH: 'WSOP/crash.mp4', WSOPTV_JOB_LEASE_MS: '1000', LOG_LEVEL: 'warn', ...extra };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...workerEnv(d),
+    ITEM_ID: randomUUID(),
+    ITEM_PATH: 'WSOP/crash.mp4',
+    WSOPTV_JOB_LEASE_MS: '1000',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
   delete env.REDIS_URL;
   return { ...env, ...extra };
 }
 
 describeWithFfmpeg('worker killed with SIGKILL mid-job', () => {
   describe('SQL queue on a shared SQLite data directory', () => {
-    it('the job is claimed again once its lease expires and completes in the next process', killedMidJob(() => setUp({})), 90_000);
+    it(
+      'the job is claimed again once its lease expires and completes in the next process',
+      killedMidJob(() => setUp({})),
+      90_000,
+    );
   });
 
   describeRedis('BullMQ queue on Redis', () => {
@@ -83,6 +110,12 @@ describeWithFfmpeg('worker killed with SIGKILL mid-job', () => {
       await q.obliterate({ force: true });
       await q.close();
     });
-    it('the stalled job goes back to the queue and completes in the next process', killedMidJob(() => setUp({ REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: ns })), 90_000);
+    it(
+      'the stalled job goes back to the queue and completes in the next process',
+      killedMidJob(() =>
+        setUp({ REDIS_URL: redisUrl, WSOPTV_BUS_SECRET: testBusSecret, WSOPTV_BUS_NAMESPACE: ns }),
+      ),
+      90_000,
+    );
   });
 });

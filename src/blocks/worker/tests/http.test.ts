@@ -16,8 +16,17 @@ import { dirs, startWorkerHost, workerEnv, type WorkerHost } from './helpers.ts'
 describe('worker over HTTP', () => {
   const d = dirs();
   let host: WorkerHost;
-  const call = (method: 'GET' | 'POST', url: string, token?: string, headers: Record<string, string> = {}) =>
-    host.app.http.inject({ method, url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+  const call = (
+    method: 'GET' | 'POST',
+    url: string,
+    token?: string,
+    headers: Record<string, string> = {},
+  ) =>
+    host.app.http.inject({
+      method,
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    });
   beforeAll(async () => {
     host = await startWorkerHost(workerEnv(d));
     mkdirSync(d.thumbs, { recursive: true });
@@ -35,7 +44,12 @@ describe('worker over HTTP', () => {
     expect(res.rawPayload.equals(jpeg)).toBe(true);
     const etag = String(res.headers.etag);
     expect(etag).toMatch(/^"[0-9a-z]+-[0-9a-z]+"$/);
-    const again = await call('GET', '/api/thumbnails/0b7c4b1e-5d2a-4c55-9f1e-1a2b3c4d5e6f.jpg', undefined, { 'if-none-match': `W/"other", ${etag}` });
+    const again = await call(
+      'GET',
+      '/api/thumbnails/0b7c4b1e-5d2a-4c55-9f1e-1a2b3c4d5e6f.jpg',
+      undefined,
+      { 'if-none-match': `W/"other", ${etag}` },
+    );
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
   });
@@ -43,7 +57,12 @@ describe('worker over HTTP', () => {
   it('answers 404 for unknown ids and never leaves the thumbnail folder', async () => {
     writeFileSync(join(d.root, 'secret.jpg'), 'top secret');
     symlinkSync(join(d.root, 'secret.jpg'), join(d.thumbs, 'escape.jpg'));
-    for (const url of ['/api/thumbnails/nothing-here.jpg', '/api/thumbnails/..%2Fsecret.jpg', '/api/thumbnails/%2e%2e.jpg', '/api/thumbnails/escape.jpg']) {
+    for (const url of [
+      '/api/thumbnails/nothing-here.jpg',
+      '/api/thumbnails/..%2Fsecret.jpg',
+      '/api/thumbnails/%2e%2e.jpg',
+      '/api/thumbnails/escape.jpg',
+    ]) {
       const res = await call('GET', url);
       expect(res.statusCode, url).toBe(404);
       expect(res.json().error.code, url).toBe('THUMBNAIL_NOT_FOUND');
@@ -56,7 +75,7 @@ describe('worker over HTTP', () => {
     expect((await call('GET', '/api/thumbnails/0b7c4b1e')).statusCode).toBe(404);
   });
 
-  it('declares no /api/admin routes: job administration over HTTP is the admin block\'s (audited)', async () => {
+  it("declares no /api/admin routes: job administration over HTTP is the admin block's (audited)", async () => {
     const doc = (await host.app.http.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toContain('/api/thumbnails/{contentId}.jpg');
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/admin'))).toEqual([]);
@@ -64,19 +83,49 @@ describe('worker over HTTP', () => {
   });
 
   it('serves what the admin block asks through worker:v1: a scan with who asked, the failed list, retry', async () => {
-    const scan = await host.client.request('worker:v1', 'enqueue', { type: 'library_scan', priority: 'high', payload: { requested_by: 'a1' } });
-    expect(scan).toMatchObject({ type: 'library_scan', priority: 'high', payload: { requested_by: 'a1' } });
+    const scan = await host.client.request('worker:v1', 'enqueue', {
+      type: 'library_scan',
+      priority: 'high',
+      payload: { requested_by: 'a1' },
+    });
+    expect(scan).toMatchObject({
+      type: 'library_scan',
+      priority: 'high',
+      payload: { requested_by: 'a1' },
+    });
     await host.until(scan.id);
-    const doomed = await host.client.request('worker:v1', 'enqueue', { type: 'probe', payload: { content_id: 'no-such-item' } });
+    const doomed = await host.client.request('worker:v1', 'enqueue', {
+      type: 'probe',
+      payload: { content_id: 'no-such-item' },
+    });
     await host.until(doomed.id, 'failed');
-    const failed = await host.client.request('worker:v1', 'list_jobs', { status: 'failed', limit: 10 });
-    expect(failed).toMatchObject({ total: 1, items: [{ id: doomed.id, attempts: 1, error: expect.stringContaining('CONTENT_NOT_FOUND') }] });
-    expect(await host.client.request('worker:v1', 'retry_job', { job_id: doomed.id })).toMatchObject({ id: doomed.id, attempts: 0 });
-    await waitFor(async () => (await host.client.request('worker:v1', 'get_job', { job_id: doomed.id }))?.attempts === 1, 5000);
+    const failed = await host.client.request('worker:v1', 'list_jobs', {
+      status: 'failed',
+      limit: 10,
+    });
+    expect(failed).toMatchObject({
+      total: 1,
+      items: [{ id: doomed.id, attempts: 1, error: expect.stringContaining('CONTENT_NOT_FOUND') }],
+    });
+    expect(
+      await host.client.request('worker:v1', 'retry_job', { job_id: doomed.id }),
+    ).toMatchObject({ id: doomed.id, attempts: 0 });
+    await waitFor(
+      async () =>
+        (await host.client.request('worker:v1', 'get_job', { job_id: doomed.id }))?.attempts === 1,
+      5000,
+    );
     await host.until(doomed.id, 'failed'); // the item is still missing
-    await expect(host.client.request('worker:v1', 'retry_job', { job_id: scan.id })).rejects.toMatchObject({ code: 'JOB_NOT_RETRYABLE' });
-    await expect(host.client.request('worker:v1', 'retry_job', { job_id: 'nope' })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
-    expect(await host.client.request('worker:v1', 'get_queue_stats', {})).toMatchObject({ failed: 1, processing: 0 });
+    await expect(
+      host.client.request('worker:v1', 'retry_job', { job_id: scan.id }),
+    ).rejects.toMatchObject({ code: 'JOB_NOT_RETRYABLE' });
+    await expect(
+      host.client.request('worker:v1', 'retry_job', { job_id: 'nope' }),
+    ).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect(await host.client.request('worker:v1', 'get_queue_stats', {})).toMatchObject({
+      failed: 1,
+      processing: 0,
+    });
   });
 });
 
@@ -86,11 +135,21 @@ describe('worker down', () => {
     const host = await startWorkerHost(workerEnv(d));
     try {
       await host.app.stopBlock('worker');
-      await expect(host.client.request('worker:v1', 'enqueue', { type: 'cleanup' })).rejects.toMatchObject({ code: 'BLOCK_UNAVAILABLE' });
-      expect((await host.app.http.inject({ method: 'GET', url: '/api/thumbnails/x.jpg' })).statusCode).toBe(503);
+      await expect(
+        host.client.request('worker:v1', 'enqueue', { type: 'cleanup' }),
+      ).rejects.toMatchObject({ code: 'BLOCK_UNAVAILABLE' });
+      expect(
+        (await host.app.http.inject({ method: 'GET', url: '/api/thumbnails/x.jpg' })).statusCode,
+      ).toBe(503);
       // Meanwhile another process (or the previous life of this one) left a job in the store.
       const db = await openDatabaseFor<QueueDB>(loadConfig(workerEnv(d)), 'worker');
-      const waiting = await new SqlQueue(db.db, { concurrency: 1, timeoutMs: 1000, backoffBaseMs: 10, leaseMs: 1000, pollMs: 10 }).add({ type: 'cleanup', payload: {}, priority: 'urgent' });
+      const waiting = await new SqlQueue(db.db, {
+        concurrency: 1,
+        timeoutMs: 1000,
+        backoffBaseMs: 10,
+        leaseMs: 1000,
+        pollMs: 10,
+      }).add({ type: 'cleanup', payload: {}, priority: 'urgent' });
       await db.close();
       await host.app.restartBlock('worker');
       expect(await host.until(waiting.id)).toMatchObject({ status: 'completed', attempts: 1 });

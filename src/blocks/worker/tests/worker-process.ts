@@ -10,20 +10,34 @@ import { contentMock, startWorkerHost } from './helpers.ts';
 
 const env = process.env as Record<string, string>;
 let said = false;
-const content = contentMock({ slowGetMs: Number(env.SLOW_GET_MS ?? 0), onGet: () => void (said || process.stdout.write('RUNNING\n'), (said = true)) });
+const content = contentMock({
+  slowGetMs: Number(env.SLOW_GET_MS ?? 0),
+  onGet: () => void (said || process.stdout.write('RUNNING\n'), (said = true)),
+});
 content.put(env.ITEM_PATH!, { id: env.ITEM_ID! });
-const host = await startWorkerHost({ ...env }, { content, processEnv: { WSOPTV_JOB_LEASE_MS: env.WSOPTV_JOB_LEASE_MS ?? '1000' } });
+const host = await startWorkerHost(
+  { ...env },
+  { content, processEnv: { WSOPTV_JOB_LEASE_MS: env.WSOPTV_JOB_LEASE_MS ?? '1000' } },
+);
 process.stdout.write('READY\n');
 if (env.ENQUEUE) {
-  const jobs = await Promise.all((['probe', 'thumbnail'] as const).map((type) => host.client.request('worker:v1', 'enqueue', { type, payload: { content_id: env.ITEM_ID! } })));
+  const jobs = await Promise.all(
+    (['probe', 'thumbnail'] as const).map((type) =>
+      host.client.request('worker:v1', 'enqueue', { type, payload: { content_id: env.ITEM_ID! } }),
+    ),
+  );
   process.stdout.write(`JOBS ${jobs.map((j) => j.id).join(' ')}\n`);
 }
 if (env.WATCH) {
   const ids = env.WATCH.split(',');
   for (;;) {
-    const jobs = await Promise.all(ids.map((job_id) => host.client.request('worker:v1', 'get_job', { job_id })));
+    const jobs = await Promise.all(
+      ids.map((job_id) => host.client.request('worker:v1', 'get_job', { job_id })),
+    );
     if (jobs.every((j) => j?.status === 'completed')) {
-      process.stdout.write(`DONE ${JSON.stringify({ jobs, item: content.items.get(env.ITEM_ID!) })}\n`);
+      process.stdout.write(
+        `DONE ${JSON.stringify({ jobs, item: content.items.get(env.ITEM_ID!) })}\n`,
+      );
       break;
     }
     await new Promise((r) => setTimeout(r, 50));
