@@ -126,7 +126,7 @@ async function measure(
   const calls = endCount - startCount;
   const seconds = (endTime - startTime) / 1000;
   const sorted = latencies.subarray(0, stored).sort();
-  const pct = (p: number) => (stored ? sorted[Math.min(stored - 1, Math.floor(p * stored))]! : NaN);
+  const pct = (p: number) => (stored ? sorted[Math.min(stored - 1, Math.floor(p * stored))] : NaN);
   const r: RunResult = {
     label,
     concurrency: o.concurrency,
@@ -386,7 +386,7 @@ async function overRedis(): Promise<{ c1: RunResult; c100: RunResult; eventsPerS
 
 async function main(): Promise<void> {
   const began = performance.now();
-  const loadBefore = loadavg()[0]!;
+  const loadBefore = loadavg()[0];
   console.log(
     `bench:bus — node ${process.version}, ${cpus().length} cpus, load ${loadBefore.toFixed(2)}, redis ${REDIS_URL}${quick ? ' (quick)' : ''}`,
   );
@@ -394,7 +394,7 @@ async function main(): Promise<void> {
   const inSync = await inProcess(true);
   const redis = await overRedis();
 
-  const loadAfter = loadavg()[0]!;
+  const loadAfter = loadavg()[0];
   if (Math.max(loadBefore, loadAfter) > cpus().length) {
     console.log(
       `note: load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cpus: other processes compete for the CPU; figures are low and noisy`,

@@ -61,7 +61,7 @@ function rnd(): number {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
-const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 
 const PLAYERS = [
@@ -309,7 +309,7 @@ const QUERIES: Query[] = [
 // ── measurement helpers ────────────────────────────────────────────────────────────────────
 
 const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const r2 = (x: number) => Math.round(x * 100) / 100;
 /** JS heap plus ArrayBuffers (the typed arrays of the engine live outside the heap). */
 const heapMb = () => (
@@ -348,7 +348,7 @@ async function time(rounds: number, run: (q: Query) => Promise<unknown>): Promis
   samples.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
   const medians = [...byQuery]
-    .map(([q, ms]) => [q, ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!] as const)
+    .map(([q, ms]) => [q, ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]] as const)
     .sort((a, b) => b[1] - a[1]);
   const slowest = medians
     .slice(0, 3)
@@ -598,9 +598,7 @@ line(
     .join(' ')}, Node ${process.version}${quick ? ', BENCH_QUICK' : ''}`,
 );
 const items = Array.from({ length: 100_000 }, (_, i) => makeItem(i));
-line(
-  `${items.length} items, e.g. "${items[0]!.title}" / "${items[1]!.title}" / "${items[2]!.title}"`,
-);
+line(`${items.length} items, e.g. "${items[0].title}" / "${items[1].title}" / "${items[2].title}"`);
 const only = process.env.BENCH_ONLY; // "engine" or "fallback", while iterating
 if (only !== 'fallback') {
   await engineAt(10_000, items.slice(0, 10_000));
@@ -632,11 +630,11 @@ const targets = {
   fallback_p99_ms_postgres_100k: 200,
 };
 const missed = Object.entries(targets)
-  .filter(([key, max]) => typeof out[key] === 'number' && (out[key] as number) >= max)
+  .filter(([key, max]) => typeof out[key] === 'number' && out[key] >= max)
   .map(([key, max]) => `${key} ${out[key]} ≥ ${max}`);
 Object.assign(out, {
   targets_missed: missed.length ? missed.join('; ') : null,
-  load_average_1m: r2(loadavg()[0]!),
+  load_average_1m: r2(loadavg()[0]),
   took_s: Math.round((performance.now() - started) / 1000),
 });
 line(

@@ -72,7 +72,7 @@ function generator() {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const waiting: Array<(r: LoadResult) => void> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) =>
+  createInterface({ input: child.stdout }).on('line', (line) =>
     waiting.shift()?.(JSON.parse(line)),
   );
   return {
@@ -87,13 +87,13 @@ function generator() {
         warmupMs: WARMUP_MS,
         durationMs: ROUND_MS,
       };
-      child.stdin!.write(`${JSON.stringify(c)}\n`);
+      child.stdin.write(`${JSON.stringify(c)}\n`);
       return new Promise((resolve, reject) => {
         waiting.push(resolve);
         child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
       });
     },
-    stop: () => child.stdin!.end(),
+    stop: () => child.stdin.end(),
   };
 }
 
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const file = makeFile(library);
   console.log(
-    `file: ${SIZE / 1024 ** 2} MiB random bytes; ${CONCURRENCY} keep-alive connections, random ${CHUNK / 1024} KiB ranges; ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s per target (after ${WARMUP_MS / 1000} s warm-up each); ${cpus().length} CPU(s), load average ${loadavg()[0]!.toFixed(1)}; Node ${process.version}`,
+    `file: ${SIZE / 1024 ** 2} MiB random bytes; ${CONCURRENCY} keep-alive connections, random ${CHUNK / 1024} KiB ranges; ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s per target (after ${WARMUP_MS / 1000} s warm-up each); ${cpus().length} CPU(s), load average ${loadavg()[0].toFixed(1)}; Node ${process.version}`,
   );
   const w = await startWsoptv(library, join(root, 'data'), file);
   const nginx = await startNginx(() => `    location /media/ { alias ${library}/; }`, {
@@ -350,7 +350,7 @@ async function main(): Promise<void> {
         nginx_workers: NGINX_WORKERS,
         log_level: LOG_LEVEL,
         cpus: cpus().length,
-        load_average: r(loadavg()[0]!, 2),
+        load_average: r(loadavg()[0], 2),
       }),
     );
   } finally {

@@ -177,12 +177,12 @@ async function endToEnd(): Promise<{ runs_ms: number[]; median_ms: number }> {
   console.log(
     `content_added → thumbnail_generated (1280×720, 30 s H.264): ${runs.join(', ')} ms; median ${sorted[sorted.length >> 1]} ms`,
   );
-  return { runs_ms: runs, median_ms: sorted[sorted.length >> 1]! };
+  return { runs_ms: runs, median_ms: sorted[sorted.length >> 1] };
 }
 
 async function main(): Promise<void> {
   const began = performance.now();
-  const json: Record<string, unknown> = { jobs: N, loadavg_1m_start: r1(loadavg()[0]!) };
+  const json: Record<string, unknown> = { jobs: N, loadavg_1m_start: r1(loadavg()[0]) };
   const sqlite = await measure('SQL queue / SQLite', await sqlStore({}));
   Object.assign(json, {
     sqlite_enqueue_per_s: sqlite.enqueue_per_s,
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   Object.assign(json, {
     e2e_thumbnail_median_ms: e2e.median_ms,
     e2e_thumbnail_runs_ms: e2e.runs_ms,
-    loadavg_1m_end: r1(loadavg()[0]!),
+    loadavg_1m_end: r1(loadavg()[0]),
     node_version: process.version,
     cpus: cpus().length,
     duration_s: r1((performance.now() - began) / 1000),

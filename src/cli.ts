@@ -47,7 +47,7 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'start': {
       let blocks: string[] | undefined;
       for (let i = 0; i < rest.length; i++) {
-        const arg = rest[i]!;
+        const arg = rest[i];
         const value =
           arg === '--blocks'
             ? rest[++i]

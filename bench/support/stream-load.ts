@@ -99,7 +99,7 @@ async function run(c: LoadCommand): Promise<LoadResult> {
     });
 
   const loop = async (i: number) => {
-    const url = c.urls[i % c.urls.length]!;
+    const url = c.urls[i % c.urls.length];
     for (let k = 0; !stop; k++)
       await one(url, Math.floor(Math.random() * (c.size - c.chunk + 1)), k % 64 === 0);
   };

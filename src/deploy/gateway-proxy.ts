@@ -158,7 +158,7 @@ export class GatewayProxy {
   }
 
   private async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const path = req.url.split('?')[0]!;
+    const path = req.url.split('?')[0];
     this.learnFromRegistry();
     const blockId = this.table.match(path);
     if (!blockId)
@@ -170,7 +170,7 @@ export class GatewayProxy {
     this.turn.set(blockId, start + 1);
     let lastError: NodeJS.ErrnoException | undefined;
     for (let i = 0; i < order.length; i++) {
-      const target = order[(start + i) % order.length]!;
+      const target = order[(start + i) % order.length];
       const attempt = await this.forward(req, reply, target);
       if (attempt.kind === 'answered') return reply;
       lastError = attempt.error;

@@ -85,7 +85,7 @@ export class Supervisor extends EventEmitter {
 
   constructor(private readonly opts: SupervisorOptions) {
     super();
-    this.log = opts.logger ?? createLogger((opts.env.LOG_LEVEL as 'info' | undefined) ?? 'info');
+    this.log = opts.logger ?? createLogger(opts.env.LOG_LEVEL ?? 'info');
     this.env = { ...(process.env as Record<string, string>), ...opts.env };
     if (!this.env.REDIS_URL)
       throw new Error('the supervisor needs REDIS_URL: its processes talk over the Redis bus');
@@ -250,11 +250,9 @@ export class Supervisor extends EventEmitter {
     c.info.state = 'starting';
     c.info.url = null;
     c.info.startedAt = Date.now();
-    proc.stdin!.on('error', () => {});
-    createInterface({ input: proc.stdout! }).on('line', (line) =>
-      this.onLine(c, proc, line, false),
-    );
-    createInterface({ input: proc.stderr! }).on('line', (line) => this.onLine(c, proc, line, true));
+    proc.stdin.on('error', () => {});
+    createInterface({ input: proc.stdout }).on('line', (line) => this.onLine(c, proc, line, false));
+    createInterface({ input: proc.stderr }).on('line', (line) => this.onLine(c, proc, line, true));
     proc.once('error', (err) =>
       this.log.error({ err, child: c.info.name }, 'supervisor: cannot start a child process'),
     );

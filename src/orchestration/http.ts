@@ -100,13 +100,11 @@ export function registerOrchestratorRoutes(app: FastifyInstance, orch: Orchestra
     async () => ({
       node_id: orch.nodeId,
       transport: { kind: orch.bus.kind, state: orch.bus.state() },
-      blocks: orch.registry
-        .list()
-        .map((b) => ({
-          ...b,
-          last_seen: new Date(b.last_seen).toISOString(),
-          breaker: orch.breakerState(b.id),
-        })),
+      blocks: orch.registry.list().map((b) => ({
+        ...b,
+        last_seen: new Date(b.last_seen).toISOString(),
+        breaker: orch.breakerState(b.id),
+      })),
     }),
   );
   r.get(

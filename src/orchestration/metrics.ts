@@ -24,8 +24,8 @@ export class ActionStats {
     this.requests++;
     this.sumSeconds += seconds;
     for (let i = 0; i < BUCKETS_S.length; i++) {
-      if (seconds <= BUCKETS_S[i]!) {
-        this.buckets[i]!++;
+      if (seconds <= BUCKETS_S[i]) {
+        this.buckets[i]++;
         return;
       }
     }
@@ -91,7 +91,7 @@ export class OrchestratorMetrics {
     for (const s of stats) {
       let cumulative = 0;
       BUCKETS_S.forEach((le, i) => {
-        cumulative += s.buckets[i]!;
+        cumulative += s.buckets[i];
         out.push(`wsoptv_request_duration_seconds_bucket{${lbl(s)},le="${le}"} ${cumulative}`);
       });
       out.push(`wsoptv_request_duration_seconds_bucket{${lbl(s)},le="+Inf"} ${s.requests}`);

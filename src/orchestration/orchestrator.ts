@@ -883,7 +883,7 @@ export class Orchestrator implements ClientCore, HealthHost {
   /** Counts and logs a message that arrived but will not be acted on. */
   reject(channel: string, reason: string, correlationId?: string): void {
     this.rejected++;
-    this.metrics.countDrop(reason.split(':')[0]!.slice(0, 60));
+    this.metrics.countDrop(reason.split(':')[0].slice(0, 60));
     this.log.warn({ channel, reason, correlation_id: correlationId }, 'bus message rejected');
   }
 
@@ -972,7 +972,7 @@ export class Orchestrator implements ClientCore, HealthHost {
           );
         this.localHandlers.set(
           contractId,
-          new Map(Object.keys(contract.actions).map((a) => [a, impl![a]!.bind(impl)])),
+          new Map(Object.keys(contract.actions).map((a) => [a, impl[a].bind(impl)])),
         );
       }
       for (const [event, handler] of Object.entries(runtime.events ?? {})) {

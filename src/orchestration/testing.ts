@@ -25,7 +25,7 @@ export function mockBlock<C extends ContractId>(
   handlers: Partial<ContractHandlers<C>>,
   actions?: readonly string[],
 ): MockBlock<C> {
-  const blockId = contract.split(':')[0]!;
+  const blockId = contract.split(':')[0];
   const calls: MockCall[] = [];
   const all = new Proxy({} as ContractHandlers<C>, {
     get: (_t, action: string) => {

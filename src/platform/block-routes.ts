@@ -32,7 +32,7 @@ export class BlockRoutes {
       async (scope) => {
         scope.addHook('onRoute', (route) => {
           const key = keyOf(route);
-          this.handlers.set(key, route.handler as RouteHandlerMethod);
+          this.handlers.set(key, route.handler);
           const current = this.handlers;
           route.handler = function (req, reply) {
             return current.get(key)!.call(this, req, reply);

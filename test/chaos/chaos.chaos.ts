@@ -62,7 +62,7 @@ let dep: Deployment;
 let observer: SystemObserver;
 let load: LoadGenerator;
 let admin: Viewer;
-let viewers: Viewer[] = [];
+const viewers: Viewer[] = [];
 let contentIds: string[] = [];
 /** Items the suite created on purpose while a block was down. */
 const createdWhileDown: Record<string, CreatedItem[]> = {};
@@ -177,8 +177,8 @@ async function allJobs(): Promise<
 let probePlayback: { id: string; url: string } | undefined;
 async function refreshProbePlayback(): Promise<void> {
   if (!probePlayback) {
-    const id = contentIds[0]!;
-    const info = await ok(`/api/stream/${id}/info`, { token: viewers[0]!.token });
+    const id = contentIds[0];
+    const info = await ok(`/api/stream/${id}/info`, { token: viewers[0].token });
     probePlayback = { id, url: info.url };
   }
   await call(probePlayback.url, { headers: { range: 'bytes=0-1023' } });
@@ -216,7 +216,7 @@ function want(
 
 // ── the fallback table: what must hold while each block's process is gone ─────────────────
 
-const v0 = () => viewers[0]!.token;
+const v0 = () => viewers[0].token;
 const fallbackChecks: Record<BlockId, (checks: Check[]) => Promise<void>> = {
   async auth(c) {
     await check(c, 'recently validated viewer still gets /api/home', async () =>
@@ -242,7 +242,7 @@ const fallbackChecks: Record<BlockId, (checks: Check[]) => Promise<void>> = {
     await check(c, 'sign-in answers 503 with a code', async () =>
       want(
         await call('/api/auth/login', {
-          body: { login: viewers[1]!.login, password: VIEWER_PASSWORD },
+          body: { login: viewers[1].login, password: VIEWER_PASSWORD },
         }),
         503,
       ),
@@ -255,7 +255,7 @@ const fallbackChecks: Record<BlockId, (checks: Check[]) => Promise<void>> = {
     await check(c, 'sign-in works', async () =>
       want(
         await call('/api/auth/login', {
-          body: { login: viewers[1]!.login, password: VIEWER_PASSWORD },
+          body: { login: viewers[1].login, password: VIEWER_PASSWORD },
         }),
         200,
       ),
@@ -279,7 +279,7 @@ const fallbackChecks: Record<BlockId, (checks: Check[]) => Promise<void>> = {
       want(await call(probePlayback!.url, { headers: { range: 'bytes=0-1023' } }), 206),
     );
     await check(c, 'a new playback starts from the NAS', async () => {
-      const info = await call(`/api/stream/${contentIds[1]}/info`, { token: viewers[1]!.token });
+      const info = await call(`/api/stream/${contentIds[1]}/info`, { token: viewers[1].token });
       const w = want(info, 200, (j) => (j.tier === 'nas' ? true : `tier ${j.tier}`));
       if (w !== true) return w;
       const url = info.json().url as string;
@@ -310,7 +310,7 @@ const fallbackChecks: Record<BlockId, (checks: Check[]) => Promise<void>> = {
     await check(c, 'sign-in works', async () =>
       want(
         await call('/api/auth/login', {
-          body: { login: viewers[1]!.login, password: VIEWER_PASSWORD },
+          body: { login: viewers[1].login, password: VIEWER_PASSWORD },
         }),
         200,
       ),
@@ -358,7 +358,7 @@ const fallbackChecks: Record<BlockId, (checks: Check[]) => Promise<void>> = {
     await check(c, 'sign-in works', async () =>
       want(
         await call('/api/auth/login', {
-          body: { login: viewers[1]!.login, password: VIEWER_PASSWORD },
+          body: { login: viewers[1].login, password: VIEWER_PASSWORD },
         }),
         200,
       ),
@@ -733,7 +733,7 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
       for (const key of streams.keys) {
         const fields = streams.fields.get(key) ?? ['data'];
         for (let i = 0; i < 50; i++) {
-          const f = frames[i * 7]!;
+          const f = frames[i * 7];
           const args = fields.flatMap((name, j) => [name, j === 0 ? f.frame : 'x'.repeat(i)]);
           await pub.xadd(key, '*', ...args);
           xadds++;
@@ -803,9 +803,9 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     const pidsBefore = pids();
     await refreshProbePlayback();
     const catalogue = badRequests({
-      viewerToken: viewers[2]!.token,
+      viewerToken: viewers[2].token,
       adminToken: admin.token,
-      contentId: contentIds[0]!,
+      contentId: contentIds[0],
       mediaUrl: probePlayback!.url,
     });
     const byStatus: Record<string, number> = {};
@@ -826,7 +826,7 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
     const worker = async () => {
       while (next < HTTP_REQUESTS) {
         const i = next++;
-        const r = catalogue[i % catalogue.length]!;
+        const r = catalogue[i % catalogue.length];
         let status: number;
         let code: string | undefined;
         let corr: string | undefined;

@@ -168,7 +168,7 @@ async function supervised(
 function captureStdout(file: string): () => void {
   const out = createWriteStream(file, { flags: 'a' });
   const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
     if (text.startsWith('{')) {
       out.write(text);
@@ -176,8 +176,8 @@ function captureStdout(file: string): () => void {
       cb?.();
       return true;
     }
-    return original(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write;
+    return original(chunk, ...(rest as []));
+  };
   return () => {
     process.stdout.write = original;
     out.end();

@@ -90,7 +90,7 @@ function framesFor(channel: string, event: string, signer: FrameSigner, i: numbe
         ),
     ],
   ];
-  const [kind, make] = kinds[i % kinds.length]!;
+  const [kind, make] = kinds[i % kinds.length];
   return { channel, kind, frame: make() };
 }
 
@@ -146,7 +146,7 @@ export function busFlood(
   ];
   const out: BusFrame[] = [];
   for (let i = 0; i < total; i++) {
-    const [channel, event] = targets[i % targets.length]!;
+    const [channel, event] = targets[i % targets.length];
     const f = framesFor(channel, event, signer, Math.floor(i / targets.length));
     out.push({ ...f, channel: `${namespace}:block:${f.channel}` });
   }

@@ -166,7 +166,7 @@ export function rawRequest(
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(data);
       resolve({
         status: m ? Number(m[1]) : 0,
-        head: data.split('\r\n\r\n')[0]!.slice(0, 500),
+        head: data.split('\r\n\r\n')[0].slice(0, 500),
         error: m ? undefined : (error ?? 'closed without an answer'),
       });
     };

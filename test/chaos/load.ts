@@ -165,7 +165,7 @@ export class LoadGenerator {
         home.status === 200
           ? (home.json()?.hero?.thumbnail_url as string | null | undefined)
           : undefined;
-      const q = SEARCH_TERMS[(iteration + index) % SEARCH_TERMS.length]!;
+      const q = SEARCH_TERMS[(iteration + index) % SEARCH_TERMS.length];
       await this.call('search', [], `/api/search?q=${encodeURIComponent(q)}`, { token: v.token });
       if (!playback || iteration % 6 === 0) {
         if (playback)
@@ -175,7 +175,7 @@ export class LoadGenerator {
             `/api/stream/${playback.id}/stop?st=${new URL(playback.url, this.base).searchParams.get('st')}`,
             { method: 'POST' },
           );
-        const id = this.contentIds[(iteration + index) % this.contentIds.length]!;
+        const id = this.contentIds[(iteration + index) % this.contentIds.length];
         const info = await this.call(
           'stream_info',
           ['stream', 'content'],
@@ -216,7 +216,7 @@ export class LoadGenerator {
     let i = 0;
     while (this.running) {
       const started = Date.now();
-      const v = this.viewers[i++ % this.viewers.length]!;
+      const v = this.viewers[i++ % this.viewers.length];
       await this.call('login', ['auth'], '/api/auth/login', {
         method: 'POST',
         body: { login: v.login, password: v.password },

@@ -122,9 +122,9 @@ export function summaryTable(report: ChaosReport): string {
     `${b.fallback.filter((c) => c.ok).length}/${b.fallback.length}`,
     b.passed ? 'ok' : 'FAIL',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   const r = report.redis_restart as {
     outage_ms?: number;

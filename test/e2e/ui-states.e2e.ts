@@ -234,8 +234,8 @@ describeWithFfmpeg('e2e: web app states (real server, stubbed edges)', () => {
           results: [
             {
               content_id: ids.main,
-              title: ITEMS[0]!.title,
-              description: ITEMS[0]!.description,
+              title: ITEMS[0].title,
+              description: ITEMS[0].description,
               catalog: 'WSOP',
               duration_seconds: 12,
               thumbnail_url: '/api/thumbnails/e2e-main.jpg',
@@ -254,7 +254,7 @@ describeWithFfmpeg('e2e: web app states (real server, stubbed edges)', () => {
       await page.getByTestId('search-input').pressSequentially('final', { delay: 30 });
       await page.getByTestId('search-suggestions').waitFor(); // the real gateway (index or its database fallback)
       expect(await page.getByTestId('search-suggestion').allTextContents()).toContain(
-        ITEMS[0]!.title,
+        ITEMS[0].title,
       );
       await page.getByTestId('search-input').press('Enter');
       await page.getByTestId('search-page').waitFor();

@@ -201,7 +201,7 @@ function suite(transport: Transport) {
       .request('echo:v1', 'relay', { text: 'hello' }, { correlationId: 'corr-123' });
     expect(out.correlation_id).toBe('corr-123');
     await until(() => events.length === 1);
-    expect(events[0]!.correlation_id).toBe('corr-123');
+    expect(events[0].correlation_id).toBe('corr-123');
     const lines = n.lines.filter((l) => l.step === 'relay' || l.step === 'store');
     expect(lines.map((l) => l.step).sort()).toEqual(['relay', 'store']);
     for (const l of lines) expect(l.correlation_id).toBe('corr-123');

@@ -177,7 +177,7 @@ function queueSuite(openStore: () => Promise<Store>): void {
     clearInterval(poll);
     expect(done).toMatchObject({ status: 'failed', attempts: 4, error: 'attempt 4 broke' });
     expect(statuses).toContain('retrying');
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
     expect(gaps).toHaveLength(3);
     gaps.forEach((gap, i) => {
       expect(gap).toBeGreaterThanOrEqual(100 * 4 ** i - 15);
@@ -288,9 +288,9 @@ function queueSuite(openStore: () => Promise<Store>): void {
       ),
     );
     const ids = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => add(workers[i % 3]!, { i }).then((j) => j.id)),
+      Array.from({ length: 60 }, (_, i) => add(workers[i % 3], { i }).then((j) => j.id)),
     );
-    await waitFor(async () => (await workers[0]!.stats()).completed === 60, 20_000);
+    await waitFor(async () => (await workers[0].stats()).completed === 60, 20_000);
     expect(ids.every((id) => runs.get(id) === 1)).toBe(true);
     expect([...runs.values()].reduce((a, b) => a + b, 0)).toBe(60);
   });

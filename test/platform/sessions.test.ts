@@ -40,7 +40,7 @@ const auth = mockBlock(
     validate_token: ({ token }) =>
       tokens[token]
         ? {
-            user: tokens[token]!,
+            user: tokens[token],
             session_id: `s-${token}`,
             expires_at: new Date(Date.now() + 3600_000).toISOString(),
           }

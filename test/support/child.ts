@@ -20,8 +20,8 @@ export async function startChildNode(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const nodeId = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
@@ -32,10 +32,10 @@ export async function startChildNode(
       const m = /READY (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[1]);
       }
     };
-    proc.stdout!.on('data', check);
+    proc.stdout.on('data', check);
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`child exited (${code}) before READY:\n${out}`));

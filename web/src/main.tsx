@@ -30,10 +30,10 @@ const routes: Route[] = [
   { pattern: '/pending', view: () => <PendingPage /> },
   { pattern: '/', view: () => <HomePage />, auth: true },
   { pattern: '/catalogs', view: () => <CatalogsPage />, auth: true },
-  { pattern: '/catalog/:id', view: (p) => <CatalogPage id={p.id!} />, auth: true },
+  { pattern: '/catalog/:id', view: (p) => <CatalogPage id={p.id} />, auth: true },
   { pattern: '/search', view: () => <SearchPage />, auth: true },
-  { pattern: '/content/:id', view: (p) => <ContentPage id={p.id!} />, auth: true },
-  { pattern: '/watch/:id', view: (p) => <WatchPage id={p.id!} />, auth: true, bare: true },
+  { pattern: '/content/:id', view: (p) => <ContentPage id={p.id} />, auth: true },
+  { pattern: '/watch/:id', view: (p) => <WatchPage id={p.id} />, auth: true, bare: true },
   { pattern: '/admin', view: () => <AdminPage />, auth: true },
 ];
 

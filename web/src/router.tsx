@@ -69,10 +69,10 @@ export function match(pattern: string, path: string): Record<string, string> | n
   if (p.length !== s.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
-    const seg = p[i]!;
+    const seg = p[i];
     if (seg.startsWith(':')) {
       try {
-        params[seg.slice(1)] = decodeURIComponent(s[i]!);
+        params[seg.slice(1)] = decodeURIComponent(s[i]);
       } catch {
         return null;
       }

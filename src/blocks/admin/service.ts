@@ -128,7 +128,7 @@ export async function ask<C extends ContractId, A extends ActionName<C>>(
   try {
     return await via.request(contract, action, input, { timeoutMs });
   } catch (err) {
-    throw AdminErrors.upstream(contract.split(':')[0]!, err);
+    throw AdminErrors.upstream(contract.split(':')[0], err);
   }
 }
 

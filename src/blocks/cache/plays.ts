@@ -58,7 +58,7 @@ export class RedisPlayCounter implements PlayCounter {
       .exec();
     const failed = res?.find(([err]) => err);
     if (!res || failed) throw failed?.[0] ?? new Error('play count transaction aborted');
-    const [[, added], [, plays]] = [res[1]!, res[2]!];
+    const [[, added], [, plays]] = [res[1], res[2]];
     return { added: Number(added) === 1, plays: Number(plays) };
   }
   async count(contentIds: string[]) {

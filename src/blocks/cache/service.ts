@@ -288,9 +288,9 @@ export class CacheService {
     const counts = await this.plays.count(ids).catch(() => ids.map(() => 0));
     const hotPlays = this.o.config.cache.hotPlays;
     const hot_contents = ids
-      .map((id, i) => ({ content_id: id, plays_7d: counts[i]!, on_ssd: this.ssd.entries.has(id) }))
+      .map((id, i) => ({ content_id: id, plays_7d: counts[i], on_ssd: this.ssd.entries.has(id) }))
       .filter((h) => h.plays_7d >= hotPlays || h.on_ssd);
-    ids.forEach((id, i) => counts[i]! < hotPlays && this.hot.delete(id)); // cooled down
+    ids.forEach((id, i) => counts[i] < hotPlays && this.hot.delete(id)); // cooled down
     const ssd = {
       used_bytes: this.ssd.used,
       capacity_bytes: this.ssd.capacity,

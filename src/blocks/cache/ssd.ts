@@ -50,11 +50,11 @@ export class SsdStore {
       if (name.startsWith('.') && name.endsWith('.tmp')) await unlink(path).catch(() => {});
       if (!m) continue;
       const st = await lstat(path); // a symlink is never taken for a copy
-      const contentId = Buffer.from(m[1]!, 'base64url').toString();
+      const contentId = Buffer.from(m[1], 'base64url').toString();
       if (st.isFile())
         this.entries.set(contentId, {
           contentId,
-          tag: m[2]!,
+          tag: m[2],
           path,
           size: st.size,
           mtimeMs: st.mtimeMs,

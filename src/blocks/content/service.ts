@@ -388,7 +388,7 @@ export class ContentService {
       .offset(input.offset)
       .execute();
     const n = rows.length
-      ? rows[0]!.total_n
+      ? rows[0].total_n
       : input.offset > 0
         ? (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
         : 0;

@@ -26,7 +26,7 @@ export function evaluateRange(header: string | undefined, size: number): RangeDe
       .map((s) => s.replace(/^[ \t]+|[ \t]+$/g, ''))
       .filter((s) => s !== '') ?? [];
   // Several ranges are answered whole whatever they say, so only a single one is parsed.
-  const m = specs.length === 1 && size > 0 ? /^(\d*)-(\d*)$/.exec(specs[0]!) : null;
+  const m = specs.length === 1 && size > 0 ? /^(\d*)-(\d*)$/.exec(specs[0]) : null;
   if (!m || m[1] + m[2] === '') return WHOLE;
   const first = m[1] === '' ? undefined : Number(m[1]);
   const last = m[2] === '' ? undefined : Number(m[2]);

@@ -52,8 +52,8 @@ export class StreamService {
       [ctx.config.libraryDir, ctx.config.cache.ssdDir].map((d) => realpath(d).catch(() => d)),
     );
     return new StreamService(ctx, new MediaTokens(await loadOrCreateKey(ctx.config.dataDir)), {
-      nas: nas!,
-      ssd: ssd!,
+      nas: nas,
+      ssd: ssd,
     });
   }
 

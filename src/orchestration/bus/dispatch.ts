@@ -47,8 +47,8 @@ export class ChannelDispatcher {
       this.counters.delivered++;
       try {
         const result = handler(message);
-        if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-          (result as Promise<void>).then(undefined, (err) => this.fail(channel, message, err));
+        if (result !== undefined && typeof result.then === 'function') {
+          result.then(undefined, (err) => this.fail(channel, message, err));
         }
       } catch (err) {
         this.fail(channel, message, err);

@@ -32,8 +32,8 @@ export function runDurable(run: DurableRun): DurableOutcome | Promise<DurableOut
   if (!handler) return { kind: 'abandoned' };
   try {
     const result = handler(run.message, { id: run.id, deliveries: run.deliveries });
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
+    if (result !== undefined && typeof result.then === 'function') {
+      return result.then(
         () => handled(run),
         (err) => retry(run, err),
       );
@@ -103,7 +103,7 @@ export class Fifo<T> {
 
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head]!;
+    const item = this.items[this.head];
     this.items[this.head++] = undefined as T; // let it be collected
     // Compact once the consumed part dominates, keeping pushes and shifts amortised O(1).
     if (this.head > 1024 && this.head * 2 > this.items.length) {

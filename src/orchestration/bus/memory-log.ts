@@ -87,7 +87,7 @@ export class MemoryLog {
     const [letter] = list.splice(at, 1);
     group.backlog.push({
       id: `${Date.now()}-${++this.seq}`,
-      message: JSON.parse(letter!.raw) as Envelope,
+      message: JSON.parse(letter.raw) as Envelope,
       deliveries: 1,
     });
     this.kick(channel, groupName, group);

@@ -66,7 +66,7 @@ export function toJsonText<T>(value: T): JsonText<T> {
   if (text === undefined) {
     throw new TypeError('Value is not JSON-serialisable');
   }
-  return text as JsonText<T>;
+  return text;
 }
 
 /**

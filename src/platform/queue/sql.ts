@@ -93,7 +93,7 @@ export const migrations: Migration[] = [
 const toJob = <K extends string>(r: JobsTable): Job<K> => ({
   id: r.id,
   type: r.type as K,
-  priority: PRIORITIES[r.priority]!,
+  priority: PRIORITIES[r.priority],
   status: r.status as Status,
   payload: fromJsonText(r.payload),
   attempts: r.attempts,

@@ -111,7 +111,7 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
         const i = stub.pending.findIndex((u) => u.id === m[1]);
         const user =
           i >= 0
-            ? stub.pending.splice(i, 1)[0]!
+            ? stub.pending.splice(i, 1)[0]
             : (active.find((u) => u.id === m[1]) ?? { id: m[1] });
         return json(route, 200, {
           ...user,

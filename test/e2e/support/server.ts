@@ -77,8 +77,8 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     log.write(d);
     recent = (recent + d.toString()).slice(-20_000);
   };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const tail = (lines = 40) => recent.split('\n').slice(-lines).join('\n');
   const url = `http://127.0.0.1:${port}`;

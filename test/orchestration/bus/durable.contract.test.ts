@@ -168,7 +168,7 @@ function durableSuite(name: string, config: () => BusConfig): void {
         deliveries: 3,
         error: 'cannot handle this one',
       });
-      expect(dead[0]!.raw).toContain('"poison":true');
+      expect(dead[0].raw).toContain('"poison":true');
     });
 
     it('replays a dead letter to the group that failed on it, and to no other group', async () => {
@@ -190,15 +190,15 @@ function durableSuite(name: string, config: () => BusConfig): void {
       );
       const [letter] = await bus.deadLetters(channel);
       broken = false; // the cause is fixed
-      expect(await bus.replayDeadLetter(channel, 'flaky', letter!.id)).toBe(true);
+      expect(await bus.replayDeadLetter(channel, 'flaky', letter.id)).toBe(true);
       await waitFor(() => fixed.length === 1, 5000, { message: 'the replayed message' });
       expect(fixed).toEqual([{ order: 7 }]);
       await bus.publishDurable(channel, makeEnvelope({ order: 8 })); // a later message: both groups
       await waitFor(() => fixed.length === 2 && other.got.length === 2, 5000);
       expect(other.got.map((g) => g.payload)).toEqual([{ order: 7 }, { order: 8 }]); // the replay did not reach it
       expect(await bus.deadLetters(channel)).toEqual([]);
-      expect(await bus.replayDeadLetter(channel, 'flaky', letter!.id)).toBe(false); // already replayed
-      expect(await bus.replayDeadLetter(channel, 'nobody', letter!.id)).toBe(false);
+      expect(await bus.replayDeadLetter(channel, 'flaky', letter.id)).toBe(false); // already replayed
+      expect(await bus.replayDeadLetter(channel, 'nobody', letter.id)).toBe(false);
     });
 
     it('drops malformed envelopes at publish time, counted, never delivered', async () => {
@@ -206,10 +206,10 @@ function durableSuite(name: string, config: () => BusConfig): void {
       const channel = uniqueChannel('durable');
       const c = collector();
       await bus.consume(channel, 'g', 'c1', c.handler);
-      await bus.publishDurable(channel, { ...makeEnvelope({}), source_block: '' } as Envelope);
+      await bus.publishDurable(channel, { ...makeEnvelope({}), source_block: '' });
       await bus.publishDurable(channel, makeEnvelope({ good: true }));
       await waitFor(() => c.got.length === 1, 5000);
-      expect(c.got[0]!.payload).toEqual({ good: true });
+      expect(c.got[0].payload).toEqual({ good: true });
       expect(bus.counters().dropped).toBe(1);
     });
   });
@@ -254,7 +254,7 @@ describeRedis('durable delivery on Redis Streams', () => {
       await first.publishDurable(channel, makeEnvelope({ job: 1 }));
       await waitFor(() => started === 1, 5000);
       await first.close(); // without acknowledging
-      expect(((await raw.xpending(keys.stream(channel), 'g')) as unknown[])[0]).toBe(1);
+      expect((await raw.xpending(keys.stream(channel), 'g'))[0]).toBe(1);
 
       const second = await open();
       const c = collector();
@@ -262,13 +262,11 @@ describeRedis('durable delivery on Redis Streams', () => {
       await waitFor(() => c.got.length === 1, 5000, {
         message: 'the unacknowledged message, redelivered',
       });
-      expect(c.got[0]!.payload).toEqual({ job: 1 });
-      expect(c.got[0]!.meta.deliveries).toBe(2);
-      await waitFor(
-        async () => ((await raw.xpending(keys.stream(channel), 'g')) as unknown[])[0] === 0,
-        5000,
-        { message: 'acknowledged' },
-      );
+      expect(c.got[0].payload).toEqual({ job: 1 });
+      expect(c.got[0].meta.deliveries).toBe(2);
+      await waitFor(async () => (await raw.xpending(keys.stream(channel), 'g'))[0] === 0, 5000, {
+        message: 'acknowledged',
+      });
     });
 
     it('a group that joins later still receives what was published before it existed', async () => {
@@ -278,7 +276,7 @@ describeRedis('durable delivery on Redis Streams', () => {
       const c = collector();
       await bus.consume(channel, 'late-group', 'c1', c.handler);
       await waitFor(() => c.got.length === 1, 5000);
-      expect(c.got[0]!.payload).toEqual({ early: true });
+      expect(c.got[0].payload).toEqual({ early: true });
     });
 
     it('drops garbage written straight into a stream (unsigned, wrongly signed, not JSON), acknowledges it and goes on', async () => {
@@ -294,13 +292,13 @@ describeRedis('durable delivery on Redis Streams', () => {
       await raw.xadd(key, '*', 'other', 'field'); // no frame at all
       await bus.publishDurable(channel, makeEnvelope({ real: true }));
       await waitFor(() => c.got.length === 1, 5000);
-      expect(c.got[0]!.payload).toEqual({ real: true });
+      expect(c.got[0].payload).toEqual({ real: true });
       expect(observer.drops.map((d) => d.reason)).toEqual([
         'missing or wrong signature',
         'missing or wrong signature',
         'message is not valid JSON',
       ]);
-      await waitFor(async () => ((await raw.xpending(key, 'g')) as unknown[])[0] === 0, 5000, {
+      await waitFor(async () => (await raw.xpending(key, 'g'))[0] === 0, 5000, {
         message: 'garbage acknowledged too',
       });
     });
@@ -330,7 +328,7 @@ describeRedis('durable delivery on Redis Streams', () => {
       await bus.consume(channel, 'g', 'c1', c.handler);
       await bus.publishDurable(channel, makeEnvelope({ once: true }));
       await waitFor(() => c.got.length === 1, 5000);
-      const id = c.got[0]!.meta.id;
+      const id = c.got[0].meta.id;
       await waitFor(async () => (await raw.exists(keys.done(channel, 'g', id))) === 1, 5000, {
         message: 'done record',
       });
@@ -389,7 +387,7 @@ describeRedisServer('durable delivery through a Redis restart (AOF)', () => {
       expect(handled).toEqual([1, 2]); // message 1 was not handled a second time
       const raw = new Redis(redis.url);
       try {
-        expect(((await raw.xpending(keys.stream(channel), 'g')) as unknown[])[0]).toBe(0);
+        expect((await raw.xpending(keys.stream(channel), 'g'))[0]).toBe(0);
         expect(await raw.hget(keys.duplicates, 'g')).toBeNull();
       } finally {
         raw.disconnect();

@@ -62,7 +62,7 @@ export function SearchBox({ initial = '' }: { initial?: string }) {
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
-        if (show && active >= 0 && suggestions[active]) return go(suggestions[active]!);
+        if (show && active >= 0 && suggestions[active]) return go(suggestions[active]);
         const term = q.trim();
         if (term.length < 2) return;
         setOpen(false);

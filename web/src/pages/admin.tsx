@@ -52,7 +52,7 @@ export function AdminPage() {
               class="chip"
               onClick={(e) => (
                 e.preventDefault(),
-                document.getElementById(id!)?.scrollIntoView({ behavior: 'smooth' })
+                document.getElementById(id)?.scrollIntoView({ behavior: 'smooth' })
               )}
             >
               {label}
@@ -379,7 +379,7 @@ function cpuText(cpu: unknown): string {
   const pct = num(c?.percent) ?? num(c?.usage_percent) ?? num(c?.process_percent);
   if (pct !== undefined) return `${pct.toFixed(0)} %`;
   const load = listOf<number>(c?.load_avg ?? c?.load ?? c?.loadavg);
-  if (load?.length) return `load ${load[0]!.toFixed(2)}`;
+  if (load?.length) return `load ${load[0].toFixed(2)}`;
   const l1 = num(c?.load_1m) ?? num(c?.load1);
   return l1 !== undefined ? `load ${l1.toFixed(2)}` : '—';
 }
@@ -389,7 +389,7 @@ function cpuSub(cpu: unknown): string | undefined {
   const load = listOf<number>(c?.load_avg ?? c?.load ?? c?.loadavg);
   const parts = [
     num(c?.process_percent) !== undefined ? 'this process' : '',
-    load.length && num(c?.process_percent) !== undefined ? `load ${load[0]!.toFixed(2)}` : '',
+    load.length && num(c?.process_percent) !== undefined ? `load ${load[0].toFixed(2)}` : '',
     cores ? `${cores} cores` : '',
   ];
   return parts.filter(Boolean).join(' · ') || undefined;
@@ -1049,7 +1049,7 @@ function ScanLibrary({ onChange }: { onChange: () => void }) {
         method: 'POST',
         body: {},
       });
-      const j = r && 'job' in r ? r.job : (r as Job);
+      const j = r && 'job' in r ? r.job : r;
       setJob(j);
       onChange();
       if (j?.id && !DONE.has(j.status)) follow(j.id);

@@ -307,5 +307,5 @@ export function PendingPage() {
 }
 
 export function capitalise(s: string): string {
-  return s ? s[0]!.toUpperCase() + s.slice(1) : s;
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
 }

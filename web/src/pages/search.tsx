@@ -21,7 +21,7 @@ export function SearchPage() {
   const catalog = loc.query.get('catalog') ?? '';
   const dur = loc.query.get('duration') ?? '';
   const page = Math.max(1, Number.parseInt(loc.query.get('page') ?? '1', 10) || 1);
-  const bucket = DURATIONS[dur] ?? DURATIONS['']!;
+  const bucket = DURATIONS[dur] ?? DURATIONS[''];
   useTitle(q ? `“${q}”` : 'Search');
 
   const cats = useApi<{ items: Catalog[] }>('/api/catalogs');

@@ -248,7 +248,7 @@ export function WatchPage({ id }: { id: string }) {
                 testid={`stream-error-${problem.kind}`}
               >
                 <p data-testid="stream-error-message">
-                  {error.message ? error.message[0]!.toUpperCase() + error.message.slice(1) : ''}
+                  {error.message ? error.message[0].toUpperCase() + error.message.slice(1) : ''}
                 </p>
                 {problem.kind === 'limit' ? (
                   <p class="muted">Stop playback on another screen, then try again.</p>

@@ -77,7 +77,7 @@ const authMock = mockBlock(
     validate_token: ({ token }) =>
       tokens[token]
         ? {
-            user: tokens[token]!,
+            user: tokens[token],
             session_id: `s-${token}`,
             expires_at: new Date(Date.now() + 3600_000).toISOString(),
           }

@@ -36,7 +36,7 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const answer = await client.request('auth:v1', 'validate_token', { token: access });
     expect(answer?.user).toMatchObject({ id: user.id, status: 'active', role: 'user' });
     const [session] = await client.request('auth:v1', 'get_active_sessions', { user_id: user.id });
-    expect(answer?.session_id).toBe(session!.session_id);
+    expect(answer?.session_id).toBe(session.session_id);
     const left = Date.parse(answer!.expires_at) - Date.now();
     expect(left).toBeGreaterThan(3500_000);
     expect(left).toBeLessThanOrEqual(3600_000);
@@ -48,7 +48,7 @@ describeEachDatabase('auth:v1 contract', (target) => {
       token: access,
     }))!;
     const [head, body, sig] = access.split('.');
-    const claims = JSON.parse(Buffer.from(body!, 'base64url').toString());
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const sign = (payload: Record<string, unknown>, exp: number, key = SECRET) =>
       new SignJWT(payload)
@@ -66,7 +66,7 @@ describeEachDatabase('auth:v1 contract', (target) => {
     ).not.toBeNull();
     const bad = [
       `${head}.${forged}.${sig}`,
-      `${head}.${body}.${sig!.slice(0, -2)}${sig!.endsWith('AA') ? 'BB' : 'AA'}`,
+      `${head}.${body}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`,
       await sign({ sid, role: 'user', typ: 'access' }, now - 5),
       await sign(
         { sid, role: 'user', typ: 'access' },
@@ -97,8 +97,8 @@ describeEachDatabase('auth:v1 contract', (target) => {
     const page2 = await client.request('auth:v1', 'list_users', { limit: 1, page: 2 });
     expect(page1.total).toBeGreaterThanOrEqual(3);
     expect(page1.items).toHaveLength(1);
-    expect(page2.items[0]!.id).not.toBe(page1.items[0]!.id);
-    expect(page1.items[0]!.role).toBe('admin'); // oldest first
+    expect(page2.items[0].id).not.toBe(page1.items[0].id);
+    expect(page1.items[0].role).toBe('admin'); // oldest first
   });
 
   it('check_permission follows the documented table', async () => {

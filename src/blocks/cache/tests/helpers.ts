@@ -83,7 +83,7 @@ export async function startHost(
   const seen: Record<string, any[]> = {};
   for (const e of ['hot_content_detected', 'ssd_cache_full'] as const satisfies EventName[]) {
     seen[e] = [];
-    await app.orchestrator.subscribe(e, (p) => void seen[e]!.push(p));
+    await app.orchestrator.subscribe(e, (p) => void seen[e].push(p));
   }
   return {
     app,

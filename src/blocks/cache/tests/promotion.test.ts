@@ -84,19 +84,19 @@ describeWithFfmpeg('hot promotion to the SSD', () => {
     expect(watch.seen.wrongSize).toEqual([]); // the final name never showed a partial file
     expect(
       [...watch.seen.temps].every(
-        (t) => t.startsWith('.') && t.endsWith('.tmp') && t.includes(name!),
+        (t) => t.startsWith('.') && t.endsWith('.tmp') && t.includes(name),
       ),
     ).toBe(true);
     expect(watch.seen.temps.size).toBe(1); // it was written under a temporary name first
     expect(ssdFiles(h)).toEqual([name]); // and nothing is left behind
-    expect(readFileSync(join(h.ssd, name!)).equals(readFileSync(nas))).toBe(true);
+    expect(readFileSync(join(h.ssd, name)).equals(readFileSync(nas))).toBe(true);
     expect(h.seen.hot_content_detected).toEqual([
       { content_id: 'hot', media_path: big, plays_7d: 5 },
     ]);
 
     const answer = await ask('hot');
     expect(answer).toEqual({
-      path: join(h.ssd, name!),
+      path: join(h.ssd, name),
       tier: 'ssd',
       size: source.size,
       mtime_ms: expect.any(Number),
@@ -156,7 +156,7 @@ describeWithFfmpeg('SSD eviction and restart', () => {
   const ask = (content_id: string) =>
     h.cache.request('cache:v1', 'get_stream_path', { content_id });
   const on = () =>
-    new Set(finals(h).map((n) => Buffer.from(n.split('~')[0]!, 'base64url').toString()));
+    new Set(finals(h).map((n) => Buffer.from(n.split('~')[0], 'base64url').toString()));
   const promote = async (id: string) => {
     await play(h, id);
     await waitFor(() => on().has(id), 10_000, { message: `${id} on the SSD` });
@@ -185,7 +185,7 @@ describeWithFfmpeg('SSD eviction and restart', () => {
     expect((await ask('a')).tier).toBe('ssd'); // a is now more recent than b and c
     await sleep(10);
     await promote('d');
-    await waitFor(() => h.seen.ssd_cache_full!.length === 1, 2000, { message: 'ssd_cache_full' });
+    await waitFor(() => h.seen.ssd_cache_full.length === 1, 2000, { message: 'ssd_cache_full' });
     expect(h.seen.ssd_cache_full).toEqual([
       { used_bytes: 4 * size, capacity_bytes: 4 * size, evicted: 1 },
     ]);
@@ -194,7 +194,7 @@ describeWithFfmpeg('SSD eviction and restart', () => {
     expect((await ask('c')).tier).toBe('ssd'); // now c is recent, a is the oldest
     await sleep(10);
     await promote('e');
-    await waitFor(() => h.seen.ssd_cache_full!.length === 2, 2000, {
+    await waitFor(() => h.seen.ssd_cache_full.length === 2, 2000, {
       message: 'second ssd_cache_full',
     });
     expect(on()).toEqual(new Set(['c', 'd', 'e']));
@@ -216,7 +216,7 @@ describeWithFfmpeg('SSD eviction and restart', () => {
     expect(performance.now() - started).toBeLessThan(500);
     await waitFor(() => on().has('a') && on().has('b'), 10_000, { message: 'both copied' });
     // Each copy passed 95 % again and evicted the oldest (c, then d).
-    await waitFor(() => h.seen.ssd_cache_full!.length === 4, 2000, {
+    await waitFor(() => h.seen.ssd_cache_full.length === 4, 2000, {
       message: 'two more evictions',
     });
     watch.stop();
@@ -238,19 +238,17 @@ describeWithFfmpeg('SSD eviction and restart', () => {
     expect(stats.ssd.files).toBe(before.size);
     for (const id of before) expect((await ask(id)).tier, id).toBe('ssd');
     // A copy of a path the item no longer has is never served.
-    const moved = [...before][0]!;
+    const moved = [...before][0];
     h.items.set(moved, 'HCL/e.mp4');
-    await h.app.orchestrator
-      .client('content')
-      .publish('content_updated', {
-        content_id: moved,
-        title: moved,
-        description: '',
-        catalog: 'HCL',
-        duration_seconds: null,
-        thumbnail_url: null,
-        added_at: new Date().toISOString(),
-      });
+    await h.app.orchestrator.client('content').publish('content_updated', {
+      content_id: moved,
+      title: moved,
+      description: '',
+      catalog: 'HCL',
+      duration_seconds: null,
+      thumbnail_url: null,
+      added_at: new Date().toISOString(),
+    });
     await waitFor(async () => (await ask(moved)).path === join(h.library, 'HCL/e.mp4'), 2000, {
       message: 'new path',
     });

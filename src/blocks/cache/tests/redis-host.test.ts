@@ -146,7 +146,7 @@ describeRedis('cache instances sharing Redis', () => {
           { message: 'ssd' },
         );
       expect(readdirSync(one.ssd).length + readdirSync(two.ssd).length).toBe(2);
-      await waitFor(() => one.seen.hot_content_detected!.length >= 1, 2000);
+      await waitFor(() => one.seen.hot_content_detected.length >= 1, 2000);
       await new Promise((r) => setTimeout(r, 100));
       expect(one.seen.hot_content_detected).toEqual([
         { content_id: 'pad', media_path: 'PAD/s2e1.mp4', plays_7d: 3 },

@@ -144,8 +144,8 @@ describeRedis('Redis slot store', () => {
   });
   afterAll(async () => {
     for (const p of prefixes) {
-      const keys = await connections[0]!.keys(`${p}*`);
-      if (keys.length) await connections[0]!.del(...keys);
+      const keys = await connections[0].keys(`${p}*`);
+      if (keys.length) await connections[0].del(...keys);
     }
     for (const c of connections) c.disconnect();
   });

@@ -79,18 +79,16 @@ describe('with a worker block serving', () => {
     ).toBe('healthy');
     put(h, 'hot', 'WSOP/hot.mp4');
     for (let i = 0; i < 5; i++)
-      await h.app.orchestrator
-        .client('stream')
-        .publish('stream_started', {
-          session_id: `s${i}`,
-          user_id: 'u1',
-          content_id: 'hot',
-          tier: 'nas',
-        });
-    await waitFor(() => h.seen.hot_content_detected!.length === 1, 5000, {
+      await h.app.orchestrator.client('stream').publish('stream_started', {
+        session_id: `s${i}`,
+        user_id: 'u1',
+        content_id: 'hot',
+        tier: 'nas',
+      });
+    await waitFor(() => h.seen.hot_content_detected.length === 1, 5000, {
       message: 'hot_content_detected',
     });
-    expect(h.seen.hot_content_detected![0]).toMatchObject({
+    expect(h.seen.hot_content_detected[0]).toMatchObject({
       content_id: 'hot',
       media_path: 'WSOP/hot.mp4',
       plays_7d: 5,

@@ -39,7 +39,7 @@ const authMock = () =>
       validate_token: ({ token }) =>
         tokens[token]
           ? {
-              user: tokens[token]!,
+              user: tokens[token],
               session_id: `s-${token}`,
               expires_at: new Date(Date.now() + 3600_000).toISOString(),
             }
@@ -92,7 +92,7 @@ describeEachDatabase('content over HTTP', (target) => {
       'progress_updated',
     ] as const satisfies EventName[]) {
       seen[e] = [];
-      await app.orchestrator.subscribe(e, (p) => void seen[e]!.push(p));
+      await app.orchestrator.subscribe(e, (p) => void seen[e].push(p));
     }
   });
   afterAll(() => app?.close());
@@ -168,10 +168,10 @@ describeEachDatabase('content over HTTP', (target) => {
       metadata: { year: 2024, event: 'Main Event', day: 7 },
       thumbnail_url: null,
     });
-    await waitFor(() => seen.content_added!.some((p) => p.content_id === body.id), 2000, {
+    await waitFor(() => seen.content_added.some((p) => p.content_id === body.id), 2000, {
       message: 'content_added',
     });
-    expect(seen.content_added!.find((p) => p.content_id === body.id)).toEqual({
+    expect(seen.content_added.find((p) => p.content_id === body.id)).toEqual({
       content_id: body.id,
       title: 'Episode 2',
       description: 'Final table',
@@ -400,11 +400,11 @@ describeEachDatabase('content over HTTP', (target) => {
       duration_seconds: 4000,
     });
     await waitFor(
-      () => seen.content_updated!.filter((p) => p.content_id === id).length === 2,
+      () => seen.content_updated.filter((p) => p.content_id === id).length === 2,
       2000,
       { message: 'two content_updated' },
     );
-    expect(seen.content_updated!.filter((p) => p.content_id === id).at(-1)).toMatchObject({
+    expect(seen.content_updated.filter((p) => p.content_id === id).at(-1)).toMatchObject({
       title: 'Renamed',
       duration_seconds: 4000,
     });
@@ -437,7 +437,7 @@ describeEachDatabase('content over HTTP', (target) => {
     expect(cw.id).toBe('continue_watching');
     expect(cw.items[0]).toMatchObject({ id, progress: { position_seconds: 900, percent: 25 } });
     expect(cw.items[0]).not.toHaveProperty('media_path');
-    await waitFor(() => seen.progress_updated!.some((p) => p.content_id === id), 2000, {
+    await waitFor(() => seen.progress_updated.some((p) => p.content_id === id), 2000, {
       message: 'progress_updated',
     });
     await call('PUT', `/api/progress/${id}`, 'viewer', {
@@ -457,7 +457,7 @@ describeEachDatabase('content over HTTP', (target) => {
     expect(res.statusCode).toBe(204);
     expect((await call('GET', `/api/contents/${id}`, 'admin')).statusCode).toBe(404);
     await waitFor(
-      () => seen.content_deleted!.some((p) => p.content_id === id && p.media_path === media_path),
+      () => seen.content_deleted.some((p) => p.content_id === id && p.media_path === media_path),
       2000,
       { message: 'content_deleted' },
     );
@@ -502,12 +502,10 @@ describeEachDatabase('content over HTTP', (target) => {
     await expect(c.request('content:v1', 'list_contents', { limit: 500 })).rejects.toMatchObject({
       code: 'INVALID_PAYLOAD',
     });
-    await app.orchestrator
-      .client('worker')
-      .publish('thumbnail_generated', {
-        content_id: first.id,
-        thumbnail_url: '/thumbs/scanned.jpg',
-      });
+    await app.orchestrator.client('worker').publish('thumbnail_generated', {
+      content_id: first.id,
+      thumbnail_url: '/thumbs/scanned.jpg',
+    });
     await waitFor(
       async () =>
         (await c.request('content:v1', 'get_content', { content_id: first.id }))?.thumbnail_url ===
@@ -526,7 +524,7 @@ describeEachDatabase('content over HTTP', (target) => {
         const item = await c.request('content:v1', 'create_content', {
           title: `Bulk ${i}`,
           description: `Day ${i % 7}`,
-          catalog: catalogs[i % 5]!,
+          catalog: catalogs[i % 5],
           media_path: `${catalogs[i % 5]}/bulk/${i}.mp4`,
           duration_seconds: 3600,
           thumbnail_url: `/thumbs/${i}.jpg`,
@@ -536,7 +534,7 @@ describeEachDatabase('content over HTTP', (target) => {
       for (let i = 0; i < 200; i++)
         await c.request('content:v1', 'record_play', {
           user_id: `u${i % 9}`,
-          content_id: made[i % 40]!,
+          content_id: made[i % 40],
         });
       for (let i = 0; i < 30; i++)
         await call('PUT', `/api/progress/${made[i]}`, 'viewer', {
@@ -554,8 +552,8 @@ describeEachDatabase('content over HTTP', (target) => {
       const warm: number[] = [];
       for (let i = 0; i < 50; i++) warm.push((await timed()).ms);
       warm.sort((a, b) => a - b);
-      const p50 = warm[25]!;
-      const p95 = warm[47]!;
+      const p50 = warm[25];
+      const p95 = warm[47];
       console.log(
         `[${target.name}] /api/home with 1,000 items: uncached ${cold.ms.toFixed(1)} ms, cached p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${warm.at(-1)!.toFixed(1)} ms`,
       );

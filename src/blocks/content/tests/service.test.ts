@@ -154,7 +154,7 @@ describeEachDatabase('content service', (target) => {
       'progress_updated',
       'content_deleted',
     ]);
-    expect(events[0]![1]).toEqual({
+    expect(events[0][1]).toEqual({
       content_id: a.id,
       title: 'Main Event Day 1',
       description: '',
@@ -378,7 +378,7 @@ describeEachDatabase('content service', (target) => {
       await s.saveProgress(
         {
           user_id: 'u1',
-          content_id: items[i]!.id,
+          content_id: items[i].id,
           position_seconds: i === 11 ? 990 : 100 + i,
           duration_seconds: 1000,
         },
@@ -386,19 +386,19 @@ describeEachDatabase('content service', (target) => {
       );
     }
     await s.saveProgress(
-      { user_id: 'u1', content_id: items[13]!.id, position_seconds: 0, duration_seconds: 1000 },
+      { user_id: 'u1', content_id: items[13].id, position_seconds: 0, duration_seconds: 1000 },
       via,
     );
     await s.saveProgress(
-      { user_id: 'u2', content_id: items[12]!.id, position_seconds: 5, duration_seconds: 1000 },
+      { user_id: 'u2', content_id: items[12].id, position_seconds: 5, duration_seconds: 1000 },
       via,
     );
     // Plays: item 3 twice recently, item 5 once, item 7 three times but 25 h ago.
-    for (let i = 0; i < 3; i++) await s.recordPlay('u1', items[7]!.id);
+    for (let i = 0; i < 3; i++) await s.recordPlay('u1', items[7].id);
     clock += 25 * HOUR;
-    await s.recordPlay('u1', items[3]!.id);
-    await s.recordPlay('u2', items[3]!.id);
-    await s.recordPlay('u2', items[5]!.id);
+    await s.recordPlay('u1', items[3].id);
+    await s.recordPlay('u2', items[3].id);
+    await s.recordPlay('u2', items[5].id);
 
     const home = await s.home('u1');
     const row = (id: string) => home.rows.find((r) => r.id === id)!;
@@ -424,7 +424,7 @@ describeEachDatabase('content service', (target) => {
     ]);
     expect(cw[0].progress).toMatchObject({
       user_id: 'u1',
-      content_id: items[10]!.id,
+      content_id: items[10].id,
       position_seconds: 110,
       percent: 11,
       finished: false,
@@ -440,8 +440,8 @@ describeEachDatabase('content service', (target) => {
     expect(row('catalog:hcl').items.every((x) => x.catalog === 'HCL')).toBe(true);
     expect(row('catalog:wsop').items).toHaveLength(7);
     expect(home.hero?.title).toBe('Ep 13');
-    expect((await s.home('u2')).rows[0]!.items.map((x) => x.title)).toEqual(['Ep 12']);
-    expect((await s.home('nobody')).rows[0]!.items).toEqual([]);
+    expect((await s.home('u2')).rows[0].items.map((x) => x.title)).toEqual(['Ep 12']);
+    expect((await s.home('nobody')).rows[0].items).toEqual([]);
   });
 
   it('caches the shared rows until a content change or the cache time passes', async () => {
@@ -468,8 +468,7 @@ describeEachDatabase('content service', (target) => {
   it('reports healthy while its database answers', async () => {
     expect(await s.health()).toEqual({ status: 'healthy' });
     expect(
-      (await sql<{ n: number }>`select count(*) as n from contents`.execute(database.db)).rows[0]!
-        .n,
+      (await sql<{ n: number }>`select count(*) as n from contents`.execute(database.db)).rows[0].n,
     ).toBe(0);
   });
 });

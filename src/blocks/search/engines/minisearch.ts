@@ -51,24 +51,24 @@ function swaps(w: string): string[] {
 /** The k-th largest score; a sorted buffer of the best k so far, as few scores beat its smallest. */
 function kth(scores: Float64Array, k: number): number {
   if (scores.length <= k) return -Infinity;
-  if (k > 256) return scores.slice().sort()[scores.length - k]!;
+  if (k > 256) return scores.slice().sort()[scores.length - k];
   const top = scores.slice(0, k).sort();
   for (let n = k; n < scores.length; n++) {
-    const x = scores[n]!;
-    if (x <= top[0]!) continue;
+    const x = scores[n];
+    if (x <= top[0]) continue;
     let j = 1;
-    for (; j < k && top[j]! < x; j++) top[j - 1] = top[j]!;
+    for (; j < k && top[j] < x; j++) top[j - 1] = top[j]!;
     top[j - 1] = x;
   }
-  return top[0]!;
+  return top[0];
 }
 
 /** Positions of the `k` best scores, best first; ties in match order so pages never overlap. */
 function best(scores: Float64Array, k: number): number[] {
   const cut = kth(scores, k);
   const picked: number[] = [];
-  for (let n = 0; n < scores.length; n++) if (scores[n]! >= cut) picked.push(n);
-  return picked.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+  for (let n = 0; n < scores.length; n++) if (scores[n] >= cut) picked.push(n);
+  return picked.sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
 }
 
 /** What a query keeps of a document, by MiniSearch's short id: plain typed arrays, because
@@ -127,7 +127,7 @@ class Index extends MiniSearch<IndexDoc> {
     this.docs[id] = doc;
     this.col.catalog[id] = this.catalogCode(doc.catalog);
     this.col.duration[id] = doc.duration_seconds ?? NaN;
-    this._fieldLength.get(id)!.forEach((length, field) => (this.col.lengths[field]![id] = length));
+    this._fieldLength.get(id)!.forEach((length, field) => (this.col.lengths[field][id] = length));
   }
 
   /**
@@ -140,7 +140,7 @@ class Index extends MiniSearch<IndexDoc> {
     const doc = this.docs[short]!;
     for (const field of FIELDS) {
       for (const t of tokens(doc[field])) {
-        const postings = this._index.get(t)?.get(this._fieldIds[field]!);
+        const postings = this._index.get(t)?.get(this._fieldIds[field]);
         if (postings) this.compacts.delete(postings);
       }
     }
@@ -171,7 +171,7 @@ class Index extends MiniSearch<IndexDoc> {
           .map((field) => ({
             field,
             weight,
-            p: this._index.get(term)!.get(this._fieldIds[field]!),
+            p: this._index.get(term)!.get(this._fieldIds[field]),
           }))
           .filter((x) => x.p),
       );
@@ -181,14 +181,14 @@ class Index extends MiniSearch<IndexDoc> {
     for (const [i, { postings }] of plan.sort((a, b) => a.size - b.size).entries()) {
       const next: number[] = [];
       for (const { field, weight, p } of postings) {
-        const fieldId = this._fieldIds[field]!;
+        const fieldId = this._fieldIds[field];
         const idf = Math.log(1 + (this._documentCount - p!.size + 0.5) / (p!.size + 0.5));
         this.addPostings(
           p!,
           i,
           weight * FIELD_BOOST[field] * idf,
-          (K * B) / this._avgFieldLength[fieldId]!,
-          this.col.lengths[fieldId]!,
+          (K * B) / this._avgFieldLength[fieldId],
+          this.col.lengths[fieldId],
           next,
           accept,
         );
@@ -198,7 +198,7 @@ class Index extends MiniSearch<IndexDoc> {
       if (!ids.length) break;
     }
     const scores = new Float64Array(ids.length);
-    for (let n = 0; n < ids.length; n++) scores[n] = score[ids[n]!]!;
+    for (let n = 0; n < ids.length; n++) scores[n] = score[ids[n]]!;
     for (const id of touched) ((score[id] = 0), (seen[id] = 0));
     return { ids, scores };
   }
@@ -216,15 +216,15 @@ class Index extends MiniSearch<IndexDoc> {
     const { score, seen } = this.col;
     const { ids, tfs } = this.compact(postings);
     for (let n = 0; n < ids.length; n++) {
-      const id = ids[n]!;
+      const id = ids[n];
       const s = seen[id];
       if (s === i) {
         if (i === 0 && accept && !accept(id)) continue; // filters apply before any other word
         seen[id] = i + 1;
         next.push(id);
       } else if (s !== i + 1) continue;
-      const tf = tfs[n]!;
-      score[id] += boost * (D + (tf * (K + 1)) / (tf + K * (1 - B) + norm * lengths[id]!));
+      const tf = tfs[n];
+      score[id] += boost * (D + (tf * (K + 1)) / (tf + K * (1 - B) + norm * lengths[id]));
     }
   }
 
@@ -291,16 +291,14 @@ export class MiniSearchEngine implements SearchEngine {
     const filtered = code >= 0 || q.min_duration !== undefined || q.max_duration !== undefined;
     const accept = (id: number) =>
       (code < 0 || c[id] === code) &&
-      (d[id]! >= min || min === -Infinity) &&
-      (d[id]! <= max || max === Infinity);
+      (d[id] >= min || min === -Infinity) &&
+      (d[id] <= max || max === Infinity);
     const { ids, scores } = index.match(words(q.q), FIELDS, filtered ? accept : undefined);
     let top = 0;
     for (const s of scores) top = Math.max(top, s);
     const page = best(scores, q.offset + q.limit).slice(q.offset);
     return {
-      hits: page.map((n) =>
-        toHit(index.docs[ids[n]!]!, Math.round((scores[n]! / top) * 1e4) / 1e4),
-      ),
+      hits: page.map((n) => toHit(index.docs[ids[n]]!, Math.round((scores[n] / top) * 1e4) / 1e4)),
       total: ids.length,
     };
   }
@@ -308,7 +306,7 @@ export class MiniSearchEngine implements SearchEngine {
   async suggest(text: string, limit: number): Promise<Suggestion[]> {
     const { ids, scores } = this.index.match(words(text), ['title']);
     return distinctTitles(
-      best(scores, limit * 4).map((n) => this.index.docs[ids[n]!]!),
+      best(scores, limit * 4).map((n) => this.index.docs[ids[n]]!),
       limit,
     );
   }

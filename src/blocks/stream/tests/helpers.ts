@@ -271,7 +271,7 @@ export async function startStreamHost(
   const events: Record<string, any[]> = {};
   for (const e of STREAM_EVENTS) {
     events[e] = [];
-    await app.orchestrator.subscribe(e, (p) => void events[e]!.push(p));
+    await app.orchestrator.subscribe(e, (p) => void events[e].push(p));
   }
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;

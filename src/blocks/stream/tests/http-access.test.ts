@@ -51,7 +51,7 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       expect(r.status).toBe(404);
       expect(code(r).code).toBe('CONTENT_NOT_FOUND');
       expect(h.cache.slots.size).toBe(0);
-      await waitFor(() => h.events.stream_error!.some((e) => e.code === 'CONTENT_NOT_FOUND'), 1000);
+      await waitFor(() => h.events.stream_error.some((e) => e.code === 'CONTENT_NOT_FOUND'), 1000);
     });
 
     it('503 when the file cannot be read (NAS unreachable, file missing), and the slot is given back', async () => {
@@ -67,7 +67,7 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       expect(h.cache.slots.size).toBe(0);
       await waitFor(
         () =>
-          h.events.stream_error!.filter((e) => e.code === 'FILE_UNAVAILABLE' && e.user_id === 'bob')
+          h.events.stream_error.filter((e) => e.code === 'FILE_UNAVAILABLE' && e.user_id === 'bob')
             .length === 2,
         1000,
       );
@@ -141,7 +141,7 @@ describeWithFfmpeg('stream: access, slots and events', () => {
 
     it('a tampered, expired, or other-content token is 401', async () => {
       const { url } = await h.info('movie');
-      const st = url.split('st=')[1]!;
+      const st = url.split('st=')[1];
       const tampered = st.slice(0, 10) + (st[10] === 'A' ? 'B' : 'A') + st.slice(11);
       for (const u of [
         `/api/stream/movie?st=${tampered}`,
@@ -180,7 +180,7 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       expect(r.status).toBe(401);
       expect(code(r).code).toBe('SESSION_REVOKED');
       await waitFor(
-        () => h.events.stream_stopped!.some((e) => e.user_id === 'dave' && e.bytes_sent === 10),
+        () => h.events.stream_stopped.some((e) => e.user_id === 'dave' && e.bytes_sent === 10),
         1000,
       );
     });
@@ -220,7 +220,7 @@ describeWithFfmpeg('stream: access, slots and events', () => {
           expect((await h.get(url, { range: `bytes=${i}-${i}` })).status).toBe(206);
       expect(h.cache.callsOf('acquire_stream_slot').length - acquired).toBe(3);
       expect(h.cache.slots.size).toBe(3);
-      const r = await h.get(urls[3]!.url, { range: 'bytes=0-1' });
+      const r = await h.get(urls[3].url, { range: 'bytes=0-1' });
       expect(r.status).toBe(429);
       const err = code(r);
       expect(err.code).toBe('STREAM_LIMIT');
@@ -228,8 +228,8 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       expect(err.details).toMatchObject({ reason: 'user_limit', limit: 3, queue_position: 1 });
       expect(r.headers['retry-after']).toBe('5');
       // Stopping one playback frees its slot for the waiting one at once.
-      expect((await h.get(urls[0]!.url.replace('?', '/stop?'), {}, 'POST')).status).toBe(204);
-      expect((await h.get(urls[3]!.url, { range: 'bytes=0-1' })).status).toBe(206);
+      expect((await h.get(urls[0].url.replace('?', '/stop?'), {}, 'POST')).status).toBe(204);
+      expect((await h.get(urls[3].url, { range: 'bytes=0-1' })).status).toBe(206);
     });
 
     it('the global limit says so', async () => {
@@ -241,7 +241,7 @@ describeWithFfmpeg('stream: access, slots and events', () => {
         ['bob', 'movie2'],
         ['carol', 'movie'],
       ]) {
-        const { url } = await h.info(content!, token);
+        const { url } = await h.info(content, token);
         expect((await h.get(url, { range: 'bytes=0-0' })).status).toBe(206);
         played.push(url);
       }
@@ -257,8 +257,8 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       await h.get(url, { range: 'bytes=100-149' });
       expect(h.cache.slots.has(session_id)).toBe(true);
       await waitFor(() => !h.cache.slots.has(session_id), 3000, { message: 'idle slot released' });
-      await waitFor(() => h.events.stream_stopped!.some((e) => e.session_id === session_id), 1000);
-      const stopped = h.events.stream_stopped!.find((e) => e.session_id === session_id);
+      await waitFor(() => h.events.stream_stopped.some((e) => e.session_id === session_id), 1000);
+      const stopped = h.events.stream_stopped.find((e) => e.session_id === session_id);
       expect(stopped).toMatchObject({ user_id: 'carol', content_id: 'movie3', bytes_sent: 150 });
       expect(stopped.duration_ms).toBeGreaterThanOrEqual(0);
       expect(stopped.duration_ms).toBeLessThan(1000);
@@ -270,11 +270,11 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       );
       for (const { url } of urls.slice(0, 3))
         expect((await h.get(url, { range: 'bytes=0-0' })).status).toBe(206);
-      expect((await h.get(urls[3]!.url, { range: 'bytes=0-0' })).status).toBe(429);
+      expect((await h.get(urls[3].url, { range: 'bytes=0-0' })).status).toBe(429);
       await waitFor(() => [...h.cache.slots.values()].every((u) => u !== 'frank'), 3000, {
         message: 'idle slots released',
       });
-      expect((await h.get(urls[3]!.url, { range: 'bytes=0-0' })).status).toBe(206);
+      expect((await h.get(urls[3].url, { range: 'bytes=0-0' })).status).toBe(206);
     });
 
     it('a slot the cache dropped is acquired again on the next request', async () => {
@@ -293,8 +293,8 @@ describeWithFfmpeg('stream: access, slots and events', () => {
       const before = h.content.callsOf('record_play').length;
       await Promise.all([0, 1, 2, 3].map((i) => h.get(url, { range: `bytes=${i}-${i}` })));
       expect((await h.get(url, { range: 'bytes=0-3' })).status).toBe(206);
-      await waitFor(() => h.events.stream_started!.some((e) => e.session_id === session_id), 1000);
-      expect(h.events.stream_started!.filter((e) => e.session_id === session_id)).toEqual([
+      await waitFor(() => h.events.stream_started.some((e) => e.session_id === session_id), 1000);
+      expect(h.events.stream_started.filter((e) => e.session_id === session_id)).toEqual([
         { session_id, user_id: 'carol', content_id: 'movie2', tier: 'nas' },
       ]);
       expect(h.content.callsOf('record_play').slice(before)).toEqual([

@@ -72,8 +72,8 @@ describeWithFfmpeg('stream: the bytes under pressure', () => {
     await new Promise((r) => setTimeout(r, 300));
     const [s] = (await streams(h)).filter((x) => x.user_id === 'bob');
     // Only what the socket buffers hold plus one 1 MiB read has left the file, not 64 MiB.
-    expect(s!.bytes_sent).toBeLessThan(16 * 1024 * 1024);
-    const before = s!.bytes_sent;
+    expect(s.bytes_sent).toBeLessThan(16 * 1024 * 1024);
+    const before = s.bytes_sent;
     await new Promise((r) => setTimeout(r, 1100)); // longer than idleMs
     expect((await streams(h)).find((x) => x.user_id === 'bob')!.bytes_sent).toBe(before);
     // A session with a response in flight does not idle out (idleMs is 1 s here).
@@ -138,16 +138,16 @@ describeWithFfmpeg('stream: the bytes under pressure', () => {
       );
       for (const { url } of urls.slice(0, 3))
         expect((await h.get(url, { range: 'bytes=0-0' })).status).toBe(206);
-      const r = await h.get(urls[3]!.url, { range: 'bytes=0-0' });
+      const r = await h.get(urls[3].url, { range: 'bytes=0-0' });
       expect(r.status).toBe(429);
       expect(error(r).message).toMatch(/per user \(3\).*queue position 1/);
       // Asking again keeps the place; another refused playback of the same user queues behind.
       const again = await h.info('big', 'carol');
       expect(error(await h.get(again.url)).details.queue_position).toBe(2);
-      expect(error(await h.get(urls[3]!.url)).details.queue_position).toBe(1);
+      expect(error(await h.get(urls[3].url)).details.queue_position).toBe(1);
       // Released slots are reusable at once.
-      expect((await h.get(urls[0]!.url.replace('?', '/stop?'), {}, 'POST')).status).toBe(204);
-      expect((await h.get(urls[3]!.url, { range: 'bytes=0-0' })).status).toBe(206);
+      expect((await h.get(urls[0].url.replace('?', '/stop?'), {}, 'POST')).status).toBe(204);
+      expect((await h.get(urls[3].url, { range: 'bytes=0-0' })).status).toBe(206);
     });
 
     it('404 for unknown content and 503 for a file missing from the NAS', async () => {

@@ -55,7 +55,7 @@ export const libraryScan: JobHandler = async (ctx) => {
         added += await ctx.client
           .request('content:v1', 'create_content', {
             title: titleOf(parts.at(-1)!),
-            catalog: parts.length > 1 ? parts[0]! : 'Unsorted',
+            catalog: parts.length > 1 ? parts[0] : 'Unsorted',
             media_path,
             file_size: (await stat(join(root, media_path))).size,
           })

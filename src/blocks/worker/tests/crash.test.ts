@@ -22,13 +22,13 @@ afterEach(() => {
 /** Starts the worker process; resolves with a reader that waits for a line starting with `word`. */
 function start(env: Record<string, string | undefined>) {
   const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: env as NodeJS.ProcessEnv,
+    env: env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(proc);
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   const line = (word: string, ms = 30_000) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
@@ -39,11 +39,11 @@ function start(env: Record<string, string | undefined>) {
         const m = new RegExp(`^${word}(.*)$`, 'm').exec(out);
         if (m) {
           clearTimeout(timer);
-          proc.stdout!.off('data', check);
-          resolve(m[1]!.trim());
+          proc.stdout.off('data', check);
+          resolve(m[1].trim());
         }
       };
-      proc.stdout!.on('data', check);
+      proc.stdout.on('data', check);
       check();
     });
   return { proc, line };

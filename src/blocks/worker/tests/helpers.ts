@@ -128,7 +128,7 @@ export const authMock = () =>
       validate_token: ({ token }) =>
         tokens[token]
           ? {
-              user: tokens[token]!,
+              user: tokens[token],
               session_id: `s-${token}`,
               expires_at: new Date(Date.now() + 3600_000).toISOString(),
             }

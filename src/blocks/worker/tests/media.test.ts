@@ -156,10 +156,10 @@ describeWithFfmpeg('media jobs on real files', () => {
     const [ja, jb] = await Promise.all(
       [a, b].map(async (c) => host.until((await enqueue('thumbnail', { content_id: c.id })).id)),
     );
-    expect(ja!.result).toMatchObject({ black: false });
-    expect((ja!.result as { at_seconds: number }).at_seconds).toBeGreaterThan(3);
+    expect(ja.result).toMatchObject({ black: false });
+    expect((ja.result as { at_seconds: number }).at_seconds).toBeGreaterThan(3);
     expect(inspect(join(d.thumbs, `${a.id}.jpg`))).toEqual({ width: 480, black: false });
-    expect(jb!.result).toMatchObject({ black: true });
+    expect(jb.result).toMatchObject({ black: true });
     expect(existsSync(join(d.thumbs, `${b.id}.jpg`))).toBe(true);
   });
 
@@ -272,13 +272,11 @@ describeWithFfmpeg('media jobs on real files', () => {
 
   it('cache_warm: hot_content_detected → a high-priority job that has cache:v1 warm_content do the copy; the worker writes nothing to the SSD', async () => {
     const item = host.content.put('WSOP/hot.mp4');
-    await host.app.orchestrator
-      .client('cache')
-      .publish('hot_content_detected', {
-        content_id: item.id,
-        media_path: 'WSOP/hot.mp4',
-        plays_7d: 7,
-      });
+    await host.app.orchestrator.client('cache').publish('hot_content_detected', {
+      content_id: item.id,
+      media_path: 'WSOP/hot.mp4',
+      plays_7d: 7,
+    });
     await waitFor(() => host.events.cache_warmed.some((e) => e.content_id === item.id), 10_000);
     expect(cache.callsOf('warm_content')).toEqual([
       { content_id: item.id, media_path: 'WSOP/hot.mp4' },

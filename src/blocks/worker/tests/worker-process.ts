@@ -14,7 +14,7 @@ const content = contentMock({
   slowGetMs: Number(env.SLOW_GET_MS ?? 0),
   onGet: () => void (said || process.stdout.write('RUNNING\n'), (said = true)),
 });
-content.put(env.ITEM_PATH!, { id: env.ITEM_ID! });
+content.put(env.ITEM_PATH, { id: env.ITEM_ID });
 const host = await startWorkerHost(
   { ...env },
   { content, processEnv: { WSOPTV_JOB_LEASE_MS: env.WSOPTV_JOB_LEASE_MS ?? '1000' } },
@@ -23,7 +23,7 @@ process.stdout.write('READY\n');
 if (env.ENQUEUE) {
   const jobs = await Promise.all(
     (['probe', 'thumbnail'] as const).map((type) =>
-      host.client.request('worker:v1', 'enqueue', { type, payload: { content_id: env.ITEM_ID! } }),
+      host.client.request('worker:v1', 'enqueue', { type, payload: { content_id: env.ITEM_ID } }),
     ),
   );
   process.stdout.write(`JOBS ${jobs.map((j) => j.id).join(' ')}\n`);
@@ -36,7 +36,7 @@ if (env.WATCH) {
     );
     if (jobs.every((j) => j?.status === 'completed')) {
       process.stdout.write(
-        `DONE ${JSON.stringify({ jobs, item: content.items.get(env.ITEM_ID!) })}\n`,
+        `DONE ${JSON.stringify({ jobs, item: content.items.get(env.ITEM_ID) })}\n`,
       );
       break;
     }
