@@ -45,11 +45,12 @@ module.exports = {
       severity: 'error',
       comment:
         "A block's tests may import what the block may, plus the block-agnostic helpers in " +
-        'test/support/ (database and Redis availability, media fixtures). Other blocks are ' +
+        'test/support/ (database and Redis availability, media fixtures) and the host builder ' +
+        '(src/app/host.ts, block-agnostic: it hosts the block under test). Other blocks are ' +
         'replaced by mocks built from their contracts.',
       from: { path: '^src/blocks/([^/]+)/tests/' },
       to: {
-        pathNot: [...BLOCK_ALLOWED_TARGETS, '^test/support/'],
+        pathNot: [...BLOCK_ALLOWED_TARGETS, '^test/support/', '^src/app/host\\.ts$'],
         dependencyTypesNot: ['core'],
       },
     },
@@ -62,6 +63,24 @@ module.exports = {
       // Blocks importing blocks is the previous rule's business (own block is fine).
       from: { pathNot: ['^src/blocks/', '^src/main\\.ts$', '^src/app/'] },
       to: { path: '^src/blocks/' },
+    },
+    {
+      name: 'platform-is-below-the-app',
+      severity: 'error',
+      comment:
+        'src/platform/ is plumbing that everything may use; it never reaches up into the ' +
+        'composition root (src/app/), the deployment shapes (src/deploy/) or the entry points.',
+      from: { path: '^src/platform/' },
+      to: { path: ['^src/app/', '^src/deploy/', '^src/main\\.ts$', '^src/cli\\.ts$'] },
+    },
+    {
+      name: 'orchestration-takes-its-own-settings',
+      severity: 'error',
+      comment:
+        'The orchestration layer takes its own settings type (orchestration/settings.ts); the ' +
+        'composition root maps the configuration onto it.',
+      from: { path: '^src/orchestration/' },
+      to: { path: ['^src/app/', '^src/deploy/'] },
     },
     {
       name: 'no-circular',

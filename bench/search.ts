@@ -41,7 +41,7 @@ import { FIELD_BOOST, FIELDS, typosFor, type IndexDoc } from '../src/blocks/sear
 import { loadConfig } from '../src/platform/config.ts';
 import { contentV1, mockBlock } from '../src/orchestration/index.ts';
 import { dropPostgresSchemas, openDatabaseFor } from '../src/platform/database/index.ts';
-import { buildHost, type App } from '../src/platform/host.ts';
+import { buildHost, type App } from '../src/app/host.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

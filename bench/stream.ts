@@ -39,7 +39,7 @@ import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { authV1, cacheV1, contentV1, mockBlock, type User } from '../src/orchestration/index.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { buildHost } from '../src/platform/host.ts';
+import { buildHost } from '../src/app/host.ts';
 import streamBlock from '../src/blocks/stream/index.ts';
 import { startNginx } from '../src/blocks/stream/tests/nginx.ts';
 import type { LoadCommand, LoadResult } from './support/stream-load.ts';

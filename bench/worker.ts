@@ -22,7 +22,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/platform/config.ts';
 import { openDatabaseFor } from '../src/platform/database/index.ts';
 import { dropPostgresSchemas } from '../src/platform/database/index.ts';
-import { buildHost } from '../src/platform/host.ts';
+import { buildHost } from '../src/app/host.ts';
 import workerBlock from '../src/blocks/worker/index.ts';
 import type { JobQueue, QueueSettings } from '../src/platform/queue/index.ts';
 import { BullQueue } from '../src/platform/queue/bullmq.ts';

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { BlockManifest, Contract } from '../orchestration/index.ts';
 import type { AppConfig } from '../platform/config.ts';
-import { buildHost, type App } from '../platform/host.ts';
+import { buildHost, type App } from './host.ts';
 import { loadBlocks } from './block-loader.ts';
 import { gatewayRoutes } from './gateway.ts';
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { loadConfig, ConfigError, type AppConfig } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
-import { buildHost, type App } from '../platform/host.ts';
+import { buildHost, type App } from '../app/host.ts';
 import { buildApp } from '../app/server.ts';
 import { blockIds, loadBlocks } from '../app/block-loader.ts';
 import { gatewayRoutes } from '../app/gateway.ts';

@@ -17,6 +17,8 @@ import type {
 import type { Envelope } from './message.ts';
 import type { BlockClient } from './client.ts';
 import type { AppConfig } from '../platform/config.ts';
+import type { SettingsEnv } from '../platform/settings.ts';
+import type { SharedSettings } from './settings.ts';
 import type { BlockInfo } from './registry.ts';
 import type { BreakerState } from './resilience.ts';
 import type { DeadLetter, TransportState } from './bus/types.ts';
@@ -85,10 +87,14 @@ export interface SystemView {
   nodeId: string;
 }
 
-export interface BlockSetupContext {
+export interface BlockSetupContext<S = unknown> {
   readonly id: string;
   readonly system: SystemView;
-  /** The process configuration, validated and frozen at start-up. */
+  /** This block's own settings, read by its manifest's `settings` once, at registration. */
+  readonly settings: S;
+  /** What every block may know of the deployment: data and library directories, database, Redis. */
+  readonly shared: SharedSettings;
+  /** @deprecated being replaced by `settings` and `shared`; do not add uses. */
   readonly config: Readonly<AppConfig>;
   readonly log: Logger;
   /** Calls other blocks and publishes events with this block as the source. */
@@ -96,7 +102,7 @@ export interface BlockSetupContext {
   readonly nodeId: string;
 }
 
-export interface BlockManifest<Cs extends ContractId = ContractId> {
+export interface BlockManifest<Cs extends ContractId = ContractId, S = unknown> {
   id: string;
   name: string;
   version: string;
@@ -104,12 +110,18 @@ export interface BlockManifest<Cs extends ContractId = ContractId> {
   dependencies?: readonly Dependency[];
   /** HTTP paths the block serves, for the registry (informational). */
   endpoints?: readonly string[];
-  setup(ctx: BlockSetupContext): BlockRuntime<Cs> | Promise<BlockRuntime<Cs>>;
+  /**
+   * Reads the block's own settings from the environment (throwing ConfigError for a bad value).
+   * Called once, when the block is registered, so a bad setting stops start-up before any block
+   * starts; the result reaches `setup` as `ctx.settings`.
+   */
+  settings?: (env: SettingsEnv) => S;
+  setup(ctx: BlockSetupContext<S>): BlockRuntime<Cs> | Promise<BlockRuntime<Cs>>;
 }
 
 /** Identity helper that keeps the manifest's contract list precise for type checking. */
-export function defineBlock<const Cs extends ContractId>(
-  manifest: BlockManifest<Cs>,
-): BlockManifest<Cs> {
+export function defineBlock<const Cs extends ContractId, S = undefined>(
+  manifest: BlockManifest<Cs, S>,
+): BlockManifest<Cs, S> {
   return manifest;
 }

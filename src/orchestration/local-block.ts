@@ -6,6 +6,8 @@ import type { BlockInfo } from './registry.ts';
 
 export interface LocalBlock {
   manifest: BlockManifest;
+  /** What the manifest's `settings` read at registration (undefined when it has none). */
+  settings: unknown;
   info: BlockInfo;
   runtime?: BlockRuntime<ContractId>;
   unsubscribe: Unsubscribe[];

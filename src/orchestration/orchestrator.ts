@@ -30,7 +30,14 @@ import {
   type SerializedError,
 } from './errors.ts';
 import { HealthMonitor, type HealthHost } from './health.ts';
-import { defaultSettings, type OrchestratorSettings } from './settings.ts';
+import {
+  defaultInstance,
+  defaultSettings,
+  defaultSharedSettings,
+  type OrchestratorSettings,
+  type SharedSettings,
+} from './settings.ts';
+import type { SettingsEnv } from '../platform/settings.ts';
 import type { LocalBlock } from './local-block.ts';
 import { createEnvelope, newCorrelationId, type Envelope } from './message.ts';
 import { OrchestratorMetrics } from './metrics.ts';
@@ -50,6 +57,12 @@ export interface OrchestratorOptions {
   collectProcessMetrics?: boolean;
   /** Handed to every block's setup; defaults to the configuration of an empty environment. */
   config?: Readonly<AppConfig>;
+  /** The environment each block's `settings` reads at registration; default: an empty one. */
+  env?: SettingsEnv;
+  /** The deployment facts handed to every block; default: those of an empty environment. */
+  shared?: SharedSettings;
+  /** Names this process's durable consumer groups (`<block>.<instance>`); default: the host name. */
+  instance?: string;
 }
 
 type AnyHandler = (input: unknown, call: HandlerContext) => unknown;
@@ -149,6 +162,9 @@ export class Orchestrator implements ClientCore, HealthHost {
   private readonly serving = new Set<Promise<void>>();
   private rejected = 0;
   private readonly config: Readonly<AppConfig>;
+  private readonly env: SettingsEnv;
+  private readonly shared: SharedSettings;
+  private readonly instance: string;
   private seq = 0;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -163,6 +179,9 @@ export class Orchestrator implements ClientCore, HealthHost {
       throw new Error('requestTimeoutMs must be greater than zero');
     this.log = opts.logger.child({ node_id: this.nodeId });
     this.config = opts.config ?? loadConfig({});
+    this.env = opts.env ?? {};
+    this.shared = opts.shared ?? defaultSharedSettings;
+    this.instance = opts.instance ?? defaultInstance();
     this.bus = 'publish' in opts.bus ? opts.bus : createBus(opts.bus, this.busObserver());
     this.registry = new BlockRegistry(this.nodeId);
     this.breakers = new BreakerBoard(this.settings.breaker, (block, state) =>
@@ -231,8 +250,11 @@ export class Orchestrator implements ClientCore, HealthHost {
       started_at: new Date().toISOString(),
       last_seen: Date.now(),
     };
+    // Read now, not at start: a bad setting of any block stops start-up before any block starts.
+    const settings = manifest.settings?.(this.env);
     this.blocks.set(manifest.id, {
       manifest,
+      settings,
       info,
       unsubscribe: [],
       dependencyProblem: null,
@@ -780,11 +802,8 @@ export class Orchestrator implements ClientCore, HealthHost {
     const deliver = this.eventDelivery(event, handler, asBlock);
     // One group per block instance: every process hosting the block gets every event (its
     // caches and indexes are its own); handlers with shared side effects are idempotent by id.
-    return this.bus.consume(
-      event,
-      `${asBlock}.${this.config.instance}`,
-      this.config.instance,
-      (m, meta) => deliver(m, `${event}/${meta.id}`),
+    return this.bus.consume(event, `${asBlock}.${this.instance}`, this.instance, (m, meta) =>
+      deliver(m, `${event}/${meta.id}`),
     );
   }
 
@@ -958,6 +977,8 @@ export class Orchestrator implements ClientCore, HealthHost {
         client,
         nodeId: this.nodeId,
         config: this.config,
+        settings: block.settings,
+        shared: this.shared,
         system: this.systemView(),
       });
       for (const contractId of block.manifest.contracts) {

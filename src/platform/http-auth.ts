@@ -9,12 +9,25 @@
  *   503 AUTH_UNAVAILABLE    auth is down and this token was not seen recently
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../orchestration/contracts/auth.ts';
 import { BlockError } from '../orchestration/errors.ts';
-import type { Session, SessionValidator } from './sessions.ts';
+
+/** Who is calling, as the guard needs to know it (the host's session validator provides it). */
+export interface Session {
+  user: User;
+  session_id: string;
+  /** True when sign-in is unavailable and this answer came from a cache: refuse writes. */
+  readOnly: boolean;
+}
+
+/** Turns a token into a session or throws 401; installed on the HTTP server by the host. */
+export interface SessionAuthenticator {
+  authenticate(token: string, correlationId: string): Promise<Session>;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: SessionValidator;
+    sessions: SessionAuthenticator;
   }
   interface FastifyRequest {
     session?: Session;
@@ -30,7 +43,7 @@ export interface GuardOptions {
   queryToken?: boolean;
 }
 
-export function installSessions(app: FastifyInstance, sessions: SessionValidator): void {
+export function installSessions(app: FastifyInstance, sessions: SessionAuthenticator): void {
   app.decorate('sessions', sessions);
   app.decorateRequest('session', undefined);
 }

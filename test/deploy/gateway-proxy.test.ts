@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildHost, type App } from '../../src/platform/host.ts';
+import { buildHost, type App } from '../../src/app/host.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { installGatewayProxy } from '../../src/deploy/gateway-proxy.ts';
 import type { BlockInfo } from '../../src/orchestration/index.ts';

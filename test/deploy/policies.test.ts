@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/deploy/backoff.ts';
 import { RouteTable, literalPrefix } from '../../src/deploy/route-table.ts';
 import { allBlocks } from '../../src/app/blocks.ts';
-import { buildHost } from '../../src/platform/host.ts';
+import { buildHost } from '../../src/app/host.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { memoryLogger } from '../support/logs.ts';
 

@@ -3,12 +3,19 @@
  * with DATABASE_URL) and, given the block's migrations, brings its schema up to date — closing
  * the handle again if that fails, so a block whose setup throws never leaks a pool or a file lock.
  */
-import type { AppConfig } from '../config.ts';
 import { openBlockDatabase } from './open.ts';
 import type { BlockDatabase, Migration } from './types.ts';
 
+/** Where block databases live: the data directory, or PostgreSQL when a URL is set. */
+export interface DatabaseLocation {
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  /** PostgreSQL schemas are `<prefix>_<block>`. */
+  readonly dbSchemaPrefix: string;
+}
+
 export async function openDatabaseFor<DB>(
-  config: Readonly<AppConfig>,
+  config: DatabaseLocation,
   blockId: string,
   migrations?: readonly Migration[],
 ): Promise<BlockDatabase<DB>> {

@@ -42,4 +42,5 @@ export type { EpochMs, JsonText } from './columns.ts';
 export { DEFAULT_SCHEMA_PREFIX, blockSchemaName, blockSqliteFile } from './naming.ts';
 export { dropPostgresSchemas } from './postgres.ts';
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite.ts';
-export { openDatabaseFor } from './from-config.ts';
+export { openDatabaseFor, type DatabaseLocation } from './from-config.ts';
+export { databaseHealth, type DatabaseHealth } from './health.ts';

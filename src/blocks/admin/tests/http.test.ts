@@ -21,7 +21,7 @@ import {
   type User,
 } from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
-import { buildHost, type App } from '../../../platform/host.ts';
+import { buildHost, type App } from '../../../app/host.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import { waitFor } from '../../../../test/support/wait.ts';

@@ -4,7 +4,7 @@
  * prints one `RESULT <json>` line and exits.
  */
 import { loadConfig } from '../../../platform/config.ts';
-import { buildHost } from '../../../platform/host.ts';
+import { buildHost } from '../../../app/host.ts';
 import { createLogger } from '../../../platform/logger.ts';
 import authBlock from '../index.ts';
 

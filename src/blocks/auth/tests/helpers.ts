@@ -2,7 +2,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { User } from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
-import { buildHost, type App } from '../../../platform/host.ts';
+import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import type { DatabaseTarget } from '../../../../test/support/databases.ts';
 import authBlock from '../index.ts';

@@ -17,7 +17,7 @@ import {
   type MockBlock,
 } from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
-import { buildHost, type App } from '../../../platform/host.ts';
+import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import cacheBlock from '../index.ts';
 

@@ -31,7 +31,7 @@ import {
   type User,
 } from '../../../orchestration/index.ts';
 import { loadConfig } from '../../../platform/config.ts';
-import { buildHost, type App } from '../../../platform/host.ts';
+import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import { sampleMp4 } from '../../../../test/support/media.ts';
 import { loadOrCreateKey, MediaTokens } from '../media-token.ts';

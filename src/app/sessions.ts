@@ -9,13 +9,9 @@
 import type { BlockClient } from '../orchestration/client.ts';
 import type { User } from '../orchestration/contracts/auth.ts';
 import { BlockError } from '../orchestration/errors.ts';
+import type { Session, SessionAuthenticator } from '../platform/http-auth.ts';
 
-export interface Session {
-  user: User;
-  session_id: string;
-  /** True when auth is unavailable and this answer came from the cache: refuse writes. */
-  readOnly: boolean;
-}
+export type { Session };
 
 interface Kept {
   user: User;
@@ -31,7 +27,7 @@ export interface SessionValidatorOptions {
   maxAgeMs?: number;
 }
 
-export class SessionValidator {
+export class SessionValidator implements SessionAuthenticator {
   private readonly kept = new Map<string, Kept>();
   private readonly max: number;
   private readonly maxAgeMs: number;

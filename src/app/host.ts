@@ -8,12 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Orchestrator, type BlockManifest, type Contract } from '../orchestration/index.ts';
 import { registerOrchestratorRoutes } from '../orchestration/http.ts';
-import type { AppConfig } from './config.ts';
-import { createHttpServer } from './http.ts';
-import { installSessions } from './http-auth.ts';
+import type { AppConfig } from '../platform/config.ts';
+import { createHttpServer } from '../platform/http.ts';
+import { installSessions } from '../platform/http-auth.ts';
 import { SessionValidator } from './sessions.ts';
 import { BlockRoutes } from './block-routes.ts';
-import { serveWebApp } from './web.ts';
+import { serveWebApp } from '../platform/web.ts';
 
 export interface App {
   orchestrator: Orchestrator;
