@@ -286,7 +286,7 @@ function startChild(nodeId: string): Promise<string> {
   });
   child = c;
   // Anything the child prints goes to stderr so it can never follow the final JSON line.
-  c.stdout!.on('data', (d: Buffer) => process.stderr.write(`[bus-server] ${d}`));
+  c.stdout!.on('data', (d: Buffer) => process.stderr.write(`[bus-server] ${d.toString()}`));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('bus-server did not become ready within 20 s')),

@@ -53,7 +53,7 @@ interface QueueFigures {
 /** Enqueues N no-op jobs, then runs them; `make` opens a fresh queue on an empty store. */
 async function measure(
   label: string,
-  make: (concurrency: number) => Promise<{ queue: JobQueue; close(): Promise<void> }>,
+  make: (concurrency: number) => Promise<{ queue: JobQueue; close: () => Promise<void> }>,
 ): Promise<QueueFigures> {
   const out: Partial<QueueFigures> = {};
   for (const concurrency of [2, 16]) {

@@ -3,7 +3,7 @@
  * imports only that block's code: importing all seven costs about 1.4 s of every start and
  * every restart after a crash, time during which the block is down.
  */
-import type { BlockManifest } from '../orchestration/index.ts';
+import type { AnyBlockManifest } from '../orchestration/index.ts';
 
 const loaders = {
   auth: () => import('../blocks/auth/index.ts'),
@@ -13,7 +13,7 @@ const loaders = {
   search: () => import('../blocks/search/index.ts'),
   worker: () => import('../blocks/worker/index.ts'),
   admin: () => import('../blocks/admin/index.ts'),
-} satisfies Record<string, () => Promise<{ default: BlockManifest<any> }>>;
+} satisfies Record<string, () => Promise<{ default: AnyBlockManifest }>>;
 
 export type BlockId = keyof typeof loaders;
 
@@ -27,7 +27,7 @@ export function isBlockId(id: string): id is BlockId {
 /** The manifests of the named blocks (all when none are named), in `blockIds` order. */
 export async function loadBlocks(
   ids: readonly string[] = blockIds,
-): Promise<Array<BlockManifest<any>>> {
+): Promise<Array<AnyBlockManifest>> {
   const unknown = ids.filter((id) => !isBlockId(id));
   if (unknown.length)
     throw new Error(

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Orchestrator, type BlockManifest, type Contract } from '../orchestration/index.ts';
+import { Orchestrator, type AnyBlockManifest, type Contract } from '../orchestration/index.ts';
 import { registerOrchestratorRoutes } from '../orchestration/http.ts';
 import type { AppConfig } from '../platform/config.ts';
 import { createHttpServer } from '../platform/http.ts';
@@ -29,7 +29,7 @@ export interface App {
 export async function buildHost(
   config: Readonly<AppConfig>,
   logger: Logger,
-  blocks: ReadonlyArray<BlockManifest<any>>,
+  blocks: ReadonlyArray<AnyBlockManifest>,
   contracts?: readonly Contract[],
   /** Routes of the composition root that must answer whichever blocks run (e.g. search with its fallback). */
   extraRoutes?: (http: FastifyInstance, orchestrator: Orchestrator) => void | Promise<void>,

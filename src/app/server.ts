@@ -1,6 +1,6 @@
 /** One WSOPTV process with the real blocks (those named in WSOPTV_BLOCKS, or all). */
 import type { Logger } from 'pino';
-import type { BlockManifest, Contract } from '../orchestration/index.ts';
+import type { AnyBlockManifest, Contract } from '../orchestration/index.ts';
 import type { AppConfig } from '../platform/config.ts';
 import { buildHost, type App } from './host.ts';
 import { loadBlocks } from './block-loader.ts';
@@ -11,7 +11,7 @@ export type { App };
 export async function buildApp(
   config: Readonly<AppConfig>,
   logger: Logger,
-  blocks?: ReadonlyArray<BlockManifest<any>>,
+  blocks?: ReadonlyArray<AnyBlockManifest>,
   contracts?: readonly Contract[],
 ): Promise<App> {
   // Only the hosted blocks' code is loaded (see block-loader.ts).

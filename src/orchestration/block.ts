@@ -119,6 +119,13 @@ export interface BlockManifest<Cs extends ContractId = ContractId, S = unknown> 
   setup(ctx: BlockSetupContext<S>): BlockRuntime<Cs> | Promise<BlockRuntime<Cs>>;
 }
 
+/**
+ * A manifest of any block, as lists of blocks hold them. Its contracts and settings are each
+ * block's own (and handler maps are invariant in them), so a list can only say "some block".
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- contracts and settings differ per block; see above
+export type AnyBlockManifest = BlockManifest<any, any>;
+
 /** Identity helper that keeps the manifest's contract list precise for type checking. */
 export function defineBlock<const Cs extends ContractId, S = undefined>(
   manifest: BlockManifest<Cs, S>,

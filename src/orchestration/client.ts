@@ -22,6 +22,9 @@ export interface RequestOptions<Out = unknown, In = unknown> {
   fallback?: (input: In, failure: BlockError) => Out | Promise<Out>;
 }
 
+/** Request options of any action, as the orchestrator sees them (the input is checked there). */
+export type AnyRequestOptions = RequestOptions<unknown, never>;
+
 export interface PublishOptions {
   /** Deliver only to this block's subscribers; default is every subscriber (broadcast). */
   target?: string;
@@ -35,7 +38,7 @@ export interface ClientCore {
     contract: string,
     action: string,
     input: unknown,
-    opts: RequestOptions<any, any> | undefined,
+    opts: AnyRequestOptions | undefined,
     correlationId: string | undefined,
   ): Promise<unknown>;
   publish(

@@ -10,6 +10,7 @@ export {
 } from './orchestrator.ts';
 export {
   defineBlock,
+  type AnyBlockManifest,
   type BlockManifest,
   type BlockRuntime,
   type BlockSetupContext,

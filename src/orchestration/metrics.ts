@@ -57,7 +57,7 @@ export class OrchestratorMetrics {
 
   action(block: string, contract: string, action: string): ActionStats {
     let byAction = this.stats.get(contract);
-    if (!byAction) this.stats.set(contract, (byAction = new Map()));
+    if (!byAction) this.stats.set(contract, (byAction = new Map<string, ActionStats>()));
     let s = byAction.get(action);
     if (!s) byAction.set(action, (s = new ActionStats(block, contract, action)));
     return s;

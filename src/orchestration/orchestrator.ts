@@ -8,17 +8,23 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { isBrokenCircuitError } from 'cockatiel';
-import type { BlockManifest, BlockRuntime, BlockStatus, SystemView } from './block.ts';
+import type {
+  AnyBlockManifest,
+  BlockManifest,
+  BlockRuntime,
+  BlockStatus,
+  SystemView,
+} from './block.ts';
 import type { BusObserver, MessageBus, Unsubscribe } from './bus/types.ts';
 import { createBus, type BusConfig } from './bus/index.ts';
 import {
   BlockClient,
   HandlerContext,
   type ClientCore,
+  type AnyRequestOptions,
   type PublishOptions,
-  type RequestOptions,
 } from './client.ts';
-import type { Contract, ContractId, EventName } from './contracts/define.ts';
+import type { Contract, ContractId, EventName, EventPayload } from './contracts/define.ts';
 import { productionContracts } from './contracts/index.ts';
 import { SYSTEM_EVENTS } from './contracts/orchestrator.ts';
 import { Deadline, DeadlineSweeper } from './deadlines.ts';
@@ -66,7 +72,13 @@ export interface OrchestratorOptions {
 }
 
 type AnyHandler = (input: unknown, call: HandlerContext) => unknown;
-type Fallback = NonNullable<RequestOptions<any, any>['fallback']>;
+type Fallback = NonNullable<AnyRequestOptions['fallback']>;
+/** An event handler of any event, as the orchestrator stores it; payloads are checked first. */
+type AnyEventHandler = (
+  payload: never,
+  call: HandlerContext,
+  message: Envelope,
+) => void | Promise<void>;
 
 /**
  * One request waiting for its answer: settles once, by answer, error or timeout. A class
@@ -216,7 +228,9 @@ export class Orchestrator implements ClientCore, HealthHost {
   }
 
   /** Adds a block to this process. Checks the manifest and fails with a named error. */
-  register(manifest: BlockManifest<any>): void {
+  register(block: AnyBlockManifest): void {
+    // From here on the manifest is checked against the catalog, so its loose list type can go.
+    const manifest = block as BlockManifest;
     if (this.state !== 'new') throw new Error(`cannot register block "${manifest.id}" after start`);
     if (!BLOCK_ID.test(manifest.id))
       throw new Error(`block id "${manifest.id}" must be lower-case letters, digits, - or _`);
@@ -410,7 +424,7 @@ export class Orchestrator implements ClientCore, HealthHost {
     contractId: string,
     action: string,
     input: unknown,
-    opts: RequestOptions<any, any> | undefined,
+    opts: AnyRequestOptions | undefined,
     inherited: string | undefined,
   ): Promise<unknown> {
     const correlationId = opts?.correlationId ?? inherited ?? newCorrelationId();
@@ -461,7 +475,7 @@ export class Orchestrator implements ClientCore, HealthHost {
         { target: contractId, action, code: err.code },
         'using fallback: target unavailable',
       );
-      return fallback(parsed.data, err);
+      return fallback(parsed.data as never, err);
     }
   }
 
@@ -795,7 +809,11 @@ export class Orchestrator implements ClientCore, HealthHost {
    */
   async consume<E extends EventName>(
     event: E,
-    handler: (payload: any, call: HandlerContext, message: Envelope) => void | Promise<void>,
+    handler: (
+      payload: EventPayload<E>,
+      call: HandlerContext,
+      message: Envelope,
+    ) => void | Promise<void>,
     asBlock: string,
   ): Promise<Unsubscribe> {
     if (SYSTEM_EVENTS.has(event)) return this.subscribe(event, handler, asBlock);
@@ -813,7 +831,11 @@ export class Orchestrator implements ClientCore, HealthHost {
    */
   async subscribe<E extends EventName>(
     event: E,
-    handler: (payload: any, call: HandlerContext, message: Envelope) => void | Promise<void>,
+    handler: (
+      payload: EventPayload<E>,
+      call: HandlerContext,
+      message: Envelope,
+    ) => void | Promise<void>,
     asBlock = 'orchestrator',
   ): Promise<Unsubscribe> {
     const deliver = this.eventDelivery(event, handler, asBlock);
@@ -827,7 +849,7 @@ export class Orchestrator implements ClientCore, HealthHost {
    */
   private eventDelivery(
     event: EventName,
-    handler: (payload: any, call: HandlerContext, message: Envelope) => void | Promise<void>,
+    handler: AnyEventHandler,
     asBlock: string,
   ): (m: Envelope, messageId?: string) => void | Promise<void> {
     const schema = this.eventSchemas.get(event);
@@ -852,7 +874,7 @@ export class Orchestrator implements ClientCore, HealthHost {
           m.correlation_id,
         );
       return handler(
-        parsed.data,
+        parsed.data as never,
         new HandlerContext(this, asBlock, m.correlation_id, m.source_block, messageId),
         m,
       );

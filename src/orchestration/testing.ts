@@ -46,13 +46,13 @@ export function mockBlock<C extends ContractId>(
     ownKeys: () => [...(actions ?? Object.keys(handlers))],
     getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }),
   });
-  const manifest = defineBlock({
+  const manifest: BlockManifest<C> = defineBlock<C>({
     id: blockId,
     name: `${blockId} (mock)`,
     version: '0.0.0-mock',
     contracts: [contract],
     setup: () => ({ handlers: { [contract]: all } as never }),
-  }) as BlockManifest<C>;
+  });
   return {
     manifest,
     calls,

@@ -20,7 +20,6 @@ import {
   serializerCompiler,
   validatorCompiler,
   hasZodFastifySchemaValidationErrors,
-  type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { BlockError } from '../orchestration/errors.ts';
@@ -75,7 +74,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    parseJson(req, body as string, (err, value) => {
+    void parseJson(req, body as string, (err, value) => {
       if (err) return done(err, undefined);
       if (containsNul(value)) return done(nulRefused('request body'), undefined);
       done(null, value);
@@ -108,7 +107,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       return reply.code(err.status).send(errorBody(err.code, err.message, req.id, err.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const fields = err.validation.map(
+      // The guard's own type does not resolve for the linter; these are the fields used.
+      const issues = err.validation as ReadonlyArray<{ instancePath: string; message?: string }>;
+      const fields = issues.map(
         (v) =>
           `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'request')}: ${v.message}`,
       );

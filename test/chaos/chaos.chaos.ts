@@ -36,13 +36,7 @@ import {
 } from './http.ts';
 import { LoadGenerator, windowStats, type CreatedItem, type Viewer } from './load.ts';
 import { SystemObserver } from './observer.ts';
-import {
-  summaryTable,
-  writeReport,
-  type BlockResult,
-  type ChaosReport,
-  type Check,
-} from './report.ts';
+import { summaryTable, writeReport, type ChaosReport, type Check } from './report.ts';
 
 const TARGET_RATE = 0.999;
 // Each viewer makes about 7 requests a second; ten give each kill window several hundred

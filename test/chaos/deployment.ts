@@ -193,7 +193,7 @@ async function inProcess(
   const { buildApp } = await import('../../src/app/server.ts');
   const app = await buildApp(loadConfig({ ...base.env, PORT: '0' }), logger);
   const url = (await app.http.listen({ port: 0, host: '127.0.0.1' })).replace(/\/$/, '');
-  app.orchestrator.advertiseHttp(url);
+  void app.orchestrator.advertiseHttp(url);
   const down = new Map<string, Promise<void>>();
   const info = (name: string): ChildInfo => ({
     name,

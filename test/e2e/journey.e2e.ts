@@ -17,7 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
 import { describeWithFfmpeg, makeLibrary } from '../support/media.ts';
 import { waitFor } from '../support/wait.ts';
-import { Api, HttpError } from './support/api.ts';
+import { Api } from './support/api.ts';
 import {
   DESKTOP,
   fetchAsPage,

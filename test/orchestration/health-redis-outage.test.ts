@@ -42,7 +42,7 @@ describeRedisServer('/health during a Redis outage', () => {
       const res = await app.http.inject({ method: 'GET', url: '/health' });
       return {
         code: res.statusCode,
-        body: res.json() as { status: string; transport: { kind: string; state: string } },
+        body: res.json<{ status: string; transport: { kind: string; state: string } }>(),
       };
     };
     expect((await health()).code).toBe(200);

@@ -2,7 +2,7 @@
  * Blocks in separate processes on the real Redis: requests, errors and events cross process
  * boundaries; the registry is shared; a killed process is detected with default settings.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { BlockError, createEnvelope, Orchestrator } from '../../src/orchestration/index.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';
 import { echoBlock, storeBlock, testContracts } from '../support/test-contracts.ts';

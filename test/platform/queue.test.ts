@@ -10,7 +10,7 @@ import { BlockError } from '../../src/orchestration/index.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { openDatabaseFor } from '../../src/platform/database/index.ts';
 import { BullQueue } from '../../src/platform/queue/bullmq.ts';
-import type { Job, JobQueue, JobRunner, QueueSettings } from '../../src/platform/queue/index.ts';
+import type { Job, JobQueue, QueueSettings } from '../../src/platform/queue/index.ts';
 import { SqlQueue, migrations, type QueueDB } from '../../src/platform/queue/sql.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { describeRedis, redisUrl } from '../support/redis.ts';
@@ -197,7 +197,7 @@ function queueSuite(openStore: () => Promise<Store>): void {
       (_j, _p, signal) => {
         if (++calls > 1) return Promise.resolve('second try');
         return new Promise((_, reject) =>
-          signal.addEventListener('abort', () => reject((aborted = signal.reason))),
+          signal.addEventListener('abort', () => reject((aborted = signal.reason as BlockError))),
         );
       },
       () => {},
@@ -300,7 +300,9 @@ function queueSuite(openStore: () => Promise<Store>): void {
     const first = queue();
     first.start(
       (_j, _p, signal) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as BlockError)),
+        ),
       () => {},
     );
     const job = await add(first);

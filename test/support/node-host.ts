@@ -28,7 +28,7 @@ for (const id of wanted) orch.register(available[id as keyof typeof available]()
 await orch.start();
 process.stdout.write(`READY ${orch.nodeId}\n`);
 process.once('SIGTERM', () => {
-  orch.stop().then(() => {
+  void orch.stop().then(() => {
     process.stdout.write('STOPPED\n');
     process.exit(0);
   });

@@ -2,6 +2,7 @@
  * Polling instead of fixed sleeps: a test waits exactly as long as the condition takes and
  * fails with a message naming what never happened.
  */
+import { errorMessage } from '../../src/platform/errors.ts';
 
 export interface WaitForOptions {
   /** Poll interval; 5 ms keeps tests fast without spinning. */
@@ -33,10 +34,7 @@ export async function waitFor(
     const elapsed = performance.now() - started;
     if (elapsed >= timeoutMs) {
       const what = options.message ?? 'condition';
-      const why =
-        lastError === undefined
-          ? ''
-          : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      const why = lastError === undefined ? '' : ` (last error: ${errorMessage(lastError)})`;
       throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, timeoutMs - elapsed)));

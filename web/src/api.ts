@@ -155,7 +155,7 @@ async function doRefresh(staleAccess?: string): Promise<void> {
     });
     throw err;
   }
-  session.set(toTokens(await res.json()));
+  session.set(toTokens((await res.json()) as LoginResponse));
 }
 
 export interface LoginResponse {
@@ -182,8 +182,10 @@ export interface User {
   email: string;
   username: string;
   full_name?: string | null;
-  role: 'admin' | 'user' | string;
-  status: 'pending_approval' | 'active' | 'rejected' | 'suspended' | string;
+  /** 'admin' or 'user' today; kept open for roles the backend may add. */
+  role: string;
+  /** 'pending_approval', 'active', 'rejected' or 'suspended' today; kept open likewise. */
+  status: string;
   status_reason?: string | null;
   created_at?: string;
   approved_at?: string | null;

@@ -133,7 +133,7 @@ function Header({ path, q }: { path: string; q: string }) {
             <button
               type="button"
               class="btn btn-ghost btn-sm signout"
-              onClick={signOut}
+              onClick={() => void signOut()}
               data-testid="logout"
               aria-label="Sign out"
             >

@@ -42,7 +42,7 @@ export default defineBlock({
         (err: unknown) => ctx.log.warn({ err }, 'audit cleanup failed; will retry'),
       );
     void prune();
-    const timer = setInterval(prune, AUDIT_CLEANUP_EVERY_MS);
+    const timer = setInterval(() => void prune(), AUDIT_CLEANUP_EVERY_MS);
     timer.unref();
     return {
       handlers: { 'admin:v1': { get_audit_log: ({ page, limit }) => audit.page(page, limit) } },

@@ -52,13 +52,17 @@ export class TieredKv {
     this.l1.set(key, value, this.redis ? Math.min(ttlMs, L1_MAX_TTL_MS) : ttlMs);
     await this.redis
       ?.set(this.prefix + key, JSON.stringify({ v: value, e: this.now() + ttlMs }), 'PX', ttlMs)
-      .then(() => this.hooks.invalidate([key]), this.hooks.onL2Error);
+      .then(
+        () => this.hooks.invalidate([key]),
+        (err: unknown) => this.hooks.onL2Error(err),
+      );
   }
 
   async delete(key: string): Promise<void> {
     this.l1.delete(key);
-    await this.redis
-      ?.del(this.prefix + key)
-      .then(() => this.hooks.invalidate([key]), this.hooks.onL2Error);
+    await this.redis?.del(this.prefix + key).then(
+      () => this.hooks.invalidate([key]),
+      (err: unknown) => this.hooks.onL2Error(err),
+    );
   }
 }

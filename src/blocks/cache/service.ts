@@ -206,9 +206,11 @@ export class CacheService {
     let settle!: (err: unknown, entry?: SsdEntry) => void;
     const done =
       this.pending.get(contentId)?.done ??
-      new Promise<SsdEntry>(
-        (resolve, reject) => (settle = (err, entry) => (entry ? resolve(entry) : reject(err))),
-      );
+      new Promise<SsdEntry>((resolve, reject) => {
+        settle = (err, entry) =>
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- forwards the copy's own failure (or the BlockError of purge/close) unchanged, so warm_content answers with its code
+          entry ? resolve(entry) : reject(err);
+      });
     if (!this.pending.has(contentId))
       this.pending.set(contentId, { mediaPath, call, done, settle });
     this.copying ??= this.drain(); // a no-op while a drain runs (it reaches the new entry)

@@ -50,6 +50,9 @@ export async function loadOrCreateKey(dataDir: string): Promise<Buffer> {
   return Buffer.from(hex.trim(), 'hex');
 }
 
+/** The signed payload: user, auth session, content, playback session, issued at, expires at. */
+type Payload = [string, string, string, string, number, number];
+
 export class MediaTokens {
   /** Tokens already verified (a playback sends one token with every range request): no HMAC each time. */
   private readonly known = new Map<string, MediaClaims>();
@@ -87,7 +90,7 @@ export class MediaTokens {
       !a.every((x, i) => (i < 4 ? typeof x === 'string' : Number.isFinite(x)))
     )
       return INVALID;
-    const [user_id, auth_session_id, content_id, session_id, issued_at, expires_at] = a;
+    const [user_id, auth_session_id, content_id, session_id, issued_at, expires_at] = a as Payload; // the shape just checked
     const claims = { user_id, auth_session_id, content_id, session_id, issued_at, expires_at };
     if (this.known.size >= KNOWN_MAX) this.known.delete(this.known.keys().next().value!);
     this.known.set(token, claims);

@@ -280,8 +280,8 @@ export class StreamService {
   private async fromNas(content_id: string, via: BlockClient): Promise<Cache<'get_stream_path'>> {
     const item = await via.request('content:v1', 'get_content', { content_id });
     if (!item) throw StreamErrors.notFound(content_id);
-    const path = await realPathUnder(this.ctx.config.libraryDir, item.media_path).catch((err) =>
-      Promise.reject(StreamErrors.io(err)),
+    const path = await realPathUnder(this.ctx.config.libraryDir, item.media_path).catch(
+      (err: NodeJS.ErrnoException) => Promise.reject(StreamErrors.io(err)),
     );
     const st = await stat(path);
     return { path, tier: 'nas', size: st.size, mtime_ms: st.mtimeMs };
@@ -311,7 +311,7 @@ export class StreamService {
         .header('x-accel-redirect', `${prefix}${file.tier}/${this.relativePath(file)}`)
         .send();
     const tryOpen = (f: MediaFile) =>
-      openFile(f.path).catch((err) => Promise.reject(StreamErrors.io(err)));
+      openFile(f.path).catch((err: NodeJS.ErrnoException) => Promise.reject(StreamErrors.io(err)));
     const fd = await tryOpen(file).catch(async (err) => {
       if (!p) throw err;
       p.file = await this.locate(p.content_id, via); // the session's copy went away (e.g. SSD eviction): ask again once

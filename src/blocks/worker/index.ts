@@ -25,7 +25,7 @@ async function openQueue(
   ctx: BlockSetupContext,
   kind: string | undefined,
   settings: QueueOptions,
-): Promise<{ queue: JobQueue<JobKind>; close(): Promise<void> }> {
+): Promise<{ queue: JobQueue<JobKind>; close: () => Promise<void> }> {
   const { redisUrl, busNamespace } = ctx.config;
   if (kind === 'bullmq' && !redisUrl) throw new Error('WSOPTV_JOB_QUEUE=bullmq needs REDIS_URL');
   if (redisUrl && kind !== 'sql')

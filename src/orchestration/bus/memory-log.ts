@@ -64,7 +64,7 @@ export class MemoryLog {
 
   attach(channel: string, groupName: string, handler: DurableHandler): Unsubscribe {
     let groups = this.groups.get(channel);
-    if (!groups) this.groups.set(channel, (groups = new Map()));
+    if (!groups) this.groups.set(channel, (groups = new Map<string, Group>()));
     let group = groups.get(groupName);
     if (!group) groups.set(groupName, (group = new Group()));
     if (group.handler)

@@ -6,6 +6,7 @@ export const Id = z
   .string()
   .min(1)
   .max(64)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 export const IsoDate = z.string().max(40);
 export const Paging = {

@@ -29,7 +29,7 @@ export function defineContract<
   const B extends string,
   const V extends string,
   A extends Record<string, ActionSpec>,
-  E extends Record<string, z.ZodType> = {},
+  E extends Record<string, z.ZodType> = Record<never, z.ZodType>,
 >(block: B, version: V, spec: { actions: A; events?: E }): Contract<B, V, A, E> {
   if (!/^[a-z][a-z0-9_-]*$/.test(block))
     throw new Error(`contract block id "${block}" must be lower-case letters, digits, - or _`);
@@ -52,10 +52,10 @@ export function defineContract<
  *     interface ContractRegistry { 'echo:v1': typeof echoV1 }
  *   }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface ContractRegistry {}
 
-export type ContractId = keyof ContractRegistry & string;
+export type ContractId = Extract<keyof ContractRegistry, string>;
 export type ContractOf<C extends ContractId> = ContractRegistry[C] extends Contract
   ? ContractRegistry[C]
   : never;

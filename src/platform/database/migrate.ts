@@ -12,12 +12,14 @@ interface MigrationsDB {
 export interface MigrationTarget {
   blockId: string;
   dialect: DatabaseDialect;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on the schema of their day, not the block's DB type
   db: Kysely<any>;
   /**
    * Runs first in every migration transaction and must block until no other process is migrating the
    * same block. PostgreSQL takes an advisory transaction lock; SQLite needs nothing here because its
    * transactions already begin with BEGIN IMMEDIATE, which takes the database write lock up front.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for db above
   lock(trx: Transaction<any>): Promise<void>;
 }
 

@@ -65,7 +65,7 @@ async function enableWal(sqlite: Database.Database, file: string): Promise<void>
     }
     if (mode === 'wal') return;
     if (mode !== undefined && Date.now() >= deadline) {
-      throw new Error(`Could not enable WAL on ${file} (journal_mode is ${String(mode)})`);
+      throw new Error(`Could not enable WAL on ${file} (journal_mode is ${JSON.stringify(mode)})`);
     }
     // Jitter so that processes which collided once do not collide again in lockstep.
     await sleep(10 + Math.random() * 40);

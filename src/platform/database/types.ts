@@ -35,7 +35,7 @@ export interface OpenBlockDatabaseOptions {
 export interface Migration {
   /** Sorted by plain string comparison, so use a zero-padded prefix: `0001_create_users`. Never rename once shipped. */
   id: string;
-  // `Kysely<any>` on purpose: a migration runs against the schema as it was at that point in history, not the block's current `DB` type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration runs against the schema as it was at that point in history, not the block's current `DB` type
   up(db: Kysely<any>, dialect: DatabaseDialect): Promise<void>;
 }
 

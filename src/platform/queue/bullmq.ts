@@ -62,7 +62,7 @@ export class BullQueue<K extends string = string> implements JobQueue<K> {
       type: j.name as K,
       priority: PRIORITIES[(j.opts.priority ?? 3) - 1] ?? 'normal',
       status,
-      payload: j.data,
+      payload: j.data as Job<K>['payload'],
       attempts: j.attemptsStarted,
       max_attempts: j.opts.attempts ?? MAX_ATTEMPTS,
       progress: status === 'completed' ? 100 : typeof j.progress === 'number' ? j.progress : 0,

@@ -49,7 +49,8 @@ export async function runLimited<K extends string>(
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(QueueErrors.timeout(timeoutMs)), timeoutMs);
   const stopped = new Promise<never>((_, reject) =>
-    ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true }),
+    // The only reasons given to abort() here and in stopAll() are QueueErrors (Errors).
+    ac.signal.addEventListener('abort', () => reject(ac.signal.reason as Error), { once: true }),
   );
   running.add(ac);
   return Promise.race([run(job, progress, ac.signal), stopped]).finally(

@@ -154,7 +154,7 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
       .execute()
       .then(
         () => true,
-        (err) => (isUniqueViolation(err) ? false : Promise.reject(err)),
+        (err: Error) => (isUniqueViolation(err) ? false : Promise.reject(err)),
       );
     this.pump();
     return fresh ? toJob<K>(row) : (await this.get(id))!;
@@ -262,7 +262,7 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
           this.active.add(done);
         }
       })
-      .catch((err) =>
+      .catch((err: unknown) =>
         this.opts.log?.warn({ err }, 'could not claim jobs; trying again at the next poll'),
       );
   }
@@ -276,7 +276,7 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
       .where('status', '=', 'processing')
       .where('lease_until', '<', now)
       .execute()
-      .catch((err) => this.opts.log?.warn({ err }, 'could not look for expired leases'));
+      .catch((err: unknown) => this.opts.log?.warn({ err }, 'could not look for expired leases'));
   }
 
   /**

@@ -62,7 +62,7 @@ function busFixture(config: () => BusConfig) {
 function durableSuite(name: string, config: () => BusConfig): void {
   describe(`durable delivery: ${name}`, () => {
     const fixture = busFixture(config);
-    const open = fixture.open;
+    const open = fixture.open.bind(fixture);
     let observer: RecordingObserver;
     beforeEach(() => {
       observer = fixture.observer();
@@ -237,7 +237,7 @@ describeRedis('durable delivery on Redis Streams', () => {
 
   describe('Redis only', () => {
     const fixture = busFixture(config);
-    const open = fixture.open;
+    const open = fixture.open.bind(fixture);
     let observer: RecordingObserver;
     beforeEach(() => {
       observer = fixture.observer();

@@ -231,18 +231,18 @@ describeRedisServer('RedisBus across Redis restarts (throw-away redis-server)', 
     const channel = uniqueChannel('ready-race');
     const received = countingHandler();
     const publishedAtConnect: string[] = [];
-    let bus!: RedisBus;
     const observer = {
       ...recordingObserver(),
       onStateChange: (state: string) => {
-        if (state !== 'connected' || bus === undefined || bus.state() !== 'connected') return;
+        // Only called once connect() runs, after `bus` below is initialised.
+        if (state !== 'connected' || bus.state() !== 'connected') return;
         // Published from a connection of the bus itself, synchronously with the state change.
         const m = makeEnvelope({ atConnect: true });
         publishedAtConnect.push(m.correlation_id);
         bus.publish(channel, m).catch(() => {});
       },
     };
-    bus = new RedisBus({ url: server.url, connectTimeoutMs: 3000 }, observer);
+    const bus = new RedisBus({ url: server.url, connectTimeoutMs: 3000 }, observer);
     buses.push(bus);
     await bus.connect();
     await bus.subscribe(channel, received.handler);

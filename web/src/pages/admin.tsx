@@ -580,7 +580,12 @@ function ApprovalsPanel() {
                 class="btn btn-primary btn-sm"
                 disabled={act.busy === u.id}
                 onClick={() =>
-                  act.run(u.id, `/api/admin/users/${u.id}/approve`, {}, `${u.username} approved`)
+                  void act.run(
+                    u.id,
+                    `/api/admin/users/${u.id}/approve`,
+                    {},
+                    `${u.username} approved`,
+                  )
                 }
                 data-testid="approve"
               >
@@ -710,7 +715,7 @@ function UsersPanel() {
                         class="btn btn-primary btn-sm"
                         disabled={act.busy === u.id}
                         onClick={() =>
-                          act.run(
+                          void act.run(
                             u.id,
                             `/api/admin/users/${u.id}/approve`,
                             {},
@@ -996,7 +1001,12 @@ function JobsPanel() {
                 class="btn btn-ghost btn-sm"
                 disabled={act.busy === j.id}
                 onClick={() =>
-                  act.run(j.id, `/api/admin/jobs/${j.id}/retry`, {}, `${j.type} job queued again`)
+                  void act.run(
+                    j.id,
+                    `/api/admin/jobs/${j.id}/retry`,
+                    {},
+                    `${j.type} job queued again`,
+                  )
                 }
                 data-testid="job-retry"
               >
@@ -1067,7 +1077,7 @@ function ScanLibrary({ onChange }: { onChange: () => void }) {
       <button
         type="button"
         class="btn btn-primary btn-sm"
-        onClick={start}
+        onClick={() => void start()}
         disabled={busy || !!running}
         data-testid="scan-library"
       >
@@ -1214,7 +1224,7 @@ function DeadLettersPanel() {
                   title="Once its cause is fixed, hand the event back to the block that failed on it"
                   disabled={act.busy === d.id}
                   onClick={() =>
-                    act.run(
+                    void act.run(
                       d.id,
                       '/api/admin/dead-letters/replay',
                       { channel: d.channel, group: d.group, id: d.id },

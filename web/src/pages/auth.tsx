@@ -63,7 +63,7 @@ export function LoginPage() {
     <div class="auth-page">
       <form
         class="auth-card"
-        onSubmit={submit}
+        onSubmit={(e) => void submit(e)}
         data-testid="login-form"
         aria-describedby="login-errors"
       >
@@ -196,7 +196,7 @@ export function RegisterPage() {
 
   return (
     <div class="auth-page">
-      <form class="auth-card" onSubmit={submit} data-testid="register-form">
+      <form class="auth-card" onSubmit={(e) => void submit(e)} data-testid="register-form">
         <h1>Request access</h1>
         <p class="muted">WSOPTV is invitation-only. An administrator reviews every request.</p>
         {error ? (

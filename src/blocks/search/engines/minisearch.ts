@@ -199,7 +199,10 @@ class Index extends MiniSearch<IndexDoc> {
     }
     const scores = new Float64Array(ids.length);
     for (let n = 0; n < ids.length; n++) scores[n] = score[ids[n]]!;
-    for (const id of touched) ((score[id] = 0), (seen[id] = 0));
+    for (const id of touched) {
+      score[id] = 0;
+      seen[id] = 0;
+    }
     return { ids, scores };
   }
 
@@ -268,7 +271,10 @@ export class MiniSearchEngine implements SearchEngine {
   async init(): Promise<void> {}
 
   async upsert(docs: readonly IndexDoc[]): Promise<void> {
-    for (const doc of docs) (this.index.drop(doc.content_id), this.index.add(doc));
+    for (const doc of docs) {
+      this.index.drop(doc.content_id);
+      this.index.add(doc);
+    }
   }
 
   async remove(ids: readonly string[]): Promise<void> {

@@ -85,8 +85,10 @@ export function engineSuite(
 
     it('returns scores in 0..1, best first, with the fields of the summary', async () => {
       const { hits } = await search('main event');
-      for (const h of hits)
-        (expect(h.score).toBeGreaterThan(0), expect(h.score).toBeLessThanOrEqual(1));
+      for (const h of hits) {
+        expect(h.score).toBeGreaterThan(0);
+        expect(h.score).toBeLessThanOrEqual(1);
+      }
       expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
       expect(hits.find((h) => h.content_id === 'me19ft')).toEqual({
         content_id: 'me19ft',

@@ -293,7 +293,7 @@ export async function startStreamHost(
       const r = await host.get(`/api/stream/${contentId}/info`, {
         authorization: `Bearer ${token}`,
       });
-      if (r.status !== 200) throw new Error(`info ${r.status}: ${r.body}`);
+      if (r.status !== 200) throw new Error(`info ${r.status}: ${r.body.toString()}`);
       return JSON.parse(r.body.toString());
     },
     async close() {

@@ -37,7 +37,7 @@ describeWithFfmpeg('stream: the bytes under pressure', () => {
 
   /** Starts a GET of the big file and resolves once the first bytes arrived; the body is not read further. */
   const startBig = (token: string) =>
-    new Promise<{ res: import('node:http').IncomingMessage; destroy(): void }>(
+    new Promise<{ res: import('node:http').IncomingMessage; destroy: () => void }>(
       (resolve, reject) => {
         const req = request(
           `${h.base}/api/stream/big`,

@@ -45,7 +45,7 @@ export function run(
       else
         reject(
           ctx.signal.aborted
-            ? ctx.signal.reason
+            ? (ctx.signal.reason as Error) // the queue aborts with a BlockError; AbortSignal.timeout with a DOMException
             : WorkerErrors.media(
                 `${program} failed: ${stderr.trim().split('\n').slice(-2).join(' | ') || err.message}`,
               ),

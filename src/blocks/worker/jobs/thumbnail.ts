@@ -38,7 +38,7 @@ async function grab(
     '1',
     out,
   ];
-  const done = await run(ctx, 'ffmpeg', args).catch((err: { code?: string }) =>
+  const done = await run(ctx, 'ffmpeg', args).catch((err: Error & { code?: string }) =>
     err.code === 'FFMPEG_MISSING' || ctx.signal.aborted ? Promise.reject(err) : null,
   );
   if (
@@ -71,7 +71,9 @@ export const thumbnail: JobHandler = async (ctx) => {
     if (!chosen) throw WorkerErrors.media('ffmpeg could not decode a single frame of the video');
     await rename(chosen.path, target);
   } finally {
-    await Promise.all([chosen, black].map((c) => c && rm(c.path, { force: true })));
+    await Promise.all(
+      [chosen, black].map((c) => (c ? rm(c.path, { force: true }) : Promise.resolve())),
+    );
   }
   const url = `/api/thumbnails/${content.id}.jpg`;
   await ctx.client.request('content:v1', 'update_content', {
