@@ -51,6 +51,7 @@ export default tseslint.config(
       globals: {
         process: 'readonly',
         console: 'readonly',
+        URL: 'readonly',
         module: 'writable',
         require: 'readonly',
       },
