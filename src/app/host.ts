@@ -61,6 +61,16 @@ export async function buildHost(
     settings: config.orchestrator,
     contracts,
     config,
+    instance: config.instance,
+    shared: {
+      dataDir: config.dataDir,
+      libraryDir: config.libraryDir,
+      databaseUrl: config.databaseUrl,
+      dbSchemaPrefix: config.dbSchemaPrefix,
+      redisUrl: config.redisUrl,
+      redisConnectTimeoutMs: config.redisConnectTimeoutMs,
+      busNamespace: config.busNamespace,
+    },
   });
   for (const b of chosen) orchestrator.register(b);
   await orchestrator.start();
