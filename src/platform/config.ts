@@ -2,13 +2,18 @@
  * Configuration, read from the environment once at start-up, checked, frozen. Every default
  * lives here; a bad value fails start-up with the variable's name instead of surfacing later.
  */
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 // The orchestrator's defaults are defined once, next to the code that uses them.
-import { defaultSettings, type OrchestratorSettings } from '../orchestration/settings.ts';
+import {
+  defaultInstance,
+  defaultSettings,
+  defaultSharedSettings as shared,
+  type OrchestratorSettings,
+} from '../orchestration/settings.ts';
+import { ConfigError, deepFreeze, intSetting as int, readSettings } from './settings.ts';
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+export { ConfigError };
 
 const Schema = z.object({
   PORT: int(8080, 0).refine((p) => p <= 65535, 'must be a TCP port'),
@@ -20,13 +25,13 @@ const Schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
-  WSOPTV_DATA_DIR: z.string().min(1).default('./data'),
+  WSOPTV_DATA_DIR: z.string().min(1).default(shared.dataDir),
   /** PostgreSQL schemas are `<prefix>_<block>`; tests use a prefix of their own. */
   WSOPTV_DB_SCHEMA_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _')
-    .default('wsoptv'),
-  WSOPTV_LIBRARY_DIR: z.string().min(1).default('./library'),
+    .default(shared.dbSchemaPrefix),
+  WSOPTV_LIBRARY_DIR: z.string().min(1).default(shared.libraryDir),
   /** Fast local copy of hot videos; defaults to <data dir>/ssd-cache. */
   WSOPTV_SSD_CACHE_DIR: z.string().min(1).optional(),
   WSOPTV_SSD_CACHE_BYTES: int(50 * 1024 ** 3, 1024),
@@ -63,7 +68,7 @@ const Schema = z.object({
   WSOPTV_HEALTH_TIMEOUT_MS: int(defaultSettings.healthTimeoutMs, 100),
   WSOPTV_BREAKER_THRESHOLD: int(defaultSettings.breaker.failureThreshold, 1),
   WSOPTV_BREAKER_HALF_OPEN_MS: int(defaultSettings.breaker.halfOpenAfterMs, 10),
-  WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(5000, 100),
+  WSOPTV_REDIS_CONNECT_TIMEOUT_MS: int(shared.redisConnectTimeoutMs, 100),
   /** Deliveries of a domain event whose handler keeps failing before it is dead-lettered. */
   WSOPTV_EVENT_MAX_DELIVERIES: int(5, 1),
   /** Shared secret that signs every bus message between processes (at least 32 characters). */
@@ -149,21 +154,9 @@ export interface AppConfig {
   orchestrator: Omit<OrchestratorSettings, 'registryTtlMs'>;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
   // Empty strings count as unset, so `REDIS_URL= npm start` means "no Redis".
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = Schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const c = parsed.data;
+  const c = readSettings(Schema, env);
   // REDIS_URL means multi-process mode: anyone who can reach Redis could otherwise speak as any
   // block, so the bus must be signed. The embedded (in-memory) mode needs no secret.
   if (c.REDIS_URL && !c.WSOPTV_BUS_SECRET) {
@@ -247,20 +240,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
       },
     },
   });
-}
-
-function defaultInstance(): string {
-  return (
-    hostname()
-      .replace(/[^A-Za-z0-9_-]/g, '-')
-      .slice(0, 40) || 'main'
-  );
-}
-
-function deepFreeze<T>(value: T): Readonly<T> {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

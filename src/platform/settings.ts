@@ -16,13 +16,6 @@ export class ConfigError extends Error {
 /** A whole number with a default and a lower bound, read from its text. */
 export const intSetting = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
-/** `true` or `false`, read from its text. */
-export const flagSetting = (def: boolean) =>
-  z
-    .enum(['true', 'false'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true');
-
 /** Drops unset and empty values: `REDIS_URL= npm start` means "no Redis", not "an empty URL". */
 export function cleanEnv(env: SettingsEnv): Record<string, string> {
   const out: Record<string, string> = {};

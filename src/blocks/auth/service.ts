@@ -4,7 +4,7 @@
  * number of auth processes agree.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { databaseHealth } from '../../platform/database/index.ts';
 import type { Logger } from 'pino';
 import type {
   BlockClient,
@@ -431,16 +431,8 @@ export class AuthService {
     };
   }
 
-  async health(): Promise<HealthReport> {
-    try {
-      await sql`select 1`.execute(this.db);
-      return { status: 'healthy' };
-    } catch (err) {
-      return {
-        status: 'unhealthy',
-        reason: `database unreachable: ${err instanceof Error ? err.message : String(err)}`,
-      };
-    }
+  health(): Promise<HealthReport> {
+    return databaseHealth(this.db);
   }
 
   close(): Promise<void> {
