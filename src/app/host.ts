@@ -62,6 +62,7 @@ export async function buildHost(
     contracts,
     config,
     instance: config.instance,
+    env: config.env,
     shared: {
       dataDir: config.dataDir,
       libraryDir: config.libraryDir,

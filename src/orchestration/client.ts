@@ -85,6 +85,23 @@ export class BlockClient {
     return this.core.publish(this.blockId, event, payload, opts, this.correlationId);
   }
 
+  /**
+   * Publishes after the block's own data is already saved: a bus failure is logged as a warning
+   * and never turned into a failed request. The returned promise never rejects, so callers may
+   * await it or let it run.
+   */
+  async publishOrLog<E extends EventName>(
+    event: E,
+    payload: EventPayload<E>,
+    opts?: PublishOptions,
+  ): Promise<void> {
+    try {
+      await this.publish(event, payload, opts);
+    } catch (err) {
+      this.log.warn({ err, event }, 'could not publish event');
+    }
+  }
+
   /** The same client, speaking within another request's correlation id. */
   withCorrelation(correlationId: string): BlockClient {
     return new BlockClient(this.core, this.blockId, correlationId);

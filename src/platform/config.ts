@@ -150,6 +150,11 @@ export interface AppConfig {
     accessTokenTtlS: number;
     refreshTokenTtlS: number;
   };
+  /**
+   * The environment this configuration was read from. Blocks read their own settings from it
+   * (manifest.settings) when they are registered, so a test's configuration reaches them too.
+   */
+  env: Readonly<Record<string, string | undefined>>;
   // registryTtlMs keeps its default: it is not a setting operators need.
   orchestrator: Omit<OrchestratorSettings, 'registryTtlMs'>;
 }
@@ -171,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     );
   }
   return deepFreeze({
+    env: { ...env },
     port: c.PORT,
     host: c.HOST,
     trustProxy: c.WSOPTV_TRUST_PROXY === 'true',

@@ -192,6 +192,15 @@ function suite(transport: Transport) {
     expect(n.lines.find((l) => l.msg === 'bus message rejected')?.reason).toContain('text');
   });
 
+  it('publishOrLog resolves when publishing fails and leaves a warning naming the event', async () => {
+    const n = await h.node([echoBlock()]);
+    const bad = { text: 1 } as unknown as { text: string };
+    await expect(n.client('echo').publishOrLog('echo_said', bad)).resolves.toBeUndefined();
+    const line = n.lines.find((l) => l.msg === 'could not publish event');
+    expect(line?.event).toBe('echo_said');
+    expect(line?.block).toBe('echo');
+  });
+
   it('carries one correlation id through a request, the requests and events it causes, and their logs', async () => {
     const n = await h.node([echoBlock(), storeBlock()]);
     const events: Envelope[] = [];
