@@ -69,6 +69,13 @@ export const cacheV1 = defineContract('cache', 'v1', {
           used_bytes: z.number(),
           capacity_bytes: z.number(),
           files: z.number().int(),
+          /** The SSD cache directory and its filesystem, as the cache block sees them (added in
+           * place: optional, so callers written before it are unaffected). Null when statfs fails. */
+          dir: z.string().optional(),
+          filesystem: z
+            .object({ total_bytes: z.number(), free_bytes: z.number(), used_bytes: z.number() })
+            .nullable()
+            .optional(),
         }),
         active_slots: z.number().int(),
         hot_contents: z.array(
