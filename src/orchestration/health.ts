@@ -12,8 +12,7 @@
  * seen the "before" of every change a newer node may have missed.
  */
 import type { BlockStatus } from './block.ts';
-import type { Envelope } from './message.ts';
-import { createEnvelope } from './message.ts';
+import { createEnvelope, type Envelope } from './message.ts';
 import type { OrchestratorSettings } from './settings.ts';
 import type { BlockInfo, BlockRegistry } from './registry.ts';
 import type { LocalBlock } from './local-block.ts';
@@ -37,7 +36,7 @@ export interface HealthHost {
   nodeLost(nodeId: string): void;
 }
 
-const HEARTBEAT_CHANNEL = 'heartbeat';
+export const HEARTBEAT_CHANNEL = 'heartbeat';
 const DOWN: ReadonlySet<BlockStatus> = new Set(['unhealthy', 'stopped']);
 const UP: ReadonlySet<BlockStatus> = new Set(['healthy', 'degraded']);
 const EXTERNAL_NODE = 'external';
