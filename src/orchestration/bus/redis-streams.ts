@@ -13,9 +13,12 @@
  * that starts after others have published still receives their messages.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { envelopeProblem, type Envelope } from '../message.ts';
+import type { Envelope } from '../message.ts';
 import { describe, runDurable, sleep } from './durable.ts';
+import { decodeFrame } from './frames.ts';
 import type { FrameSigner } from './signing.ts';
+import { fieldOf, type Entry, type Keys } from './redis-keys.ts';
+import { GroupCommands, READ_COUNT } from './redis-group.ts';
 import type {
   BusCounters,
   BusObserver,
@@ -25,26 +28,8 @@ import type {
   Unsubscribe,
 } from './types.ts';
 
-export function durableKeys(namespace?: string) {
-  const p = namespace ? `${namespace}:` : '';
-  return {
-    stream: (channel: string) => `${p}stream:${channel}`,
-    dead: (channel: string) => `${p}dead:${channel}`,
-    done: (channel: string, group: string, id: string) => `${p}done:${channel}:${group}:${id}`,
-    duplicates: `${p}durable:duplicates`,
-  };
-}
+export { durableKeys } from './redis-keys.ts';
 
-type Keys = ReturnType<typeof durableKeys>;
-
-// Acknowledge and remember in one step; a second completion of the same message is counted.
-const ACK_SCRIPT = `
-local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3])
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-if not fresh then redis.call('HINCRBY', KEYS[3], ARGV[1], 1) return 0 end
-return 1`;
-
-const READ_COUNT = 200;
 const MAX_UNACKED = 500;
 const BLOCK_MS = 500; // also how soon a channel added to a running reader is read
 const CLAIM_EVERY_MS = 5000;
@@ -60,8 +45,6 @@ interface Host {
   url: string;
 }
 
-type Entry = [id: string, fields: string[] | null];
-
 export class StreamGroupReader {
   private readonly handlers = new Map<string, DurableHandler>();
   private readonly recover = new Set<string>();
@@ -71,17 +54,20 @@ export class StreamGroupReader {
   private loop: Promise<void> | undefined;
   private stopped = false;
   private lastClaim = Date.now();
+  private readonly redis: GroupCommands;
 
   constructor(
     private readonly host: Host,
     readonly group: string,
     readonly consumer: string,
-  ) {}
+  ) {
+    this.redis = new GroupCommands(host.pub, host.keys, group, consumer, host.settings);
+  }
 
   async add(channel: string, handler: DurableHandler): Promise<Unsubscribe> {
     if (this.handlers.has(channel))
       throw new Error(`consumer group "${this.group}" already consumes ${channel} in this process`);
-    await this.ensureGroup(channel);
+    await this.redis.create(channel);
     this.handlers.set(channel, handler);
     this.recover.add(channel);
     if (!this.loop) {
@@ -118,21 +104,6 @@ export class StreamGroupReader {
     this.conn = undefined;
   }
 
-  private async ensureGroup(channel: string): Promise<void> {
-    try {
-      await this.host.pub.call(
-        'XGROUP',
-        'CREATE',
-        this.host.keys.stream(channel),
-        this.group,
-        '0',
-        'MKSTREAM',
-      );
-    } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-    }
-  }
-
   private async run(): Promise<void> {
     while (!this.stopped && this.handlers.size > 0) {
       try {
@@ -145,19 +116,7 @@ export class StreamGroupReader {
         }
         if (Date.now() - this.lastClaim > CLAIM_EVERY_MS) await this.claimAbandoned();
         const channels = [...this.handlers.keys()];
-        const reply = (await this.conn!.call(
-          'XREADGROUP',
-          'GROUP',
-          this.group,
-          this.consumer,
-          'COUNT',
-          READ_COUNT,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          ...channels.map((c) => this.host.keys.stream(c)),
-          ...channels.map(() => '>'),
-        )) as Array<[string, Entry[]]> | null;
+        const reply = await this.redis.readNew(this.conn!, channels, BLOCK_MS);
         for (const [key, entries] of reply ?? []) {
           const channel = channels.find((c) => this.host.keys.stream(c) === key);
           if (channel) for (const entry of entries) await this.handle(channel, entry, 1);
@@ -167,7 +126,7 @@ export class StreamGroupReader {
         // Redis restarted without its data: the streams and groups are gone; make them again.
         if (String((err as Error).message).includes('NOGROUP'))
           await Promise.all(
-            [...this.handlers.keys()].map((c) => this.ensureGroup(c).catch(() => {})),
+            [...this.handlers.keys()].map((c) => this.redis.create(c).catch(() => {})),
           );
         else await sleep(200); // connection lost: ioredis reconnects on its own
         for (const c of this.handlers.keys()) this.recover.add(c);
@@ -177,70 +136,33 @@ export class StreamGroupReader {
 
   /** What this consumer took before (in an earlier life) and never acknowledged. */
   private async readOwnPending(channel: string): Promise<void> {
-    const key = this.host.keys.stream(channel);
     for (;;) {
-      const pending = (await this.host.pub.call(
-        'XPENDING',
-        key,
-        this.group,
-        '-',
-        '+',
-        READ_COUNT,
-        this.consumer,
-      )) as Array<[string, string, number, number]>;
-      if (pending.length === 0) return;
-      const times = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
-      const reply = (await this.host.pub.call(
-        'XREADGROUP',
-        'GROUP',
-        this.group,
-        this.consumer,
-        'COUNT',
-        READ_COUNT,
-        'STREAMS',
-        key,
-        '0',
-      )) as Array<[string, Entry[]]> | null;
-      const entries = reply?.[0]?.[1] ?? [];
+      const { entries, deliveries, pending } = await this.redis.readOwnPending(channel);
       if (entries.length === 0) return;
       for (const entry of entries)
-        await this.handle(channel, entry, (times.get(entry[0]) ?? 1) + 1);
-      if (this.stopped || !this.handlers.has(channel) || pending.length < READ_COUNT) return;
+        await this.handle(channel, entry, (deliveries.get(entry[0]) ?? 1) + 1);
+      if (this.stopped || !this.handlers.has(channel) || pending < READ_COUNT) return;
     }
   }
 
   /** Takes over messages another consumer of the group took and left unacknowledged for too long. */
   private async claimAbandoned(): Promise<void> {
     this.lastClaim = Date.now();
-    for (const channel of [...this.handlers.keys()]) {
-      const reply = (await this.host.pub.call(
-        'XAUTOCLAIM',
-        this.host.keys.stream(channel),
-        this.group,
-        this.consumer,
-        this.host.settings.claimIdleMs,
-        '0-0',
-        'COUNT',
-        READ_COUNT,
-      )) as [string, Entry[], string[]?];
-      for (const entry of reply[1] ?? []) await this.handle(channel, entry, 2);
-    }
+    for (const channel of [...this.handlers.keys()])
+      for (const entry of await this.redis.claimAbandoned(channel))
+        await this.handle(channel, entry, 2);
   }
 
   private async handle(channel: string, [id, fields]: Entry, deliveries: number): Promise<void> {
-    const key = this.host.keys.stream(channel);
     const frame = fieldOf(fields, 'f');
-    if (frame === undefined) return void (await this.ack(key, id)); // trimmed from the stream meanwhile
+    if (frame === undefined) return void (await this.redis.ack(channel, id)); // trimmed from the stream meanwhile
     const only = fieldOf(fields, 'only');
-    if (only !== undefined && only !== this.group) return void (await this.ack(key, id)); // a replay for another group
+    if (only !== undefined && only !== this.group) return void (await this.redis.ack(channel, id)); // a replay for another group
     const message = this.open(channel, frame);
-    if (!message) return void (await this.ack(key, id));
-    if (
-      deliveries > 1 &&
-      (await this.host.pub.exists(this.host.keys.done(channel, this.group, id)))
-    ) {
+    if (!message) return void (await this.redis.ack(channel, id));
+    if (deliveries > 1 && (await this.redis.isDone(channel, id))) {
       this.host.counters.durable_skipped++;
-      return void (await this.ack(key, id));
+      return void (await this.redis.ack(channel, id));
     }
     if (deliveries > this.host.settings.maxDeliveries)
       return this.bury(
@@ -278,25 +200,12 @@ export class StreamGroupReader {
 
   /** Acknowledges a handled message; keeps trying through a Redis outage so it is not run again. */
   private async completed(channel: string, id: string): Promise<void> {
-    const keys = this.host.keys;
     for (let attempt = 0; ; attempt++) {
       try {
-        const fresh = await this.host.pub.eval(
-          ACK_SCRIPT,
-          3,
-          keys.stream(channel),
-          keys.done(channel, this.group, id),
-          keys.duplicates,
-          this.group,
-          id,
-          this.host.settings.doneTtlS,
-        );
-        if (fresh === 0) {
+        if (!(await this.redis.complete(channel, id))) {
           this.host.counters.durable_duplicates++;
-          this.host.observer.onDrop(
-            channel,
-            `message ${id} was handled twice by group ${this.group}`,
-          );
+          const problem = `message ${id} was handled twice by group ${this.group}`;
+          this.host.observer.onDrop(channel, problem);
         }
         return;
       } catch (err) {
@@ -304,10 +213,6 @@ export class StreamGroupReader {
         await sleep(200);
       }
     }
-  }
-
-  private async ack(key: string, id: string): Promise<void> {
-    await this.host.pub.call('XACK', key, this.group, id);
   }
 
   private async bury(
@@ -326,32 +231,16 @@ export class StreamGroupReader {
       raw,
       at: new Date().toISOString(),
     };
-    await this.host.pub.call(
-      'XADD',
-      this.host.keys.dead(channel),
-      'MAXLEN',
-      '~',
-      10_000,
-      '*',
-      'letter',
-      JSON.stringify(letter),
-    );
-    await this.ack(this.host.keys.stream(channel), id);
+    await this.redis.bury(letter);
     this.host.counters.durable_dead_lettered++;
     this.host.observer.onDeadLetter?.(letter);
   }
 
   private open(channel: string, frame: string): Envelope | null {
-    const raw = this.host.signer ? this.host.signer.open(frame) : frame;
-    if (raw === null) return this.drop(channel, 'missing or wrong signature', frame);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return this.drop(channel, 'message is not valid JSON', raw);
-    }
-    const problem = envelopeProblem(parsed);
-    return problem ? this.drop(channel, problem, raw) : (parsed as Envelope);
+    const decoded = decodeFrame(frame, this.host.signer);
+    return 'envelope' in decoded
+      ? decoded.envelope
+      : this.drop(channel, decoded.problem, decoded.raw);
   }
 
   private drop(channel: string, reason: string, raw: string): null {
@@ -359,69 +248,4 @@ export class StreamGroupReader {
     this.host.observer.onDrop(channel, reason, raw);
     return null;
   }
-}
-
-/**
- * Puts a dead letter back into its channel's stream addressed to one group (`only`): the other
- * groups acknowledge it without handling it. The letter is removed from the dead-letter stream.
- */
-export async function replayDeadLetter(
-  pub: Redis,
-  keys: Keys,
-  channel: string,
-  group: string,
-  id: string,
-): Promise<boolean> {
-  const entries = (await pub.call(
-    'XREVRANGE',
-    keys.dead(channel),
-    '+',
-    '-',
-    'COUNT',
-    10_000,
-  )) as Entry[];
-  for (const [deadId, fields] of entries) {
-    const json = fieldOf(fields, 'letter');
-    let letter: DeadLetter | undefined;
-    try {
-      letter = json ? (JSON.parse(json) as DeadLetter) : undefined;
-    } catch {
-      continue;
-    }
-    if (letter?.group !== group || letter.id !== id) continue;
-    await pub.call('XADD', keys.stream(channel), '*', 'f', letter.raw, 'only', group);
-    await pub.call('XDEL', keys.dead(channel), deadId);
-    return true;
-  }
-  return false;
-}
-
-export async function readDeadLetters(
-  pub: Redis,
-  keys: Keys,
-  channel: string,
-  limit: number,
-): Promise<DeadLetter[]> {
-  const entries = (await pub.call(
-    'XREVRANGE',
-    keys.dead(channel),
-    '+',
-    '-',
-    'COUNT',
-    limit,
-  )) as Entry[];
-  return entries.flatMap(([, fields]) => {
-    const json = fieldOf(fields, 'letter');
-    try {
-      return json ? [JSON.parse(json) as DeadLetter] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
-function fieldOf(fields: string[] | null, name: string): string | undefined {
-  if (!fields) return undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }

@@ -11,16 +11,13 @@
  * caller learns about the outage instead of waiting on a silently growing buffer.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { envelopeProblem, type Envelope } from '../message.ts';
+import type { Envelope } from '../message.ts';
 import { BlockError, OrchestrationCodes } from '../errors.ts';
 import { ChannelDispatcher } from './dispatch.ts';
+import { decodeFrame, encodeFrame } from './frames.ts';
 import { FrameSigner } from './signing.ts';
-import {
-  durableKeys,
-  readDeadLetters,
-  replayDeadLetter,
-  StreamGroupReader,
-} from './redis-streams.ts';
+import { durableKeys, readDeadLetters, replayDeadLetter } from './redis-keys.ts';
+import { StreamGroupReader } from './redis-streams.ts';
 import {
   defaultDurableSettings,
   silentObserver,
@@ -164,8 +161,7 @@ export class RedisBus implements MessageBus {
       );
     }
     this.dispatcher.counters.published++;
-    const json = JSON.stringify(message);
-    return this.signer ? this.signer.sign(json) : json;
+    return encodeFrame(message, this.signer);
   }
 
   async consume(
@@ -266,24 +262,9 @@ export class RedisBus implements MessageBus {
     const channel = prefixed.startsWith(this.prefix)
       ? prefixed.slice(this.prefix.length)
       : prefixed;
-    const raw = this.signer ? this.signer.open(frame) : frame;
-    if (raw === null) {
-      this.dispatcher.drop(channel, 'missing or wrong signature', frame);
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      this.dispatcher.drop(channel, 'message is not valid JSON', raw);
-      return;
-    }
-    const problem = envelopeProblem(parsed);
-    if (problem) {
-      this.dispatcher.drop(channel, problem, raw);
-      return;
-    }
-    this.dispatcher.deliver(channel, parsed as Envelope);
+    const decoded = decodeFrame(frame, this.signer);
+    if ('envelope' in decoded) this.dispatcher.deliver(channel, decoded.envelope);
+    else this.dispatcher.drop(channel, decoded.problem, decoded.raw);
   }
 
   private refreshState(): void {
