@@ -14,15 +14,12 @@
  *  - A viewer who goes away aborts the upstream request, so a block does not keep reading a
  *    file nobody receives.
  */
-import http, {
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-} from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BlockError, type Orchestrator } from '../orchestration/index.ts';
 import { errorBody } from '../platform/http.ts';
+import { drainThen, mayTryElsewhere, upstreamHeaders, withoutHopByHop } from './proxy-wire.ts';
 import { RouteTable } from './route-table.ts';
 
 export interface GatewayProxyOptions {
@@ -43,43 +40,7 @@ export const ProxyCodes = {
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
 } as const;
 
-// RFC 9110 §7.6.1: these describe one connection, never the message, so they stop here.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-// Nothing was sent to the block yet: any instance may take the request instead.
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-// The connection died before an answer: only safe to send again when repeating changes nothing.
-const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SERVING = new Set(['healthy', 'degraded']);
-
-function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = new Set(
-    String(headers.connection ?? '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers))
-    if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
-  return out;
-}
 
 type Attempt = { kind: 'answered' } | { kind: 'retry'; error: NodeJS.ErrnoException };
 
@@ -200,23 +161,8 @@ export class GatewayProxy {
   private forward(req: FastifyRequest, reply: FastifyReply, base: string): Promise<Attempt> {
     const target = new URL(base);
     const body = req.body as Readable | undefined;
-    const headers = withoutHopByHop(req.raw.headers);
     const hasBody = body !== undefined && typeof body.pipe === 'function';
-    // No body stream (Fastify reads none for GET/HEAD): announcing one anyway would leave the
-    // block waiting for bytes it would then take from the next request on the pooled connection.
-    if (!hasBody) {
-      delete headers['content-length'];
-      delete headers['transfer-encoding'];
-    }
-    const socket = req.raw.socket;
-    // Only a gateway that itself trusts a proxy in front of it keeps the forwarded chain;
-    // otherwise a viewer could choose their own address for the login rate limit.
-    const client = socket.remoteAddress ?? '';
-    const prior = this.trustForwarded ? req.headers['x-forwarded-for'] : undefined;
-    headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
-    headers['x-forwarded-proto'] = req.protocol;
-    headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers['x-correlation-id'] = req.id;
+    const headers = upstreamHeaders(req, hasBody, this.trustForwarded);
 
     return new Promise<Attempt>((resolve, reject) => {
       let bodySent = false;
@@ -259,9 +205,7 @@ export class GatewayProxy {
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
         const code = err.code ?? '';
-        const untouched =
-          !bodySent &&
-          (CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(req.method)));
+        const untouched = !bodySent && mayTryElsewhere(code, req.method);
         reply.raw.off('close', onClientGone);
         if (tooLarge) return void drainThen(body!, () => settle(() => reject(this.tooLarge())));
         if (untouched) return settle(() => resolve({ kind: 'retry', error: err }));
@@ -319,30 +263,6 @@ export class GatewayProxy {
       });
     });
   }
-}
-
-/**
- * Reads and discards the rest of a refused body before answering, so that a client still
- * sending it can read the 413 instead of meeting a closed socket — up to a bound, past which
- * the answer goes out at once and the connection closes.
- */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
-function drainThen(body: Readable, answer: () => void): void {
-  let drained = 0;
-  let answered = false;
-  const once = () => {
-    if (answered) return;
-    answered = true;
-    answer();
-  };
-  body.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > DRAIN_LIMIT) once();
-  });
-  body.once('end', once);
-  body.once('error', once);
-  body.once('close', once);
-  body.resume();
 }
 
 /** Installs the proxy on a gateway's HTTP server. */

@@ -14,9 +14,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createLogger } from '../platform/logger.ts';
-import { Backoff, defaultBackoff, type BackoffSettings } from './backoff.ts';
+import { defaultBackoff } from './backoff.ts';
+import { Child, GATEWAY, childEnv, relayLine, type ChildInfo } from './child.ts';
 import { parseReady } from './ready-line.ts';
 import { blockIds } from '../app/block-loader.ts';
+
+export { GATEWAY, type ChildInfo } from './child.ts';
 
 export interface SupervisorOptions {
   /** Environment for every child on top of process.env (REDIS_URL and WSOPTV_BUS_SECRET are required). */
@@ -30,50 +33,11 @@ export interface SupervisorOptions {
   logger?: Logger;
 }
 
-export interface ChildInfo {
-  name: string; // a block id, or 'gateway'
-  pid: number | null;
-  state: 'starting' | 'running' | 'backoff' | 'stopped';
-  restarts: number;
-  url: string | null; // the child's own HTTP base URL once ready
-  lastExit: { code: number | null; signal: string | null; at: number } | null;
-  startedAt: number | null;
-}
-
-export const GATEWAY = 'gateway';
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 /** Exit code of a process that refused its configuration or command line. */
 const REFUSED = 2;
 const STOP_GRACE_MS = 10_000;
 const START_TIMEOUT_MS = 120_000;
-
-class Child {
-  info: ChildInfo;
-  proc: ChildProcess | null = null;
-  /** READY seen from the current process (cleared the moment it is killed or exits). */
-  ready = false;
-  timer: NodeJS.Timeout | null = null;
-  readonly backoff: Backoff;
-  /** Last lines of stderr, quoted when the child cannot start. */
-  tail: string[] = [];
-
-  constructor(
-    name: string,
-    readonly args: string[],
-    backoff: BackoffSettings,
-  ) {
-    this.info = {
-      name,
-      pid: null,
-      state: 'stopped',
-      restarts: 0,
-      url: null,
-      lastExit: null,
-      startedAt: null,
-    };
-    this.backoff = new Backoff(backoff);
-  }
-}
 
 export class Supervisor extends EventEmitter {
   private readonly kids = new Map<string, Child>();
@@ -213,27 +177,9 @@ export class Supervisor extends EventEmitter {
   }
 
   private childEnv(c: Child): Record<string, string> {
-    const shared = { WSOPTV_EXIT_WITH_PARENT: 'true', WSOPTV_ADVERTISE_URL: '' };
-    if (c.info.name === GATEWAY) {
-      // After its first start the gateway keeps its port, so the public URL never moves.
-      const port = this.gatewayUrl ? new URL(this.gatewayUrl).port : String(this.opts.port);
-      return {
-        ...this.env,
-        ...shared,
-        PORT: port,
-        HOST: this.opts.host ?? '127.0.0.1',
-        WSOPTV_BLOCKS: '',
-      };
-    }
-    // Block processes sit behind the gateway: they take its X-Forwarded-For as the viewer's address.
-    return {
-      ...this.env,
-      ...shared,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      WSOPTV_SERVE_WEB: 'false',
-      WSOPTV_TRUST_PROXY: 'true',
-    };
+    // After its first start the gateway keeps its port, so the public URL never moves.
+    const port = this.gatewayUrl ? new URL(this.gatewayUrl).port : String(this.opts.port);
+    return childEnv(c.info.name, this.env, port, this.opts.host ?? '127.0.0.1');
   }
 
   private spawn(c: Child): void {
@@ -275,21 +221,7 @@ export class Supervisor extends EventEmitter {
       this.emit('ready', c.info.name, proc.pid);
       return;
     }
-    if (stderr) {
-      c.tail.push(line);
-      if (c.tail.length > 20) c.tail.shift();
-    }
-    // JSON log lines pass as they are; anything else is wrapped so the stream stays JSON per line.
-    const out = line.startsWith('{')
-      ? line
-      : JSON.stringify({
-          level: stderr ? 50 : 30,
-          time: new Date().toISOString(),
-          child: c.info.name,
-          pid: proc.pid,
-          msg: line,
-        });
-    process.stdout.write(`${out}\n`);
+    relayLine(c, proc, line, stderr);
   }
 
   private onExit(
