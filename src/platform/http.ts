@@ -22,7 +22,7 @@ import {
   hasZodFastifySchemaValidationErrors,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { BlockError } from '../orchestration/errors.ts';
+import { BlockError } from './errors.ts';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;

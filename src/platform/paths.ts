@@ -5,7 +5,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { BlockError } from '../orchestration/errors.ts';
+import { BlockError } from './errors.ts';
 
 function outside(rel: string): BlockError {
   return new BlockError(

@@ -3,7 +3,7 @@
  * failures are permanent, and the job's shape. Nothing here knows a job kind: a block that uses
  * the queue names its own kinds (`Job<'probe' | 'thumbnail'>`).
  */
-import { BlockError } from '../../orchestration/index.ts';
+import { BlockError } from '../errors.ts';
 
 export type Priority = 'urgent' | 'high' | 'normal' | 'low';
 export type Status = 'pending' | 'processing' | 'completed' | 'failed' | 'retrying';
