@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { formatReady } from './deploy/ready-line.ts';
 import { stopOnSignals } from './deploy/stop-on-signals.ts';
+import { errorMessage } from './platform/errors.ts';
 
 export const USAGE = `usage: wsoptv <command> [options]
 
@@ -109,10 +110,7 @@ async function supervise(): Promise<number> {
   try {
     await supervisor.start();
   } catch (err) {
-    logger.fatal(
-      { err },
-      `supervisor: the deployment could not start: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    logger.fatal({ err }, `supervisor: the deployment could not start: ${errorMessage(err)}`);
     return 1;
   }
   const children = supervisor.children();

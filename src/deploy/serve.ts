@@ -15,6 +15,7 @@ import { gatewayRoutes } from '../app/gateway.ts';
 import { installGatewayProxy } from './gateway-proxy.ts';
 import { formatReady } from './ready-line.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
+import { errorMessage } from '../platform/errors.ts';
 
 export type ProcessShape = { kind: 'blocks'; blocks?: string[] } | { kind: 'gateway' };
 
@@ -128,10 +129,7 @@ export async function serve(
   try {
     app = await build(shape, config, logger, settings);
   } catch (err) {
-    logger.fatal(
-      { err },
-      `WSOPTV could not start: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    logger.fatal({ err }, `WSOPTV could not start: ${errorMessage(err)}`);
     return 1;
   }
   const shutdown = stopOnSignals(logger, 'WSOPTV', () => app.close());

@@ -17,6 +17,13 @@ import type { OrchestratorSettings } from './settings.ts';
 import type { BlockInfo, BlockRegistry } from './registry.ts';
 import type { LocalBlock } from './local-block.ts';
 import type { MessageBus } from './bus/types.ts';
+import { errorMessage } from '../platform/errors.ts';
+import {
+  EXTERNAL_NODE,
+  externalBlockInfo,
+  pollHealthUrl,
+  type ExternalBlock,
+} from './health-external.ts';
 
 /** What the monitor needs from the orchestrator (kept narrow so neither imports the other). */
 export interface HealthHost {
@@ -39,7 +46,6 @@ export interface HealthHost {
 export const HEARTBEAT_CHANNEL = 'heartbeat';
 const DOWN: ReadonlySet<BlockStatus> = new Set(['unhealthy', 'stopped']);
 const UP: ReadonlySet<BlockStatus> = new Set(['healthy', 'degraded']);
-const EXTERNAL_NODE = 'external';
 
 export class HealthMonitor {
   private timers: NodeJS.Timeout[] = [];
@@ -85,22 +91,8 @@ export class HealthMonitor {
     await this.send('node_leaving', this.localInfos());
   }
 
-  addExternal(
-    partial: Pick<BlockInfo, 'id' | 'name' | 'version' | 'health_url'> & Partial<BlockInfo>,
-  ): void {
-    if (!/^https?:\/\//.test(partial.health_url))
-      throw new Error(`external block "${partial.id}" needs an absolute http(s) health URL`);
-    const info: BlockInfo = {
-      status: 'starting',
-      status_reason: null,
-      endpoints: [],
-      dependencies: [],
-      contracts: [],
-      started_at: new Date().toISOString(),
-      last_seen: Date.now(),
-      ...partial,
-      node_id: EXTERNAL_NODE,
-    };
+  addExternal(partial: ExternalBlock): void {
+    const info = externalBlockInfo(partial);
     this.external.set(info.id, info);
     this.orch.registry.upsert(info);
   }
@@ -189,7 +181,7 @@ export class HealthMonitor {
           } catch (err) {
             b.report = {
               status: 'unhealthy',
-              reason: `health check failed: ${err instanceof Error ? err.message : String(err)}`,
+              reason: `health check failed: ${errorMessage(err)}`,
             };
           }
           const missing = this.orch.missingDependencies(b);
@@ -231,22 +223,8 @@ export class HealthMonitor {
   }
 
   private async checkExternal(): Promise<void> {
-    await Promise.all(
-      [...this.external.values()].map(async (info) => {
-        try {
-          const res = await fetch(info.health_url, {
-            signal: AbortSignal.timeout(this.settings.healthTimeoutMs),
-          });
-          await res.body?.cancel();
-          info.status = res.status === 200 ? 'healthy' : 'degraded';
-          info.status_reason = res.status === 200 ? null : `health URL answered ${res.status}`;
-        } catch (err) {
-          info.status = 'unhealthy';
-          info.status_reason = `health URL unreachable: ${err instanceof Error ? err.message : String(err)}`;
-        }
-        info.last_seen = Date.now();
-      }),
-    );
+    const timeoutMs = this.settings.healthTimeoutMs;
+    await Promise.all([...this.external.values()].map((info) => pollHealthUrl(info, timeoutMs)));
     this.evaluate();
   }
 

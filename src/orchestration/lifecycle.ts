@@ -14,6 +14,7 @@ import type { BlockInfo } from './registry.ts';
 import type { SharedSettings } from './settings.ts';
 import type { SettingsEnv } from '../platform/settings.ts';
 import type { AppConfig } from '../platform/config.ts';
+import { errorMessage } from '../platform/errors.ts';
 
 const BLOCK_ID = /^[a-z][a-z0-9_-]{0,63}$/;
 
@@ -130,11 +131,7 @@ export class BlockLifecycle {
       }
       block.runtime = runtime;
     } catch (err) {
-      this.setStatus(
-        block,
-        'unhealthy',
-        `setup failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      this.setStatus(block, 'unhealthy', `setup failed: ${errorMessage(err)}`);
       throw err;
     }
     const missing = this.missingDependencies(block);

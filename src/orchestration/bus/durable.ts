@@ -5,6 +5,7 @@
  */
 import type { Envelope } from '../message.ts';
 import type { BusCounters, DurableHandler, DurableSettings } from './types.ts';
+import { errorMessage } from '../../platform/errors.ts';
 
 export type DurableOutcome =
   | { kind: 'handled'; deliveries: number }
@@ -60,7 +61,7 @@ async function retry(run: DurableRun, err: unknown): Promise<DurableOutcome> {
 }
 
 export function describe(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, 500);
+  return errorMessage(err).slice(0, 500);
 }
 
 export function sleep(ms: number): Promise<void> {

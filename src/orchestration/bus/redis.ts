@@ -30,6 +30,7 @@ import {
   type TransportState,
   type Unsubscribe,
 } from './types.ts';
+import { errorMessage } from '../../platform/errors.ts';
 
 export interface RedisBusOptions {
   url: string;
@@ -116,7 +117,7 @@ export class RedisBus implements MessageBus {
       this.pub.disconnect();
       this.sub.disconnect();
       this.current = 'disconnected';
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       throw new BlockError(
         OrchestrationCodes.TRANSPORT_DOWN,
         `cannot reach Redis at REDIS_URL=${redactUrl(this.options.url)}: ${reason}. ` +
@@ -194,7 +195,7 @@ export class RedisBus implements MessageBus {
     } catch (err) {
       throw new BlockError(
         OrchestrationCodes.TRANSPORT_DOWN,
-        `cannot consume ${channel} as ${group}: ${err instanceof Error ? err.message : String(err)}`,
+        `cannot consume ${channel} as ${group}: ${errorMessage(err)}`,
         { retryable: true },
       );
     }
@@ -227,7 +228,7 @@ export class RedisBus implements MessageBus {
         this.dispatcher.remove(channel, handler);
         throw new BlockError(
           OrchestrationCodes.TRANSPORT_DOWN,
-          `cannot subscribe to ${channel}: ${err instanceof Error ? err.message : String(err)}`,
+          `cannot subscribe to ${channel}: ${errorMessage(err)}`,
           { retryable: true },
         );
       } finally {

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.ts';
 /** A migration's `up` threw. Its transaction was rolled back; migrations before it in the same call stay applied. */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
@@ -6,10 +7,7 @@ export class MigrationError extends Error {
     readonly migrationId: string,
     cause: unknown,
   ) {
-    super(
-      `Migration ${migrationId} of block ${blockId} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
+    super(`Migration ${migrationId} of block ${blockId} failed: ${errorMessage(cause)}`, { cause });
   }
 }
 
