@@ -29,7 +29,7 @@ export default defineBlock({
   contracts: ['content:v1'],
   endpoints: ['/api/catalogs', '/api/contents', '/api/home', '/api/progress'],
   async setup(ctx) {
-    const database = await openDatabaseFor<ContentDB>(ctx.config, 'content', migrations);
+    const database = await openDatabaseFor<ContentDB>(ctx.shared, 'content', migrations);
     const service = new ContentService(database);
     const forget = () => service.forgetHome();
     return {

@@ -5,8 +5,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ContentPatch } from '../../../orchestration/contracts/content.ts';
-import { loadConfig } from '../../../platform/config.ts';
-import { openDatabaseFor, type BlockDatabase } from '../../../platform/database/index.ts';
+import {
+  DEFAULT_SCHEMA_PREFIX,
+  openDatabaseFor,
+  type BlockDatabase,
+} from '../../../platform/database/index.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import { migrations } from '../migrations.ts';
@@ -81,8 +84,16 @@ describeEachDatabase('content service', (target) => {
   };
 
   beforeAll(async () => {
-    database = await openDatabaseFor<ContentDB>(loadConfig(target.env()), 'content');
-    await database.migrate(migrations);
+    const env = target.env();
+    database = await openDatabaseFor<ContentDB>(
+      {
+        dataDir: env.WSOPTV_DATA_DIR,
+        databaseUrl: env.DATABASE_URL,
+        dbSchemaPrefix: env.WSOPTV_DB_SCHEMA_PREFIX ?? DEFAULT_SCHEMA_PREFIX,
+      },
+      'content',
+      migrations,
+    );
   });
   afterAll(() => database.close());
   beforeEach(async () => {
