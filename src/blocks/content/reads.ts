@@ -2,8 +2,8 @@
  * Reading the archive: one item, a page of items, the catalogs, and the LIKE text search the
  * search block falls back to. Nothing here writes.
  */
-import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import type { BlockDatabase } from '../../platform/database/index.ts';
+import { sql, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { DatabaseDialect } from '../../platform/database/index.ts';
 import { ContentErrors, toContent, type ContentDB, type ContentItem } from './models.ts';
 import { catalogId } from './rules.ts';
 
@@ -25,11 +25,10 @@ export async function countRows<T extends keyof ContentDB>(
 }
 
 export class ContentReads {
-  constructor(private readonly database: BlockDatabase<ContentDB>) {}
-
-  private get db() {
-    return this.database.db;
-  }
+  constructor(
+    private readonly db: Kysely<ContentDB>,
+    private readonly dialect: DatabaseDialect,
+  ) {}
 
   async get(id: string, column: 'id' | 'media_path' = 'id'): Promise<ContentItem | null> {
     const row = await this.db
@@ -105,8 +104,7 @@ export class ContentReads {
     if (input.min_duration !== undefined) q = q.where('duration_seconds', '>=', input.min_duration);
     if (input.max_duration !== undefined) q = q.where('duration_seconds', '<=', input.max_duration);
     // Byte order on both databases: PostgreSQL would otherwise sort by the server's locale.
-    const byTitle =
-      this.database.dialect === 'postgres' ? sql`title_lc collate "C"` : sql`title_lc`;
+    const byTitle = this.dialect === 'postgres' ? sql`title_lc collate "C"` : sql`title_lc`;
     // One scan: the window count gives the total with the page (the LIKE '%…%' scan is the cost).
     const total = sql<number>`count(*) over ()`;
     const rows = await q

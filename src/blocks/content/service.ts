@@ -33,7 +33,7 @@ export class ContentService {
     { now = Date.now, homeCacheMs = HOME_CACHE_MS }: ServiceOptions = {},
   ) {
     const db = database.db;
-    this.reads = new ContentReads(database);
+    this.reads = new ContentReads(db, database.dialect);
     this.home = new HomeRows(db, this.reads, now, homeCacheMs);
     this.writes = new ContentWrites(db, this.reads, now, () => this.home.forget());
     this.watching = new Watching(db, this.reads, now);
