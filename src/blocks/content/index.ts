@@ -6,19 +6,21 @@ import type { ContentDB } from './models.ts';
 import { contentRoutes } from './router.ts';
 import { ContentService } from './service.ts';
 
-function handlers(s: ContentService): ContractHandlers<'content:v1'> {
+function handlers({ reads, writes, watching }: ContentService): ContractHandlers<'content:v1'> {
   return {
-    get_content: ({ content_id }) => s.get(content_id),
-    list_contents: (input) => s.list(input),
-    get_catalogs: () => s.catalogs(),
-    create_content: async (input, call) => (await s.create(input, call)).content,
-    update_content: ({ content_id, patch }, call) => s.update(content_id, patch, call),
-    delete_content: async ({ content_id }, call) => ({ deleted: await s.remove(content_id, call) }),
-    content_exists_by_path: ({ media_path }) => s.existsByPath(media_path),
-    update_progress: (input, call) => s.saveProgress(input, call),
-    get_user_progress: ({ user_id, content_id }) => s.progressOf(user_id, content_id),
-    record_play: ({ user_id, content_id }) => s.recordPlay(user_id, content_id),
-    find_by_text: (input) => s.findByText(input),
+    get_content: ({ content_id }) => reads.get(content_id),
+    list_contents: (input) => reads.list(input),
+    get_catalogs: () => reads.catalogs(),
+    create_content: async (input, call) => (await writes.create(input, call)).content,
+    update_content: ({ content_id, patch }, call) => writes.update(content_id, patch, call),
+    delete_content: async ({ content_id }, call) => ({
+      deleted: await writes.remove(content_id, call),
+    }),
+    content_exists_by_path: ({ media_path }) => reads.existsByPath(media_path),
+    update_progress: (input, call) => watching.saveProgress(input, call),
+    get_user_progress: ({ user_id, content_id }) => watching.progressOf(user_id, content_id),
+    record_play: ({ user_id, content_id }) => watching.recordPlay(user_id, content_id),
+    find_by_text: (input) => reads.findByText(input),
   };
 }
 
@@ -29,9 +31,9 @@ export default defineBlock({
   contracts: ['content:v1'],
   endpoints: ['/api/catalogs', '/api/contents', '/api/home', '/api/progress'],
   async setup(ctx) {
-    const database = await openDatabaseFor<ContentDB>(ctx.config, 'content', migrations);
+    const database = await openDatabaseFor<ContentDB>(ctx.shared, 'content', migrations);
     const service = new ContentService(database);
-    const forget = () => service.forgetHome();
+    const forget = () => service.home.forget();
     return {
       handlers: { 'content:v1': handlers(service) },
       events: {
@@ -40,8 +42,8 @@ export default defineBlock({
         content_updated: forget,
         content_deleted: forget,
         thumbnail_generated: async ({ content_id, thumbnail_url }, call) => {
-          if (await service.get(content_id))
-            await service.update(content_id, { thumbnail_url }, call);
+          if (await service.reads.get(content_id))
+            await service.writes.update(content_id, { thumbnail_url }, call);
         },
       },
       routes: (app) => contentRoutes(app, service, ctx.client),

@@ -1,20 +1,29 @@
-/** The content block's types, its table shapes and every error code it raises, in one place. */
+/**
+ * The content block's types, its table shapes and how a row becomes an item, its limits and
+ * every error code it raises, in one place.
+ */
 import type { z } from 'zod';
-import { BlockError } from '../../orchestration/index.ts';
+import { BlockError, type BlockClient } from '../../orchestration/index.ts';
 import type {
   Content,
   ContentPatch,
   NewContent,
   Progress,
 } from '../../orchestration/contracts/content.ts';
-import type { JsonText } from '../../platform/database/index.ts';
+import { fromJsonText, toIsoString, type JsonText } from '../../platform/database/index.ts';
 
 export type ContentItem = z.output<typeof Content>;
 export type NewContentInput = z.output<typeof NewContent>;
 export type ContentPatchInput = z.output<typeof ContentPatch>;
 export type ProgressItem = z.output<typeof Progress>;
-/** What a viewer sees: an item without its location on the NAS. */
-export type ContentView = Omit<ContentItem, 'media_path'> & { media_path?: string };
+/** An item of "continue watching": the item with the caller's progress. */
+export type WatchedItem = ContentItem & { progress: ProgressItem };
+
+/**
+ * Whom a change is announced through: the caller's client, so the event carries the caller's
+ * correlation id. A failed publish is logged and never undoes the write.
+ */
+export type Via = Pick<BlockClient, 'publishOrLog'>;
 
 export interface ContentsTable {
   id: string;
@@ -54,7 +63,30 @@ export interface ContentDB {
   plays: PlaysTable;
 }
 
-/** Finished: at least 95 % watched, or less than 30 s left. Finished items leave "continue watching". */
+export const toContent = (r: ContentsTable): ContentItem => ({
+  id: r.id,
+  title: r.title,
+  description: r.description,
+  catalog: r.catalog,
+  duration_seconds: r.duration_seconds,
+  file_size: r.file_size,
+  media_path: r.media_path,
+  thumbnail_url: r.thumbnail_url,
+  added_at: toIsoString(r.added_at),
+  metadata: fromJsonText(r.metadata),
+});
+
+export const toProgress = (r: ProgressTable): ProgressItem => ({
+  user_id: r.user_id,
+  content_id: r.content_id,
+  position_seconds: r.position_seconds,
+  duration_seconds: r.duration_seconds,
+  percent: r.percent,
+  finished: r.finished === 1,
+  updated_at: toIsoString(r.updated_at),
+});
+
+/** The thresholds of isFinished() (rules.ts); finished items leave "continue watching". */
 export const FINISHED_PERCENT = 95;
 export const FINISHED_REMAINING_S = 30;
 export const TRENDING_WINDOW_MS = 24 * 3600_000;

@@ -46,27 +46,30 @@ export function contentRoutes(
   const admin = { onRequest: requireUser({ admin: true, write: true }) };
   const write = { onRequest: requireUser({ write: true }) };
   const via = (req: FastifyRequest) => client.withCorrelation(req.id);
+  const { reads, writes, watching, home } = service;
+  /** The caller's progress on one item, or null. */
+  const progressOf = async (req: FastifyRequest, contentId: string) =>
+    (await watching.progressOf(req.session!.user.id, contentId))[0] ?? null;
   const tags = ['content'];
   r.get('/catalogs', { ...read, schema: { tags } }, async () => ({
-    items: await service.catalogs(),
+    items: await reads.catalogs(),
   }));
 
   r.get('/contents', { ...read, schema: { tags, querystring: ListQuery } }, async (req) => {
-    const page = await service.list(req.query);
+    const page = await reads.list(req.query);
     return { ...page, items: page.items.map((c) => view(req, c)) };
   });
 
   r.get('/contents/:id', { ...read, schema: { tags, params: IdParam } }, async (req) => {
-    const content = await service.require(req.params.id);
-    const [progress] = await service.progressOf(req.session!.user.id, content.id);
-    return { ...view(req, content), progress: progress ?? null };
+    const content = await reads.require(req.params.id);
+    return { ...view(req, content), progress: await progressOf(req, content.id) };
   });
 
   r.post(
     '/contents',
     { ...admin, schema: { tags, body: NewContent.strict() } },
     async (req, reply) => {
-      const { content, created } = await service.create(req.body, via(req));
+      const { content, created } = await writes.create(req.body, via(req));
       if (!created) throw ContentErrors.exists(content.media_path, content.id);
       return reply.code(201).send(content);
     },
@@ -75,20 +78,20 @@ export function contentRoutes(
   r.patch(
     '/contents/:id',
     { ...admin, schema: { tags, params: IdParam, body: ContentPatch.strict() } },
-    async (req) => service.update(req.params.id, req.body, via(req)),
+    async (req) => writes.update(req.params.id, req.body, via(req)),
   );
 
   r.delete('/contents/:id', { ...admin, schema: { tags, params: IdParam } }, async (req, reply) => {
-    if (!(await service.remove(req.params.id, via(req))))
+    if (!(await writes.remove(req.params.id, via(req))))
       throw ContentErrors.notFound(req.params.id);
     return reply.code(204).send();
   });
 
   r.get('/home', { ...read, schema: { tags } }, async (req) => {
-    const home = await service.home(req.session!.user.id);
+    const { hero, rows } = await home.of(req.session!.user.id);
     return {
-      hero: home.hero && view(req, home.hero),
-      rows: home.rows.map((row) => ({ ...row, items: row.items.map((c) => view(req, c)) })),
+      hero: hero && view(req, hero),
+      rows: rows.map((row) => ({ ...row, items: row.items.map((c) => view(req, c)) })),
     };
   });
 
@@ -96,7 +99,7 @@ export function contentRoutes(
     '/progress/:contentId',
     { ...write, schema: { tags, params: ContentIdParam, body: ProgressBody } },
     async (req) =>
-      service.saveProgress(
+      watching.saveProgress(
         { user_id: req.session!.user.id, content_id: req.params.contentId, ...req.body },
         via(req),
       ),
@@ -106,9 +109,8 @@ export function contentRoutes(
     '/progress/:contentId',
     { ...read, schema: { tags, params: ContentIdParam } },
     async (req) => {
-      await service.require(req.params.contentId);
-      const [progress] = await service.progressOf(req.session!.user.id, req.params.contentId);
-      return { progress: progress ?? null };
+      await reads.require(req.params.contentId);
+      return { progress: await progressOf(req, req.params.contentId) };
     },
   );
 }

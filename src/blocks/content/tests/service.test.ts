@@ -5,13 +5,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ContentPatch } from '../../../orchestration/contracts/content.ts';
-import { loadConfig } from '../../../platform/config.ts';
-import { openDatabaseFor, type BlockDatabase } from '../../../platform/database/index.ts';
+import {
+  DEFAULT_SCHEMA_PREFIX,
+  openDatabaseFor,
+  type BlockDatabase,
+} from '../../../platform/database/index.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
-import { memoryLogger } from '../../../../test/support/logs.ts';
 import { migrations } from '../migrations.ts';
-import type { ContentDB, NewContentInput } from '../models.ts';
-import { ContentService, catalogId, isFinished, mediaPathProblem, type Via } from '../service.ts';
+import type { ContentDB, NewContentInput, Via } from '../models.ts';
+import { catalogId, isFinished, mediaPathProblem } from '../rules.ts';
+import { ContentService } from '../service.ts';
 
 const HOUR = 3600_000;
 const T0 = Date.parse('2024-06-01T12:00:00Z');
@@ -64,8 +67,7 @@ describeEachDatabase('content service', (target) => {
   let clock = T0;
   const events: Array<[string, any]> = [];
   const via: Via = {
-    publish: async (event: string, payload: unknown) => void events.push([event, payload]),
-    log: memoryLogger().logger,
+    publishOrLog: async (event: string, payload: unknown) => void events.push([event, payload]),
   };
   let s: ContentService;
   const item = (n: number, over: Partial<NewContentInput> = {}): NewContentInput => ({
@@ -77,12 +79,20 @@ describeEachDatabase('content service', (target) => {
   });
   const add = async (over: Partial<NewContentInput> & { title: string }) => {
     clock += 1000;
-    return (await s.create(item(clock, over), via)).content;
+    return (await s.writes.create(item(clock, over), via)).content;
   };
 
   beforeAll(async () => {
-    database = await openDatabaseFor<ContentDB>(loadConfig(target.env()), 'content');
-    await database.migrate(migrations);
+    const env = target.env();
+    database = await openDatabaseFor<ContentDB>(
+      {
+        dataDir: env.WSOPTV_DATA_DIR,
+        databaseUrl: env.DATABASE_URL,
+        dbSchemaPrefix: env.WSOPTV_DB_SCHEMA_PREFIX ?? DEFAULT_SCHEMA_PREFIX,
+      },
+      'content',
+      migrations,
+    );
   });
   afterAll(() => database.close());
   beforeEach(async () => {
@@ -103,7 +113,7 @@ describeEachDatabase('content service', (target) => {
     });
     const b = await add({ title: 'High Stakes', catalog: 'HCL', description: 'cash game' });
     const c = await add({ title: 'Main Event Day 2', catalog: 'WSOP' });
-    expect(await s.get(a.id)).toEqual({ ...a, thumbnail_url: null });
+    expect(await s.reads.get(a.id)).toEqual({ ...a, thumbnail_url: null });
     expect(a).toMatchObject({
       duration_seconds: 3600,
       file_size: 5_000_000_000,
@@ -112,39 +122,43 @@ describeEachDatabase('content service', (target) => {
     });
     expect(b.description).toBe('cash game');
 
-    const all = await s.list({ limit: 2, offset: 0 });
+    const all = await s.reads.list({ limit: 2, offset: 0 });
     expect(all.total).toBe(3);
     expect(all.items.map((x) => x.id)).toEqual([c.id, b.id]); // newest first
-    expect((await s.list({ limit: 2, offset: 2 })).items.map((x) => x.id)).toEqual([a.id]);
-    const wsop = await s.list({ catalog: 'wsop', limit: 20, offset: 0 });
+    expect((await s.reads.list({ limit: 2, offset: 2 })).items.map((x) => x.id)).toEqual([a.id]);
+    const wsop = await s.reads.list({ catalog: 'wsop', limit: 20, offset: 0 });
     expect(wsop.total).toBe(2);
-    expect((await s.list({ catalog: 'WSOP', limit: 20, offset: 0 })).total).toBe(2);
-    expect((await s.list({ catalog: 'nothing', limit: 20, offset: 0 })).total).toBe(0);
+    expect((await s.reads.list({ catalog: 'WSOP', limit: 20, offset: 0 })).total).toBe(2);
+    expect((await s.reads.list({ catalog: 'nothing', limit: 20, offset: 0 })).total).toBe(0);
 
-    const updated = await s.update(b.id, { title: 'High Stakes Poker' }, via);
+    const updated = await s.writes.update(b.id, { title: 'High Stakes Poker' }, via);
     expect(updated).toMatchObject({
       title: 'High Stakes Poker',
       description: 'cash game',
       catalog: 'HCL',
     });
-    const moved = await s.update(b.id, { catalog: 'WSOP', description: '', file_size: null }, via);
+    const moved = await s.writes.update(
+      b.id,
+      { catalog: 'WSOP', description: '', file_size: null },
+      via,
+    );
     expect(moved).toMatchObject({
       title: 'High Stakes Poker',
       description: '',
       catalog: 'WSOP',
       file_size: null,
     });
-    expect(await s.update(b.id, {}, via)).toEqual(moved);
+    expect(await s.writes.update(b.id, {}, via)).toEqual(moved);
 
-    await s.saveProgress(
+    await s.watching.saveProgress(
       { user_id: 'u1', content_id: a.id, position_seconds: 10, duration_seconds: 3600 },
       via,
     );
-    await s.recordPlay('u1', a.id);
-    expect(await s.remove(a.id, via)).toBe(true);
-    expect(await s.remove(a.id, via)).toBe(false);
-    expect(await s.get(a.id)).toBeNull();
-    expect(await s.progressOf('u1')).toEqual([]); // progress went with the item
+    await s.watching.recordPlay('u1', a.id);
+    expect(await s.writes.remove(a.id, via)).toBe(true);
+    expect(await s.writes.remove(a.id, via)).toBe(false);
+    expect(await s.reads.get(a.id)).toBeNull();
+    expect(await s.watching.progressOf('u1')).toEqual([]); // progress went with the item
     expect(events.map(([e]) => e)).toEqual([
       'content_added',
       'content_added',
@@ -167,52 +181,63 @@ describeEachDatabase('content service', (target) => {
   });
 
   it("is idempotent on media_path and refuses a patch onto another item's path", async () => {
-    const first = await s.create(item(1), via);
-    const again = await s.create(item(1, { title: 'Another title' }), via);
+    const first = await s.writes.create(item(1), via);
+    const again = await s.writes.create(item(1, { title: 'Another title' }), via);
     expect(first.created).toBe(true);
     expect(again).toEqual({ content: first.content, created: false });
     expect(events).toHaveLength(1);
-    expect(await s.existsByPath('WSOP/item-1.mp4')).toEqual({
+    expect(await s.reads.existsByPath('WSOP/item-1.mp4')).toEqual({
       exists: true,
       content_id: first.content.id,
     });
-    expect(await s.existsByPath('WSOP/none.mp4')).toEqual({ exists: false, content_id: null });
-    const other = (await s.create(item(2), via)).content;
-    await expect(s.update(other.id, { media_path: 'WSOP/item-1.mp4' }, via)).rejects.toMatchObject({
+    expect(await s.reads.existsByPath('WSOP/none.mp4')).toEqual({
+      exists: false,
+      content_id: null,
+    });
+    const other = (await s.writes.create(item(2), via)).content;
+    await expect(
+      s.writes.update(other.id, { media_path: 'WSOP/item-1.mp4' }, via),
+    ).rejects.toMatchObject({
       code: 'CONTENT_EXISTS',
       status: 409,
     });
-    await expect(s.update('missing', { title: 'x' }, via)).rejects.toMatchObject({
+    await expect(s.writes.update('missing', { title: 'x' }, via)).rejects.toMatchObject({
       code: 'CONTENT_NOT_FOUND',
       status: 404,
     });
   });
 
   it('rejects unsafe paths, odd thumbnail URLs, blank titles and huge metadata', async () => {
-    await expect(s.create(item(1, { media_path: '/nas/WSOP/x.mp4' }), via)).rejects.toMatchObject({
+    await expect(
+      s.writes.create(item(1, { media_path: '/nas/WSOP/x.mp4' }), via),
+    ).rejects.toMatchObject({
       code: 'INVALID_MEDIA_PATH',
       status: 400,
     });
-    await expect(s.create(item(1, { media_path: 'WSOP/../../x.mp4' }), via)).rejects.toMatchObject({
+    await expect(
+      s.writes.create(item(1, { media_path: 'WSOP/../../x.mp4' }), via),
+    ).rejects.toMatchObject({
       code: 'INVALID_MEDIA_PATH',
     });
     await expect(
-      s.create(item(1, { thumbnail_url: 'javascript:alert(1)' }), via),
+      s.writes.create(item(1, { thumbnail_url: 'javascript:alert(1)' }), via),
     ).rejects.toMatchObject({ code: 'INVALID_THUMBNAIL_URL' });
     await expect(
-      s.create(item(1, { thumbnail_url: '//evil.example/x.jpg' }), via),
+      s.writes.create(item(1, { thumbnail_url: '//evil.example/x.jpg' }), via),
     ).rejects.toMatchObject({ code: 'INVALID_THUMBNAIL_URL' });
-    await expect(s.create(item(1, { title: '   ' }), via)).rejects.toMatchObject({
+    await expect(s.writes.create(item(1, { title: '   ' }), via)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
     await expect(
-      s.create(item(1, { metadata: { blob: 'x'.repeat(20_000) } }), via),
+      s.writes.create(item(1, { metadata: { blob: 'x'.repeat(20_000) } }), via),
     ).rejects.toMatchObject({ code: 'METADATA_TOO_LARGE' });
-    const ok = await s.create(item(1, { thumbnail_url: '/thumbs/1.jpg' }), via);
-    await expect(s.update(ok.content.id, { media_path: 'C:\\x.mp4' }, via)).rejects.toMatchObject({
+    const ok = await s.writes.create(item(1, { thumbnail_url: '/thumbs/1.jpg' }), via);
+    await expect(
+      s.writes.update(ok.content.id, { media_path: 'C:\\x.mp4' }, via),
+    ).rejects.toMatchObject({
       code: 'INVALID_MEDIA_PATH',
     });
-    expect((await s.list({ limit: 20, offset: 0 })).total).toBe(1);
+    expect((await s.reads.list({ limit: 20, offset: 0 })).total).toBe(1);
   });
 
   it('stores SQL-looking text literally', async () => {
@@ -222,22 +247,22 @@ describeEachDatabase('content service', (target) => {
       description: "' OR 1=1 --",
       metadata: { note: '"; DELETE FROM progress' },
     });
-    expect(await s.get(c.id)).toMatchObject({
+    expect(await s.reads.get(c.id)).toMatchObject({
       title: evil,
       description: "' OR 1=1 --",
       metadata: { note: '"; DELETE FROM progress' },
     });
     expect(
-      (await s.findByText({ query: "'); drop", limit: 20, offset: 0 })).results.map(
+      (await s.reads.findByText({ query: "'); drop", limit: 20, offset: 0 })).results.map(
         (r) => r.content.id,
       ),
     ).toEqual([c.id]);
-    expect((await s.list({ limit: 20, offset: 0 })).total).toBe(1);
+    expect((await s.reads.list({ limit: 20, offset: 0 })).total).toBe(1);
   });
 
   describe('find_by_text', () => {
     const find = (query: string, more: object = {}) =>
-      s.findByText({ query, limit: 20, offset: 0, ...more });
+      s.reads.findByText({ query, limit: 20, offset: 0, ...more });
 
     it('scores exact 1.0 > prefix 0.9 > title contains 0.7 > description 0.5, then by title, case-insensitively', async () => {
       await add({ title: 'Final Table Recap', catalog: 'HCL' });
@@ -302,7 +327,7 @@ describeEachDatabase('content service', (target) => {
 
   it('keeps progress per user with percent, clamping and the finished flag', async () => {
     const c = await add({ title: 'Long', duration_seconds: 7200 });
-    const p1 = await s.saveProgress(
+    const p1 = await s.watching.saveProgress(
       { user_id: 'u1', content_id: c.id, position_seconds: 1800, duration_seconds: 7200 },
       via,
     );
@@ -318,21 +343,21 @@ describeEachDatabase('content service', (target) => {
       { user_id: 'u1', content_id: c.id, position_seconds: 1800, percent: 25 },
     ]);
     clock += 1000;
-    const p2 = await s.saveProgress(
+    const p2 = await s.watching.saveProgress(
       { user_id: 'u1', content_id: c.id, position_seconds: 9000, duration_seconds: 7200 },
       via,
     );
     expect(p2).toMatchObject({ position_seconds: 7200, percent: 100, finished: true });
-    const p3 = await s.saveProgress(
+    const p3 = await s.watching.saveProgress(
       { user_id: 'u2', content_id: c.id, position_seconds: 100, duration_seconds: 0 },
       via,
     );
     expect(p3).toMatchObject({ duration_seconds: 7200, percent: 1.39 }); // the item's duration stands in for an unknown one
-    expect(await s.progressOf('u1')).toEqual([p2]);
-    expect(await s.progressOf('u2', c.id)).toEqual([p3]);
-    expect(await s.progressOf('u2', 'other')).toEqual([]);
+    expect(await s.watching.progressOf('u1')).toEqual([p2]);
+    expect(await s.watching.progressOf('u2', c.id)).toEqual([p3]);
+    expect(await s.watching.progressOf('u2', 'other')).toEqual([]);
     await expect(
-      s.saveProgress(
+      s.watching.saveProgress(
         { user_id: 'u1', content_id: 'nope', position_seconds: 1, duration_seconds: 2 },
         via,
       ),
@@ -341,12 +366,14 @@ describeEachDatabase('content service', (target) => {
 
   it('counts plays in a sliding 24 h window', async () => {
     const c = await add({ title: 'Hot' });
-    expect(await s.recordPlay('u1', c.id)).toEqual({ plays_last_24h: 1 });
+    expect(await s.watching.recordPlay('u1', c.id)).toEqual({ plays_last_24h: 1 });
     clock += 23 * HOUR;
-    expect(await s.recordPlay('u2', c.id)).toEqual({ plays_last_24h: 2 });
+    expect(await s.watching.recordPlay('u2', c.id)).toEqual({ plays_last_24h: 2 });
     clock += 2 * HOUR;
-    expect(await s.recordPlay('u1', c.id)).toEqual({ plays_last_24h: 2 });
-    await expect(s.recordPlay('u1', 'nope')).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
+    expect(await s.watching.recordPlay('u1', c.id)).toEqual({ plays_last_24h: 2 });
+    await expect(s.watching.recordPlay('u1', 'nope')).rejects.toMatchObject({
+      code: 'CONTENT_NOT_FOUND',
+    });
   });
 
   it('derives catalogs from contents', async () => {
@@ -354,7 +381,7 @@ describeEachDatabase('content service', (target) => {
     await add({ title: 'b', catalog: 'WSOP' });
     await add({ title: 'c', catalog: 'GG Millions' });
     await add({ title: 'd', catalog: 'HCL' });
-    expect(await s.catalogs()).toEqual([
+    expect(await s.reads.catalogs()).toEqual([
       { id: 'gg-millions', name: 'GG Millions', content_count: 1 },
       { id: 'hcl', name: 'HCL', content_count: 1 },
       { id: 'wsop', name: 'WSOP', content_count: 2 },
@@ -375,7 +402,7 @@ describeEachDatabase('content service', (target) => {
     // u1 watches 12 items in order, finishes one of them; u2 watches one.
     for (let i = 0; i < 12; i++) {
       clock += 1000;
-      await s.saveProgress(
+      await s.watching.saveProgress(
         {
           user_id: 'u1',
           content_id: items[i].id,
@@ -385,22 +412,22 @@ describeEachDatabase('content service', (target) => {
         via,
       );
     }
-    await s.saveProgress(
+    await s.watching.saveProgress(
       { user_id: 'u1', content_id: items[13].id, position_seconds: 0, duration_seconds: 1000 },
       via,
     );
-    await s.saveProgress(
+    await s.watching.saveProgress(
       { user_id: 'u2', content_id: items[12].id, position_seconds: 5, duration_seconds: 1000 },
       via,
     );
     // Plays: item 3 twice recently, item 5 once, item 7 three times but 25 h ago.
-    for (let i = 0; i < 3; i++) await s.recordPlay('u1', items[7].id);
+    for (let i = 0; i < 3; i++) await s.watching.recordPlay('u1', items[7].id);
     clock += 25 * HOUR;
-    await s.recordPlay('u1', items[3].id);
-    await s.recordPlay('u2', items[3].id);
-    await s.recordPlay('u2', items[5].id);
+    await s.watching.recordPlay('u1', items[3].id);
+    await s.watching.recordPlay('u2', items[3].id);
+    await s.watching.recordPlay('u2', items[5].id);
 
-    const home = await s.home('u1');
+    const home = await s.home.of('u1');
     const row = (id: string) => home.rows.find((r) => r.id === id)!;
     expect(home.rows.map((r) => r.id)).toEqual([
       'continue_watching',
@@ -440,29 +467,29 @@ describeEachDatabase('content service', (target) => {
     expect(row('catalog:hcl').items.every((x) => x.catalog === 'HCL')).toBe(true);
     expect(row('catalog:wsop').items).toHaveLength(7);
     expect(home.hero?.title).toBe('Ep 13');
-    expect((await s.home('u2')).rows[0].items.map((x) => x.title)).toEqual(['Ep 12']);
-    expect((await s.home('nobody')).rows[0].items).toEqual([]);
+    expect((await s.home.of('u2')).rows[0].items.map((x) => x.title)).toEqual(['Ep 12']);
+    expect((await s.home.of('nobody')).rows[0].items).toEqual([]);
   });
 
   it('caches the shared rows until a content change or the cache time passes', async () => {
     const cached = new ContentService(database, { now: () => clock, homeCacheMs: 30_000 });
-    const a = (await cached.create(item(1), via)).content;
-    expect((await cached.home('u1')).rows.find((r) => r.id === 'trending')!.items).toEqual([]);
-    await cached.recordPlay('u1', a.id); // plays do not clear the cache ...
-    expect((await cached.home('u1')).rows.find((r) => r.id === 'trending')!.items).toEqual([]);
+    const a = (await cached.writes.create(item(1), via)).content;
+    expect((await cached.home.of('u1')).rows.find((r) => r.id === 'trending')!.items).toEqual([]);
+    await cached.watching.recordPlay('u1', a.id); // plays do not clear the cache ...
+    expect((await cached.home.of('u1')).rows.find((r) => r.id === 'trending')!.items).toEqual([]);
     clock += 31_000; // ... the cache time does
     expect(
-      (await cached.home('u1')).rows.find((r) => r.id === 'trending')!.items.map((x) => x.id),
+      (await cached.home.of('u1')).rows.find((r) => r.id === 'trending')!.items.map((x) => x.id),
     ).toEqual([a.id]);
     // A write behind the service's back is not seen; a change through it clears the cache at once.
     await database.db.updateTable('contents').set({ title: 'sneaky' }).execute();
-    expect((await cached.home('u1')).hero?.title).toBe('Item 1');
-    const b = (await cached.create(item(2), via)).content;
-    expect((await cached.home('u1')).hero?.id).toBe(b.id);
-    await cached.update(b.id, { title: 'Renamed' }, via);
-    expect((await cached.home('u1')).hero?.title).toBe('Renamed');
-    await cached.remove(b.id, via);
-    expect((await cached.home('u1')).hero?.title).toBe('sneaky');
+    expect((await cached.home.of('u1')).hero?.title).toBe('Item 1');
+    const b = (await cached.writes.create(item(2), via)).content;
+    expect((await cached.home.of('u1')).hero?.id).toBe(b.id);
+    await cached.writes.update(b.id, { title: 'Renamed' }, via);
+    expect((await cached.home.of('u1')).hero?.title).toBe('Renamed');
+    await cached.writes.remove(b.id, via);
+    expect((await cached.home.of('u1')).hero?.title).toBe('sneaky');
   });
 
   it('reports healthy while its database answers', async () => {
