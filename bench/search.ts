@@ -34,7 +34,7 @@ import { pino } from 'pino';
 import contentBlock from '../src/blocks/content/index.ts';
 import { migrations } from '../src/blocks/content/migrations.ts';
 import type { ContentDB } from '../src/blocks/content/models.ts';
-import { catalogId } from '../src/blocks/content/service.ts';
+import { catalogId } from '../src/blocks/content/rules.ts';
 import searchBlock from '../src/blocks/search/index.ts';
 import { MiniSearchEngine } from '../src/blocks/search/engines/minisearch.ts';
 import { FIELD_BOOST, FIELDS, typosFor, type IndexDoc } from '../src/blocks/search/models.ts';

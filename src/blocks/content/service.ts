@@ -13,9 +13,6 @@ import { ContentReads } from './reads.ts';
 import { Watching } from './watching.ts';
 import { ContentWrites } from './writes.ts';
 
-/** bench/search.ts imports it from here; drop once it imports from rules.ts. */
-export { catalogId } from './rules.ts';
-
 export interface ServiceOptions {
   /** The clock, for tests. */
   now?: () => number;
