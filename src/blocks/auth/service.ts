@@ -21,7 +21,6 @@ import {
   toIsoString,
   type BlockDatabase,
 } from '../../platform/database/index.ts';
-import type { AppConfig } from '../../platform/config.ts';
 import { LoginLimiter } from './limiter.ts';
 import { migrations } from './migrations.ts';
 import {
@@ -35,9 +34,8 @@ import {
   type UserRow,
 } from './models.ts';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import type { AuthSettings, FirstAdmin } from './settings.ts';
 import { Tokens, newRefreshToken, sha256, signingKey } from './tokens.ts';
-
-type AuthConfig = AppConfig['auth'];
 
 export interface Registration {
   email: string;
@@ -71,7 +69,7 @@ export class AuthService {
 
   private constructor(
     private readonly store: BlockDatabase<AuthDB>,
-    private readonly cfg: AuthConfig,
+    private readonly cfg: AuthSettings,
     private readonly tokens: Tokens,
     private readonly log: Logger,
   ) {
@@ -79,20 +77,22 @@ export class AuthService {
     this.dummy = dummyHash(cfg.bcryptCost);
   }
 
-  static async open(ctx: Pick<BlockSetupContext, 'config' | 'log'>): Promise<AuthService> {
-    const store = await openDatabaseFor<AuthDB>(ctx.config, 'auth');
+  static async open(
+    ctx: Pick<BlockSetupContext<AuthSettings>, 'settings' | 'shared' | 'log'>,
+  ): Promise<AuthService> {
+    const store = await openDatabaseFor<AuthDB>(ctx.shared, 'auth');
     try {
       await store.migrate(migrations);
       const service = new AuthService(
         store,
-        ctx.config.auth,
+        ctx.settings,
         new Tokens(
-          await signingKey(store.db, ctx.config.auth.jwtSecret),
-          ctx.config.auth.accessTokenTtlS,
+          await signingKey(store.db, ctx.settings.jwtSecret),
+          ctx.settings.accessTokenTtlS,
         ),
         ctx.log,
       );
-      if (ctx.config.auth.admin) await service.ensureAdmin(ctx.config.auth.admin);
+      if (ctx.settings.admin) await service.ensureAdmin(ctx.settings.admin);
       return service;
     } catch (err) {
       await store.close();
@@ -105,7 +105,7 @@ export class AuthService {
   }
 
   /** Creates the configured first admin unless that email exists; concurrent starts insert at most one. */
-  private async ensureAdmin(admin: NonNullable<AuthConfig['admin']>): Promise<void> {
+  private async ensureAdmin(admin: FirstAdmin): Promise<void> {
     const email = admin.email.toLowerCase();
     if (await this.findBy('email', email)) return;
     const weak = passwordProblem(admin.password);
