@@ -5,18 +5,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { BlockClient, User } from '../../orchestration/index.ts';
 import { isUniqueViolation } from '../../platform/database/index.ts';
 import { authError, toUser, type AuthDB, type UserRow } from './models.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { FirstAdmin } from './settings.ts';
 
-export interface Registration {
-  email: string;
-  username: string;
-  password: string;
-  full_name?: string | null;
-}
+/** What registering takes (also the HTTP body schema). Usernames cannot contain "@". */
+export const Registration = z.object({
+  email: z.email().max(254),
+  username: z
+    .string()
+    .min(3)
+    .max(32)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "." and "-"'),
+  password: z.string().max(128),
+  full_name: z.string().max(100).nullish(),
+});
+export type Registration = z.infer<typeof Registration>;
 
 export class Accounts {
   constructor(
@@ -29,7 +36,7 @@ export class Accounts {
     return this.db.selectFrom('users').selectAll().where(column, '=', value).executeTakeFirst();
   }
 
-  /** The account a login name names: usernames cannot contain "@", so "@" means an email. */
+  /** The account a login name names: usernames cannot contain "@", so one with "@" is an email. */
   findByLogin(login: string): Promise<UserRow | undefined> {
     return this.find(login.includes('@') ? 'email' : 'username_key', login);
   }

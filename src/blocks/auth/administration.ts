@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { BlockClient, User } from '../../orchestration/index.ts';
+import type { ActionInput } from '../../orchestration/contracts/define.ts';
 import type { Accounts } from './accounts.ts';
 import { authError, toUser, type AuthDB, type Status } from './models.ts';
 
@@ -16,12 +17,8 @@ const TRANSITIONS = {
 } as const satisfies Record<string, { to: Status; from: readonly Status[] }>;
 export type StatusAction = keyof typeof TRANSITIONS;
 
-export interface StatusChange {
-  user_id: string;
-  /** The administrator asking. */
-  by: string;
-  reason?: string;
-}
+/** `by` is the administrator asking. */
+type StatusChange = ActionInput<'auth:v1', StatusAction>;
 
 export class Administration {
   constructor(

@@ -1,4 +1,5 @@
 /** Who may do what (`check_permission`): admins everything, active users a fixed list. */
+import type { ActionInput, ActionOutput } from '../../orchestration/contracts/define.ts';
 import type { UserRow } from './models.ts';
 
 /** What an active non-admin may do, as `resource:action`. Admins may do everything; `admin:*` is theirs alone. */
@@ -11,18 +12,10 @@ const USER_PERMISSIONS = new Set([
   'progress:write',
 ]);
 
-export interface PermissionQuery {
-  user_id: string;
-  resource: string;
-  action: string;
-  /** Whose data the action touches; non-admins may act only on their own. */
-  owner_id?: string;
-}
-
 export function checkPermission(
   user: UserRow | undefined,
-  { user_id, resource, action, owner_id }: PermissionQuery,
-): { allowed: boolean; reason: string | null } {
+  { user_id, resource, action, owner_id }: ActionInput<'auth:v1', 'check_permission'>,
+): ActionOutput<'auth:v1', 'check_permission'> {
   const refuse = (reason: string) => ({ allowed: false, reason });
   if (!user) return refuse('unknown user');
   if (user.status !== 'active') return refuse(`the account is ${user.status}`);

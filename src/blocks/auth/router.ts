@@ -4,19 +4,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BlockError, User, type BlockClient } from '../../orchestration/index.ts';
 import { requireUser } from '../../platform/http-auth.ts';
+import { Registration } from './accounts.ts';
 import type { AuthService } from './service.ts';
 import { TokenPair } from './sessions.ts';
 
-const RegisterBody = z.object({
-  email: z.email().max(254),
-  username: z
-    .string()
-    .min(3)
-    .max(32)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "." and "-"'),
-  password: z.string().max(128),
-  full_name: z.string().max(100).nullish(),
-});
 const LoginBody = z.object({
   login: z.string().min(1).max(254),
   password: z.string().min(1).max(128),
@@ -29,7 +20,7 @@ export function authRoutes(app: FastifyInstance, service: AuthService, client: B
 
   r.post(
     '/auth/register',
-    { schema: { body: RegisterBody, response: { 201: User } } },
+    { schema: { body: Registration, response: { 201: User } } },
     async (req, reply) => reply.code(201).send(await service.accounts.register(req.body, bus(req))),
   );
 

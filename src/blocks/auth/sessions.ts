@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { User, type BlockClient } from '../../orchestration/index.ts';
+import type { ActionOutput } from '../../orchestration/contracts/define.ts';
 import { toIsoString } from '../../platform/database/index.ts';
 import type { Accounts } from './accounts.ts';
 import { LoginLimiter } from './limiter.ts';
@@ -139,9 +140,7 @@ export class Sessions {
   }
 
   /** The user and session of a valid access token whose session is live; null otherwise. */
-  async validate(
-    token: string,
-  ): Promise<{ user: User; session_id: string; expires_at: string } | null> {
+  async validate(token: string): Promise<ActionOutput<'auth:v1', 'validate_token'>> {
     const claims = await this.tokens.verify(token);
     if (!claims) return null;
     const row = await this.db
