@@ -1,4 +1,7 @@
-/** HTTP API under /api/auth. Bodies are checked by zod schemas; rules beyond shape live in the service. */
+/**
+ * HTTP API under /api/auth. Bodies are checked by zod schemas; rules beyond shape live in
+ * accounts.ts and sessions.ts.
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
