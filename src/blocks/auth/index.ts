@@ -2,6 +2,7 @@
 import { defineBlock } from '../../orchestration/index.ts';
 import { authRoutes } from './router.ts';
 import { AuthService } from './service.ts';
+import { readAuthSettings } from './settings.ts';
 
 export default defineBlock({
   id: 'auth',
@@ -15,6 +16,7 @@ export default defineBlock({
     '/api/auth/logout',
     '/api/auth/me',
   ],
+  settings: readAuthSettings,
   async setup(ctx) {
     const service = await AuthService.open(ctx);
     return {

@@ -54,14 +54,6 @@ export interface AuthDB {
   settings: { name: string; value: string };
 }
 
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  user: User;
-}
-
 const STATUS = {
   WEAK_PASSWORD: 400,
   CANNOT_MANAGE_SELF: 400,
@@ -77,7 +69,7 @@ const STATUS = {
   INVALID_STATUS_CHANGE: 409,
   TOO_MANY_ATTEMPTS: 429,
 } as const;
-export type AuthCode = keyof typeof STATUS;
+type AuthCode = keyof typeof STATUS;
 
 export function authError(code: AuthCode, message: string, details?: unknown): BlockError {
   return new BlockError(code, message, {
@@ -86,24 +78,6 @@ export function authError(code: AuthCode, message: string, details?: unknown): B
     retryable: code === 'TOO_MANY_ATTEMPTS',
   });
 }
-
-/** What an active non-admin may do, as `resource:action`. Admins may do everything; `admin:*` is theirs alone. */
-export const USER_PERMISSIONS = new Set([
-  'content:read',
-  'catalog:read',
-  'stream:read',
-  'search:read',
-  'progress:read',
-  'progress:write',
-]);
-
-/** Status changes an admin may make: the target status, and the statuses it may come from. */
-export const TRANSITIONS = {
-  approve_user: { to: 'active', from: ['pending_approval', 'rejected', 'suspended'] },
-  reject_user: { to: 'rejected', from: ['pending_approval'] },
-  suspend_user: { to: 'suspended', from: ['active'] },
-} as const satisfies Record<string, { to: Status; from: readonly Status[] }>;
-export type StatusAction = keyof typeof TRANSITIONS;
 
 const iso = (ms: number | null) => (ms === null ? null : toIsoString(ms));
 

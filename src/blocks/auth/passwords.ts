@@ -1,4 +1,4 @@
-/** Password rules and hashing (bcrypt, cost from configuration). */
+/** Password rules and hashing (bcrypt, cost from the block's settings). */
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 

@@ -1,33 +1,21 @@
-/** HTTP API under /api/auth. Bodies are checked by zod schemas; rules beyond shape live in the service. */
+/**
+ * HTTP API under /api/auth. Bodies are checked by zod schemas; rules beyond shape live in
+ * accounts.ts and sessions.ts.
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BlockError, User, type BlockClient } from '../../orchestration/index.ts';
 import { requireUser } from '../../platform/http-auth.ts';
+import { Registration } from './accounts.ts';
 import type { AuthService } from './service.ts';
+import { TokenPair } from './sessions.ts';
 
-const RegisterBody = z.object({
-  email: z.email().max(254),
-  username: z
-    .string()
-    .min(3)
-    .max(32)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "." and "-"'),
-  password: z.string().max(128),
-  full_name: z.string().max(100).nullish(),
-});
 const LoginBody = z.object({
   login: z.string().min(1).max(254),
   password: z.string().min(1).max(128),
 });
 const RefreshBody = z.object({ refresh_token: z.string().min(1).max(256) });
-const TokenPair = z.object({
-  access_token: z.string(),
-  refresh_token: z.string(),
-  token_type: z.literal('Bearer'),
-  expires_in: z.number().int(),
-  user: User,
-});
 
 export function authRoutes(app: FastifyInstance, service: AuthService, client: BlockClient): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -35,8 +23,8 @@ export function authRoutes(app: FastifyInstance, service: AuthService, client: B
 
   r.post(
     '/auth/register',
-    { schema: { body: RegisterBody, response: { 201: User } } },
-    async (req, reply) => reply.code(201).send(await service.register(req.body, bus(req))),
+    { schema: { body: Registration, response: { 201: User } } },
+    async (req, reply) => reply.code(201).send(await service.accounts.register(req.body, bus(req))),
   );
 
   r.post(
@@ -44,7 +32,7 @@ export function authRoutes(app: FastifyInstance, service: AuthService, client: B
     { schema: { body: LoginBody, response: { 200: TokenPair } } },
     async (req, reply) => {
       try {
-        return await service.login(req.body, req.ip, bus(req));
+        return await service.sessions.login(req.body, req.ip, bus(req));
       } catch (err) {
         if (err instanceof BlockError && err.code === 'TOO_MANY_ATTEMPTS')
           reply.header(
@@ -59,11 +47,11 @@ export function authRoutes(app: FastifyInstance, service: AuthService, client: B
   r.post(
     '/auth/refresh',
     { schema: { body: RefreshBody, response: { 200: TokenPair } } },
-    async (req) => service.refresh(req.body.refresh_token, bus(req)),
+    async (req) => service.sessions.refresh(req.body.refresh_token, bus(req)),
   );
 
   r.post('/auth/logout', { preHandler: requireUser({ write: true }) }, async (req, reply) => {
-    await service.logout(req.session!.user.id, req.session!.session_id, bus(req));
+    await service.sessions.logout(req.session!.user.id, req.session!.session_id, bus(req));
     return reply.code(204).send();
   });
 

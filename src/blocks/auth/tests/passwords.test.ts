@@ -1,11 +1,11 @@
 /** Password rules and hashing, without a database. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../platform/config.ts';
+import { readAuthSettings } from '../settings.ts';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from '../passwords.ts';
 
 describe('passwords', () => {
-  it('the default configuration hashes with bcrypt cost 12', async () => {
-    const cost = loadConfig({}).auth.bcryptCost;
+  it('the default settings hash with bcrypt cost 12', async () => {
+    const cost = readAuthSettings({}).bcryptCost;
     const hash = await hashPassword('Str0ng-pass!', cost);
     expect(hash).toMatch(/^\$2[ab]\$12\$/);
   });
