@@ -87,17 +87,6 @@ const Schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - or _ (at most 40)')
     .optional(),
-  /** HS256 signing secret; generated and kept in the auth block's database when unset. */
-  WSOPTV_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  WSOPTV_ADMIN_EMAIL: z.string().email().optional(),
-  WSOPTV_ADMIN_PASSWORD: z.string().min(8).optional(),
-  WSOPTV_ADMIN_USERNAME: z.string().min(3).max(32).default('admin'),
-  /** bcrypt cost; 12 in production. Tests may lower it to keep the suite fast. */
-  WSOPTV_BCRYPT_COST: int(12, 4).refine((n) => n <= 15, 'must be at most 15'),
-  WSOPTV_LOGIN_MAX_FAILURES: int(5, 1),
-  WSOPTV_LOGIN_WINDOW_MS: int(60_000, 1000),
-  WSOPTV_ACCESS_TOKEN_TTL_S: int(3600, 60),
-  WSOPTV_REFRESH_TOKEN_TTL_S: int(7 * 24 * 3600, 300),
 });
 
 export type RawConfig = z.infer<typeof Schema>;
@@ -141,15 +130,6 @@ export interface AppConfig {
   busNamespace?: string;
   busSecret?: string;
   instance: string;
-  auth: {
-    jwtSecret?: string;
-    admin?: { email: string; password: string; username: string };
-    bcryptCost: number;
-    loginMaxFailures: number;
-    loginWindowMs: number;
-    accessTokenTtlS: number;
-    refreshTokenTtlS: number;
-  };
   /**
    * The environment this configuration was read from. Blocks read their own settings from it
    * (manifest.settings) when they are registered, so a test's configuration reaches them too.
@@ -217,22 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     busNamespace: c.WSOPTV_BUS_NAMESPACE,
     busSecret: c.WSOPTV_BUS_SECRET,
     instance: c.WSOPTV_INSTANCE ?? defaultInstance(),
-    auth: {
-      jwtSecret: c.WSOPTV_JWT_SECRET,
-      admin:
-        c.WSOPTV_ADMIN_EMAIL && c.WSOPTV_ADMIN_PASSWORD
-          ? {
-              email: c.WSOPTV_ADMIN_EMAIL,
-              password: c.WSOPTV_ADMIN_PASSWORD,
-              username: c.WSOPTV_ADMIN_USERNAME,
-            }
-          : undefined,
-      bcryptCost: c.WSOPTV_BCRYPT_COST,
-      loginMaxFailures: c.WSOPTV_LOGIN_MAX_FAILURES,
-      loginWindowMs: c.WSOPTV_LOGIN_WINDOW_MS,
-      accessTokenTtlS: c.WSOPTV_ACCESS_TOKEN_TTL_S,
-      refreshTokenTtlS: c.WSOPTV_REFRESH_TOKEN_TTL_S,
-    },
     orchestrator: {
       requestTimeoutMs: c.WSOPTV_REQUEST_TIMEOUT_MS,
       heartbeatIntervalMs: c.WSOPTV_HEARTBEAT_MS,
