@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { defineBlock, type ContractHandlers } from '../../orchestration/index.ts';
 import { CacheService } from './service.ts';
+import { readCacheSettings } from './settings.ts';
 
 const OK = { ok: true as const };
 
@@ -28,6 +29,7 @@ export default defineBlock({
   version: '1.0.0',
   contracts: ['cache:v1'],
   dependencies: [{ contract: 'content:v1' }],
+  settings: (env) => readCacheSettings(env),
   async setup(ctx) {
     const { config, log } = ctx;
     // Fail fast while Redis is away (no offline queue): the service falls back to this process.
