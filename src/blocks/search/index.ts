@@ -4,6 +4,7 @@ import type { AppConfig } from '../../platform/config.ts';
 import type { SearchEngine } from './engines/engine.ts';
 import { MiniSearchEngine } from './engines/minisearch.ts';
 import { SearchService, toDoc } from './service.ts';
+import { readSearchSettings } from './settings.ts';
 
 /** MiniSearch in this process by default; MeiliSearch when MEILI_URL is set (its client loaded only then). */
 export async function createEngine(config: Readonly<AppConfig>): Promise<SearchEngine> {
@@ -38,6 +39,7 @@ export default defineBlock({
   contracts: ['search:v1'],
   // Required: without content the index cannot be rebuilt (search still answers from what it has, degraded).
   dependencies: [{ contract: 'content:v1' }],
+  settings: readSearchSettings,
   async setup(ctx) {
     const engine = await createEngine(ctx.config);
     // Rebuild retries follow the health-check pace (1 s by default), doubling up to 10 s.
