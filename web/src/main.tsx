@@ -12,7 +12,7 @@ import { CatalogPage, CatalogsPage } from './pages/catalog.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { ContentPage } from './pages/content.tsx';
 import { WatchPage } from './pages/watch.tsx';
-import { AdminPage } from './pages/admin.tsx';
+import { AdminPage } from './pages/admin/index.tsx';
 
 type Params = Record<string, string>;
 interface Route {

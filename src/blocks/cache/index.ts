@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { defineBlock, type ContractHandlers } from '../../orchestration/index.ts';
 import { CacheService } from './service.ts';
+import { readCacheSettings, ssdDirOf } from './settings.ts';
 
 const OK = { ok: true as const };
 
@@ -28,23 +29,25 @@ export default defineBlock({
   version: '1.0.0',
   contracts: ['cache:v1'],
   dependencies: [{ contract: 'content:v1' }],
+  settings: (env) => readCacheSettings(env),
   async setup(ctx) {
-    const { config, log } = ctx;
+    const { settings, shared, log } = ctx;
     // Fail fast while Redis is away (no offline queue): the service falls back to this process.
     const options = {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: 1000,
-      connectTimeout: config.redisConnectTimeoutMs,
+      connectTimeout: shared.redisConnectTimeoutMs,
     };
-    const redis = config.redisUrl ? new Redis(config.redisUrl, options) : undefined;
+    const redis = shared.redisUrl ? new Redis(shared.redisUrl, options) : undefined;
     redis?.on('error', () => {}); // reported through health and the service's throttled warning
     await redis
       ?.connect()
       .catch((err: unknown) => log.warn({ err }, 'cache: Redis not reachable at start-up'));
     const service = await new CacheService({
-      config,
+      settings: { ...settings, ssdDir: ssdDirOf(settings, shared) },
+      shared,
       log,
       client: ctx.client,
       redis,

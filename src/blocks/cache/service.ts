@@ -10,10 +10,10 @@ import {
   BlockError,
   isInfrastructureError,
   type BlockClient,
+  type BlockSetupContext,
   type HealthReport,
   type SystemView,
 } from '../../orchestration/index.ts';
-import type { AppConfig } from '../../platform/config.ts';
 import { realPathUnder } from '../../platform/paths.ts';
 import { TieredKv } from './kv.ts';
 import {
@@ -26,10 +26,13 @@ import {
 } from './models.ts';
 import { MemoryPlayCounter, RedisPlayCounter, type PlayCounter } from './plays.ts';
 import { FallbackSlotStore, MemorySlotStore, RedisSlotStore, Slots } from './slots.ts';
+import type { CacheSettings } from './settings.ts';
 import { sameFile, SsdStore, type Source, type SsdEntry } from './ssd.ts';
 
 export interface CacheOptions {
-  config: Readonly<AppConfig>;
+  /** The block's settings, the SSD directory resolved. */
+  settings: CacheSettings & { ssdDir: string };
+  shared: BlockSetupContext['shared'];
   log: Logger;
   /** Publishes cache_invalidated, outside any request. */
   client: BlockClient;
@@ -76,28 +79,28 @@ export class CacheService {
   private lastRedisWarning = 0;
 
   constructor(private readonly o: CacheOptions) {
-    const { config, redis } = o;
+    const { settings, shared, redis } = o;
     const prefix =
-      o.prefix ?? `${config.busNamespace ? `${config.busNamespace}:` : ''}wsoptv:cache:`;
+      o.prefix ?? `${shared.busNamespace ? `${shared.busNamespace}:` : ''}wsoptv:cache:`;
     const onL2Error = (err: unknown) => this.redisFailed(err);
     const broadcast = (keys: string[]) =>
       void o.client.publish('cache_invalidated', { keys, origin: this.instance }).catch(onL2Error);
-    this.kv = new TieredKv(config.cache.memoryEntries, redis, prefix, this.counters, {
+    this.kv = new TieredKv(settings.memoryEntries, redis, prefix, this.counters, {
       onL2Error,
       invalidate: broadcast,
     });
-    const local = new MemorySlotStore(config.stream);
+    const local = new MemorySlotStore(settings.slots);
     this.slots = new Slots(
       redis
-        ? new FallbackSlotStore(new RedisSlotStore(redis, prefix, config.stream), local, onL2Error)
+        ? new FallbackSlotStore(new RedisSlotStore(redis, prefix, settings.slots), local, onL2Error)
         : local,
-      config.stream,
+      settings.slots,
     );
-    const windowMs = config.cache.hotWindowDays * 86_400_000;
+    const windowMs = settings.hotWindowDays * 86_400_000;
     this.plays = redis
       ? new RedisPlayCounter(redis, prefix, windowMs)
       : new MemoryPlayCounter(windowMs);
-    this.ssd = new SsdStore(config.cache.ssdDir, config.cache.ssdBytes);
+    this.ssd = new SsdStore(settings.ssdDir, settings.ssdBytes);
   }
 
   async open(): Promise<this> {
@@ -139,7 +142,7 @@ export class CacheService {
 
   /** The NAS file behind a media path: confined to the library, a regular file. */
   private async source(mediaPath: string): Promise<Source> {
-    const path = await realPathUnder(this.o.config.libraryDir, mediaPath);
+    const path = await realPathUnder(this.o.shared.libraryDir, mediaPath);
     const st = await stat(path);
     if (!st.isFile()) throw new Error(`${mediaPath} is not a regular file`);
     return { path, size: st.size, mtimeMs: st.mtimeMs };
@@ -170,7 +173,7 @@ export class CacheService {
   /** stream_started: one more play; at the threshold, announce, and queue a copy unless a worker block will do it (cache_warm → warm_content). */
   async played(contentId: string, sessionId: string, call: BlockClient): Promise<void> {
     const { added, plays } = await this.plays.add(contentId, sessionId);
-    if (plays < this.o.config.cache.hotPlays) return;
+    if (plays < this.o.settings.hotPlays) return;
     this.hot.add(contentId);
     if (this.ssd.entries.has(contentId) || this.pending.has(contentId)) return;
     const mediaPath = await this.mediaPath(contentId, call);
@@ -288,7 +291,7 @@ export class CacheService {
     );
     const ids = [...new Set([...this.hot, ...this.ssd.entries.keys()])];
     const counts = await this.plays.count(ids).catch(() => ids.map(() => 0));
-    const hotPlays = this.o.config.cache.hotPlays;
+    const hotPlays = this.o.settings.hotPlays;
     const hot_contents = ids
       .map((id, i) => ({ content_id: id, plays_7d: counts[i], on_ssd: this.ssd.entries.has(id) }))
       .filter((h) => h.plays_7d >= hotPlays || h.on_ssd);
@@ -302,11 +305,11 @@ export class CacheService {
   }
 
   async health(): Promise<HealthReport> {
-    const { redis, config } = this.o;
+    const { redis, shared } = this.o;
     if (redis && redis.status !== 'ready')
       return { status: 'degraded', reason: `Redis ${redis.status}: L2 off, slots per process` };
     if (!this.ssdReady) return { status: 'degraded', reason: 'SSD cache directory unusable' };
-    const nas = await access(config.libraryDir).then(
+    const nas = await access(shared.libraryDir).then(
       () => true,
       () => false,
     );

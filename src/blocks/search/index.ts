@@ -1,19 +1,25 @@
 /** The search block: full-text search over the catalogue, kept in sync from content events (docs/blocks/06-search.md). */
-import { defineBlock, type ContractHandlers } from '../../orchestration/index.ts';
-import type { AppConfig } from '../../platform/config.ts';
+import {
+  defineBlock,
+  type BlockSetupContext,
+  type ContractHandlers,
+} from '../../orchestration/index.ts';
 import type { SearchEngine } from './engines/engine.ts';
 import { MiniSearchEngine } from './engines/minisearch.ts';
 import { SearchService, toDoc } from './service.ts';
+import { readSearchSettings, type SearchSettings } from './settings.ts';
 
 /** MiniSearch in this process by default; MeiliSearch when MEILI_URL is set (its client loaded only then). */
-export async function createEngine(config: Readonly<AppConfig>): Promise<SearchEngine> {
-  const { meiliUrl, meiliKey } = config.search;
+export async function createEngine(
+  { meiliUrl, meiliKey }: SearchSettings,
+  shared: BlockSetupContext['shared'],
+): Promise<SearchEngine> {
   if (!meiliUrl) return new MiniSearchEngine();
   const { MeiliEngine } = await import('./engines/meili.ts');
   return new MeiliEngine({
     url: meiliUrl,
     key: meiliKey,
-    index: `${config.dbSchemaPrefix}_contents`,
+    index: `${shared.dbSchemaPrefix}_contents`,
   });
 }
 
@@ -38,11 +44,12 @@ export default defineBlock({
   contracts: ['search:v1'],
   // Required: without content the index cannot be rebuilt (search still answers from what it has, degraded).
   dependencies: [{ contract: 'content:v1' }],
+  settings: readSearchSettings,
   async setup(ctx) {
-    const engine = await createEngine(ctx.config);
-    // Rebuild retries follow the health-check pace (1 s by default), doubling up to 10 s.
+    const engine = await createEngine(ctx.settings, ctx.shared);
+    // A failed rebuild is retried after WSOPTV_SEARCH_RETRY_MS (1 s by default), doubling up to 10 s.
     const service = new SearchService(engine, ctx.client, {
-      retryMs: ctx.config.orchestrator.healthIntervalMs,
+      retryMs: ctx.settings.retryMs,
       maxRetryMs: 10_000,
     });
     service.start();

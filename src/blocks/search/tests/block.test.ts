@@ -80,6 +80,7 @@ describe('search block', () => {
     const config = loadConfig({
       WSOPTV_DATA_DIR: mkdtempSync(join(tmpdir(), 'wsoptv-search-')),
       WSOPTV_HEALTH_INTERVAL_MS: '50',
+      WSOPTV_SEARCH_RETRY_MS: '50',
       WSOPTV_BREAKER_HALF_OPEN_MS: '50',
     });
     app = await buildHost(config, memoryLogger().logger, [searchBlock, content.mock.manifest]);
