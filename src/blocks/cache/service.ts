@@ -300,6 +300,8 @@ export class CacheService {
       used_bytes: this.ssd.used,
       capacity_bytes: this.ssd.capacity,
       files: this.ssd.entries.size,
+      dir: this.ssd.dir,
+      filesystem: await this.ssd.filesystem(),
     };
     return { tiers, ssd, active_slots: await this.slots.active(), hot_contents };
   }

@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { realPathUnder, resolveUnder } from '../../platform/paths.ts';
@@ -36,6 +36,22 @@ export class SsdStore {
     readonly capacity: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The filesystem holding the directory, in bytes; null when it cannot be read (e.g. gone). */
+  async filesystem(): Promise<{
+    total_bytes: number;
+    free_bytes: number;
+    used_bytes: number;
+  } | null> {
+    try {
+      const fs = await statfs(this.dir);
+      const total = fs.bsize * fs.blocks;
+      const free = fs.bsize * fs.bavail;
+      return { total_bytes: total, free_bytes: free, used_bytes: total - free };
+    } catch {
+      return null;
+    }
+  }
 
   get used(): number {
     return [...this.entries.values()].reduce((sum, e) => sum + e.size, 0);

@@ -4,6 +4,7 @@
  * idleMs, and the stats. Plus the play window of both play counters.
  */
 import { randomUUID } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRedis, redisUrl } from '../../../../test/support/redis.ts';
@@ -44,6 +45,17 @@ describe('cache:v1 with the default configuration', () => {
     ).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
     const stats = await h.cache.request('cache:v1', 'get_cache_stats', {});
     expect(stats.tiers.memory).toEqual({ hits: 1, misses: 2, hit_rate: 1 / 3 });
+  });
+
+  it('reports the SSD directory and the free space of its filesystem', async () => {
+    const { ssd } = await h.cache.request('cache:v1', 'get_cache_stats', {});
+    expect(ssd.dir).toBe(h.ssd);
+    const fs = statfsSync(h.ssd);
+    expect(ssd.filesystem?.total_bytes).toBe(fs.bsize * fs.blocks);
+    expect(ssd.filesystem!.free_bytes).toBeGreaterThan(0);
+    expect(ssd.filesystem!.used_bytes).toBe(
+      ssd.filesystem!.total_bytes - ssd.filesystem!.free_bytes,
+    );
   });
 
   it('3 sessions per user and 20 in total by default; touch keeps a slot, release frees it', async () => {
