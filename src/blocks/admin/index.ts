@@ -31,10 +31,10 @@ export default defineBlock({
     '/api/admin/dead-letters',
   ],
   async setup(ctx) {
-    const database = await openDatabaseFor<AdminDB>(ctx.config, 'admin', migrations);
+    const database = await openDatabaseFor<AdminDB>(ctx.shared, 'admin', migrations);
     const audit = new AuditLog(database);
     const service = new AdminService(audit);
-    const probe = new SystemProbe(ctx.system, ctx.config);
+    const probe = new SystemProbe(ctx.system, ctx.shared.libraryDir);
     const prune = () =>
       audit.prune().then(
         (removed) =>

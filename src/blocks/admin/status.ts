@@ -21,7 +21,6 @@ import {
   type ContractId,
   type SystemView,
 } from '../../orchestration/index.ts';
-import type { AppConfig } from '../../platform/config.ts';
 import { STATUS_PROBE_MS } from './models.ts';
 
 const FS_PROBE_MS = 200;
@@ -91,7 +90,8 @@ export const StatusReport = z.object({
     }),
   }),
   disks: z.object({
-    ssd: Disk.extend({ capacity_bytes: z.number(), cache_used_bytes: n }),
+    /** As the cache block reports it (cache:v1 get_cache_stats): null figures while it cannot answer. */
+    ssd: Disk.extend({ path: z.string().nullable(), capacity_bytes: n, cache_used_bytes: n }),
     nas: Disk.extend({ reachable: z.boolean() }),
   }),
 });
@@ -101,13 +101,38 @@ type CheckResult = z.infer<typeof Check>;
 const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
 const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** The SSD as the cache block sees it; while the cache cannot answer, every figure is null and `error` says why. */
+function ssdDisk(
+  ssd: ActionOutput<'cache:v1', 'get_cache_stats'>['ssd'] | undefined,
+  check: CheckResult,
+): Report['disks']['ssd'] {
+  const fs = ssd?.filesystem;
+  const error = !ssd
+    ? `the cache service is not answering (${check.code}): ${check.message}`
+    : fs === undefined
+      ? 'the cache service does not report its disk'
+      : fs === null
+        ? 'the cache service could not read its disk'
+        : null;
+  return {
+    path: ssd?.dir ?? null,
+    available: !!fs,
+    total_bytes: fs?.total_bytes ?? null,
+    free_bytes: fs?.free_bytes ?? null,
+    used_bytes: fs?.used_bytes ?? null,
+    error,
+    capacity_bytes: ssd?.capacity_bytes ?? null,
+    cache_used_bytes: ssd?.used_bytes ?? null,
+  };
+}
+
 export class SystemProbe {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private lastCpu = { at: performance.now(), usage: process.cpuUsage() };
 
   constructor(
     private readonly system: SystemView,
-    private readonly config: Readonly<AppConfig>,
+    private readonly libraryDir: string,
   ) {}
 
   replayDeadLetter(channel: string, group: string, id: string): Promise<boolean> {
@@ -127,10 +152,8 @@ export class SystemProbe {
 
   async report(via: BlockClient): Promise<Report> {
     const started = performance.now();
-    const { ssdDir } = this.config.cache;
-    const lib = this.config.libraryDir;
-    const [ssd, nas, reach, streams, cache, queue, pending] = await Promise.all([
-      this.disk(ssdDir),
+    const lib = this.libraryDir;
+    const [nas, reach, streams, cache, queue, pending] = await Promise.all([
       this.disk(lib),
       this.once(`access:${lib}`, () => access(lib, constants.R_OK)).then(() => null, why),
       this.probe(via, 'stream:v1', 'get_active_streams', {}),
@@ -182,11 +205,7 @@ export class SystemProbe {
       cpu: this.cpu(),
       memory: this.memory(),
       disks: {
-        ssd: {
-          ...ssd,
-          capacity_bytes: this.config.cache.ssdBytes,
-          cache_used_bytes: cacheStats?.ssd.used_bytes ?? null,
-        },
+        ssd: ssdDisk(cacheStats?.ssd, cache.check),
         nas: { ...nas, reachable: reach === null, error: reach ?? nas.error },
       },
     };

@@ -4,8 +4,11 @@
  * restart (re-running the migrations changes nothing).
  */
 import { afterEach, expect, it } from 'vitest';
-import { loadConfig } from '../../../platform/config.ts';
-import { openDatabaseFor, type BlockDatabase } from '../../../platform/database/index.ts';
+import {
+  DEFAULT_SCHEMA_PREFIX,
+  openDatabaseFor,
+  type BlockDatabase,
+} from '../../../platform/database/index.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { migrations } from '../migrations.ts';
 import { AUDIT_RETENTION_DAYS, type AdminDB } from '../models.ts';
@@ -17,7 +20,14 @@ const actor: Actor = { id: 'a1', username: 'boss', ip: '10.0.0.1' };
 describeEachDatabase('admin audit log', (target) => {
   const open: Array<BlockDatabase<AdminDB>> = [];
   const openLog = async (env: Record<string, string>, clock: { now: number }) => {
-    const database = await openDatabaseFor<AdminDB>(loadConfig(env), 'admin');
+    const database = await openDatabaseFor<AdminDB>(
+      {
+        dataDir: env.WSOPTV_DATA_DIR!,
+        databaseUrl: env.DATABASE_URL,
+        dbSchemaPrefix: env.WSOPTV_DB_SCHEMA_PREFIX ?? DEFAULT_SCHEMA_PREFIX,
+      },
+      'admin',
+    );
     open.push(database);
     await database.migrate(migrations);
     return new AuditLog(database, () => clock.now);

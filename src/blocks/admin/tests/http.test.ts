@@ -124,6 +124,8 @@ const streamMock = mockBlock(
   },
   Object.keys(streamV1.actions),
 );
+const SSD_FS = { total_bytes: 480e9, free_bytes: 300e9, used_bytes: 180e9 };
+const ssdDisk = { unreadable: false };
 const cacheMock = mockBlock(
   'cache:v1',
   {
@@ -132,7 +134,13 @@ const cacheMock = mockBlock(
         memory: { hits: 9, misses: 1, hit_rate: 0.9 },
         ssd: { hits: 0, misses: 0, hit_rate: null },
       },
-      ssd: { used_bytes: 250, capacity_bytes: 1000, files: 2 },
+      ssd: {
+        used_bytes: 250,
+        capacity_bytes: 1000,
+        files: 2,
+        dir: '/var/cache/wsoptv',
+        filesystem: ssdDisk.unreadable ? null : SSD_FS,
+      },
       active_slots: 1,
       hot_contents: [{ content_id: 'c1', plays_7d: 12, on_ssd: true }],
     }),
@@ -201,7 +209,6 @@ const ROUTES = [
 describeEachDatabase('admin over HTTP', (target) => {
   let app: App;
   let libraryDir: string;
-  let ssdDir: string;
   const events: Array<EventPayload<'admin_action'>> = [];
   const call = (
     method: 'GET' | 'POST',
@@ -226,12 +233,9 @@ describeEachDatabase('admin over HTTP', (target) => {
 
   beforeAll(async () => {
     libraryDir = mkdtempSync(join(tmpdir(), 'wsoptv-lib-'));
-    ssdDir = mkdtempSync(join(tmpdir(), 'wsoptv-ssd-'));
     const env = {
       ...target.env(),
       WSOPTV_LIBRARY_DIR: libraryDir,
-      WSOPTV_SSD_CACHE_DIR: ssdDir,
-      WSOPTV_SSD_CACHE_BYTES: String(5 * 1024 ** 3),
       WSOPTV_SERVE_WEB: 'false',
       WSOPTV_EVENT_MAX_DELIVERIES: '1',
     };
@@ -248,7 +252,6 @@ describeEachDatabase('admin over HTTP', (target) => {
   afterAll(async () => {
     await app?.close();
     rmSync(libraryDir, { recursive: true, force: true });
-    rmSync(ssdDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     for (const m of [authMock, streamMock, cacheMock, workerMock, contentMock]) m.calls.length = 0;
@@ -445,17 +448,34 @@ describeEachDatabase('admin over HTTP', (target) => {
     expect(s.cpu.cores).toBeGreaterThan(0);
     expect(s.cpu.load_avg).toHaveLength(3);
     expect(s.memory.total_bytes).toBeGreaterThan(s.memory.process.heap_used);
-    for (const [disk, dir] of [
-      [s.disks.ssd, ssdDir],
-      [s.disks.nas, libraryDir],
-    ] as const) {
-      expect(disk).toMatchObject({ path: dir, available: true, error: null });
-      expect(disk.total_bytes).toBeGreaterThan(0);
-      expect(disk.free_bytes).toBeLessThanOrEqual(disk.total_bytes);
-      expect(disk.used_bytes).toBeLessThanOrEqual(disk.total_bytes);
-    }
-    expect(s.disks.ssd).toMatchObject({ capacity_bytes: 5 * 1024 ** 3, cache_used_bytes: 250 });
+    expect(s.disks.nas).toMatchObject({ path: libraryDir, available: true, error: null });
+    expect(s.disks.nas.total_bytes).toBeGreaterThan(0);
+    expect(s.disks.nas.free_bytes).toBeLessThanOrEqual(s.disks.nas.total_bytes);
+    expect(s.disks.nas.used_bytes).toBeLessThanOrEqual(s.disks.nas.total_bytes);
     expect(s.disks.nas.reachable).toBe(true);
+    // The SSD is the cache block's: its directory, file system, budget and use, as it reports them.
+    expect(s.disks.ssd).toEqual({
+      path: '/var/cache/wsoptv',
+      available: true,
+      ...SSD_FS,
+      error: null,
+      capacity_bytes: 1000,
+      cache_used_bytes: 250,
+    });
+    ssdDisk.unreadable = true;
+    try {
+      const unreadable = (await call('GET', '/api/admin/status', 'admin')).json();
+      expect(unreadable.disks.ssd).toMatchObject({
+        path: '/var/cache/wsoptv',
+        available: false,
+        total_bytes: null,
+        error: expect.stringContaining('could not read'),
+        capacity_bytes: 1000,
+        cache_used_bytes: 250,
+      });
+    } finally {
+      ssdDisk.unreadable = false;
+    }
 
     rmSync(libraryDir, { recursive: true });
     try {
@@ -689,7 +709,17 @@ describeEachDatabase('admin over HTTP', (target) => {
       });
       expect(s.dependencies.cache).toMatchObject({ available: false, code: 'BLOCK_UNAVAILABLE' });
       expect(s.summary.cache_hit_rate).toBeNull();
-      expect(s.disks.ssd.cache_used_bytes).toBeNull();
+      // The SSD panel says the cache cannot answer, with no figures.
+      expect(s.disks.ssd).toEqual({
+        path: null,
+        available: false,
+        total_bytes: null,
+        free_bytes: null,
+        used_bytes: null,
+        error: expect.stringContaining('BLOCK_UNAVAILABLE'),
+        capacity_bytes: null,
+        cache_used_bytes: null,
+      });
       // Other panels keep working.
       expect((await call('GET', '/api/admin/streams', 'admin')).statusCode).toBe(200);
     } finally {
