@@ -14,7 +14,7 @@ async function openQueue(
   kind: string | undefined,
   settings: QueueOptions,
 ): Promise<{ queue: JobQueue<JobKind>; close: () => Promise<void> }> {
-  const { redisUrl, busNamespace } = ctx.config;
+  const { redisUrl, busNamespace } = ctx.shared;
   if (kind === 'bullmq' && !redisUrl) throw new Error('WSOPTV_JOB_QUEUE=bullmq needs REDIS_URL');
   if (redisUrl && kind !== 'sql')
     return {
@@ -25,7 +25,7 @@ async function openQueue(
       ),
       close: async () => {},
     };
-  const database = await openDatabaseFor<QueueDB>(ctx.config, 'worker', migrations);
+  const database = await openDatabaseFor<QueueDB>(ctx.shared, 'worker', migrations);
   return {
     queue: new SqlQueue<JobKind>(database.db, settings, database.dialect),
     close: () => database.close(),
@@ -46,7 +46,12 @@ export default defineBlock({
       ...settings.queue,
       log: ctx.log,
     });
-    const service = new WorkerService(queue, ctx, settings.tools);
+    const service = new WorkerService(queue, {
+      client: ctx.client,
+      log: ctx.log,
+      shared: ctx.shared,
+      settings,
+    });
     service.start();
     return {
       handlers: {
