@@ -1,32 +1,20 @@
 /** The worker block: a durable job queue and the media jobs behind the catalog (docs/blocks/07-worker.md). */
-import { z } from 'zod';
 import { defineBlock, type BlockSetupContext } from '../../orchestration/index.ts';
 import { openDatabaseFor } from '../../platform/database/index.ts';
 import { BullQueue } from '../../platform/queue/bullmq.ts';
-import type { JobQueue, QueueOptions, QueueSettings } from '../../platform/queue/index.ts';
+import type { JobQueue, QueueOptions } from '../../platform/queue/index.ts';
 import { SqlQueue, migrations, type QueueDB } from '../../platform/queue/sql.ts';
 import type { JobKind } from './models.ts';
 import { workerRoutes } from './router.ts';
 import { WorkerService } from './service.ts';
-
-const ms = (def: number, min: number) => z.coerce.number().int().min(min).default(def);
-/** Settings of this block that the platform configuration does not have (yet); checked the same way. */
-const Env = z.object({
-  WSOPTV_FFMPEG: z.string().min(1).default('ffmpeg'),
-  WSOPTV_FFPROBE: z.string().min(1).default('ffprobe'),
-  /** Default: BullMQ when REDIS_URL is set, else the SQL table. `sql` keeps jobs in PostgreSQL even with Redis. */
-  WSOPTV_JOB_QUEUE: z.enum(['sql', 'bullmq']).optional(),
-  WSOPTV_JOB_LEASE_MS: ms(30_000, 100),
-  WSOPTV_JOB_BACKOFF_MS: ms(1000, 1),
-  WSOPTV_JOB_POLL_MS: ms(250, 5),
-});
+import { readWorkerSettings, thumbnailDirOf } from './settings.ts';
 
 async function openQueue(
   ctx: BlockSetupContext,
   kind: string | undefined,
   settings: QueueOptions,
 ): Promise<{ queue: JobQueue<JobKind>; close: () => Promise<void> }> {
-  const { redisUrl, busNamespace } = ctx.config;
+  const { redisUrl, busNamespace } = ctx.shared;
   if (kind === 'bullmq' && !redisUrl) throw new Error('WSOPTV_JOB_QUEUE=bullmq needs REDIS_URL');
   if (redisUrl && kind !== 'sql')
     return {
@@ -37,7 +25,7 @@ async function openQueue(
       ),
       close: async () => {},
     };
-  const database = await openDatabaseFor<QueueDB>(ctx.config, 'worker', migrations);
+  const database = await openDatabaseFor<QueueDB>(ctx.shared, 'worker', migrations);
   return {
     queue: new SqlQueue<JobKind>(database.db, settings, database.dialect),
     close: () => database.close(),
@@ -51,30 +39,18 @@ export default defineBlock({
   contracts: ['worker:v1'],
   dependencies: [{ contract: 'content:v1' }, { contract: 'cache:v1', optional: true }],
   endpoints: ['/api/thumbnails'],
+  settings: readWorkerSettings,
   async setup(ctx) {
-    const parsed = Env.safeParse(
-      Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)),
-    );
-    if (!parsed.success)
-      throw new Error(
-        `invalid worker settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    const env = parsed.data;
-    const { worker } = ctx.config;
-    const settings: QueueSettings = {
-      concurrency: worker.concurrency,
-      timeoutMs: worker.jobTimeoutMs,
-      backoffBaseMs: env.WSOPTV_JOB_BACKOFF_MS,
-      leaseMs: env.WSOPTV_JOB_LEASE_MS,
-      pollMs: env.WSOPTV_JOB_POLL_MS,
-    };
-    const { queue, close } = await openQueue(ctx, env.WSOPTV_JOB_QUEUE, {
-      ...settings,
+    const settings = { ...ctx.settings, thumbnailDir: thumbnailDirOf(ctx.settings, ctx.shared) };
+    const { queue, close } = await openQueue(ctx, settings.queueKind, {
+      ...settings.queue,
       log: ctx.log,
     });
-    const service = new WorkerService(queue, ctx, {
-      ffmpeg: env.WSOPTV_FFMPEG,
-      ffprobe: env.WSOPTV_FFPROBE,
+    const service = new WorkerService(queue, {
+      client: ctx.client,
+      log: ctx.log,
+      shared: ctx.shared,
+      settings,
     });
     service.start();
     return {
@@ -92,7 +68,7 @@ export default defineBlock({
         hot_content_detected: ({ content_id, media_path }) =>
           service.hotContent(content_id, media_path),
       },
-      routes: (app) => workerRoutes(app, worker.thumbnailDir),
+      routes: (app) => workerRoutes(app, settings.thumbnailDir),
       health: () => service.health(),
       stop: () => service.close().finally(close),
     };

@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BlockClient, HealthReport } from '../../orchestration/index.ts';
-import type { AppConfig } from '../../platform/config.ts';
-import { emit, run, type Tools } from './jobs/common.ts';
+import type { BlockClient, BlockSetupContext, HealthReport } from '../../orchestration/index.ts';
+import { emit, run } from './jobs/common.ts';
 import { JOBS } from './jobs/index.ts';
 import { errorText, type JobQueue, type Priority } from '../../platform/queue/index.ts';
 import { WorkerErrors, type Job, type JobKind } from './models.ts';
+import type { ResolvedWorkerSettings } from './settings.ts';
 
 const HOUR = 3600_000;
 /** A UUID-shaped id that is the same for the same key (and time bucket). */
@@ -24,7 +24,8 @@ const stableId = (key: string, bucketMs = Infinity) =>
 
 export interface ServiceContext {
   client: BlockClient;
-  config: Readonly<AppConfig>;
+  settings: ResolvedWorkerSettings;
+  shared: BlockSetupContext['shared'];
   log: Logger;
 }
 
@@ -35,21 +36,20 @@ export class WorkerService {
   constructor(
     readonly queue: JobQueue<JobKind>,
     private readonly ctx: ServiceContext,
-    private readonly tools: Tools,
   ) {}
 
   start(): void {
-    const { client, config } = this.ctx;
+    const { client, settings, shared } = this.ctx;
     this.queue.start(
       (job, progress, signal) =>
         JOBS[job.type].run({
           job,
           progress,
           signal,
-          deadline: Date.now() + config.worker.jobTimeoutMs,
+          deadline: Date.now() + settings.queue.timeoutMs,
           client: client.withCorrelation(job.id),
-          config,
-          tools: this.tools,
+          settings,
+          shared,
           queue: this.queue,
         }),
       (job) => {
@@ -72,14 +72,14 @@ export class WorkerService {
     housekeeping();
     this.timers.push(setInterval(housekeeping, HOUR).unref());
     for (const program of ['ffprobe', 'ffmpeg'] as const) {
-      run({ tools: this.tools, signal: AbortSignal.timeout(10_000) }, program, ['-version']).catch(
+      run({ settings, signal: AbortSignal.timeout(10_000) }, program, ['-version']).catch(
         (err: { code?: string }) => {
           if (err.code === 'FFMPEG_MISSING')
-            this.missingTools.push(`${program} (${this.tools[program]})`);
+            this.missingTools.push(`${program} (${settings.tools[program]})`);
         },
       );
     }
-    if (config.worker.scanOnStart) void this.scanIfEmpty(10);
+    if (settings.scanOnStart) void this.scanIfEmpty(10);
   }
 
   async enqueue(

@@ -8,9 +8,9 @@ import { TEMP_MAX_AGE_MS, TEMP_SUFFIX } from '../models.ts';
 import type { JobHandler } from './common.ts';
 
 export const cleanup: JobHandler = async (ctx) => {
-  const jobs_removed = await ctx.queue.removeFinished(ctx.config.worker.retentionDays * 86_400_000);
+  const jobs_removed = await ctx.queue.removeFinished(ctx.settings.retentionDays * 86_400_000);
   let temp_files_removed = 0;
-  const dir = ctx.config.worker.thumbnailDir;
+  const dir = ctx.settings.thumbnailDir;
   for (const name of (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(TEMP_SUFFIX))) {
     const s = await lstat(join(dir, name)).catch(() => null);
     // An hour old: surely no live ffmpeg run is still writing it.

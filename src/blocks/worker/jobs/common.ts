@@ -1,16 +1,15 @@
 /** What every job gets to work with, and the helpers several jobs share. */
 import { execFile } from 'node:child_process';
-import type { BlockClient, EventName, EventPayload } from '../../../orchestration/index.ts';
-import type { AppConfig } from '../../../platform/config.ts';
+import type {
+  BlockClient,
+  BlockSetupContext,
+  EventName,
+  EventPayload,
+} from '../../../orchestration/index.ts';
 import { realPathUnder } from '../../../platform/paths.ts';
 import type { JobQueue } from '../../../platform/queue/index.ts';
 import { WorkerErrors, type Job, type JobKind } from '../models.ts';
-
-/** Paths of the video tools (WSOPTV_FFMPEG / WSOPTV_FFPROBE, default: found on PATH). */
-export interface Tools {
-  ffmpeg: string;
-  ffprobe: string;
-}
+import type { ResolvedWorkerSettings, Tools } from '../settings.ts';
 
 /**
  * progress: 0–100, stored with the job. signal: aborts on the time limit and on shutdown; pass it to
@@ -23,19 +22,19 @@ export interface JobContext {
   signal: AbortSignal;
   deadline: number;
   client: BlockClient;
-  config: Readonly<AppConfig>;
-  tools: Tools;
+  settings: ResolvedWorkerSettings;
+  shared: BlockSetupContext['shared'];
   queue: JobQueue<JobKind>;
 }
 export type JobHandler = (ctx: JobContext) => Promise<Record<string, unknown>>;
 
 /** Runs ffmpeg or ffprobe. A missing program is FFMPEG_MISSING naming it; other failures quote ffmpeg's last lines. */
 export function run(
-  ctx: Pick<JobContext, 'tools' | 'signal'>,
+  ctx: { settings: { tools: Tools }; signal: AbortSignal },
   program: keyof Tools,
   args: string[],
 ): Promise<{ stdout: string; stderr: string }> {
-  const path = ctx.tools[program];
+  const path = ctx.settings.tools[program];
   return new Promise((resolve, reject) =>
     execFile(path, args, { signal: ctx.signal, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
       const code = (err as NodeJS.ErrnoException | null)?.code;
@@ -60,7 +59,7 @@ export async function mediaOf(ctx: JobContext) {
     content_id: String(ctx.job.payload.content_id),
   });
   if (!content) throw WorkerErrors.contentGone(String(ctx.job.payload.content_id));
-  return { content, file: await realPathUnder(ctx.config.libraryDir, content.media_path) };
+  return { content, file: await realPathUnder(ctx.shared.libraryDir, content.media_path) };
 }
 
 /** Events are hints: a failed publish is logged and never fails a job whose work is done. */

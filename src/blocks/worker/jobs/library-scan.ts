@@ -42,7 +42,7 @@ async function* walk(root: string, rel = ''): AsyncGenerator<string> {
 }
 
 export const libraryScan: JobHandler = async (ctx) => {
-  const [root, files] = [ctx.config.libraryDir, [] as string[]];
+  const [root, files] = [ctx.shared.libraryDir, [] as string[]];
   for await (const f of walk(root)) files.push(f);
   let [added, skipped, errors, shown] = [0, 0, 0, 0];
   for (const [i, media_path] of files.entries()) {

@@ -8,7 +8,7 @@ interface Stream {
   height?: number;
 }
 
-export async function probeFile(ctx: Pick<JobContext, 'tools' | 'signal'>, file: string) {
+export async function probeFile(ctx: Pick<JobContext, 'settings' | 'signal'>, file: string) {
   const { stdout } = await run(ctx, 'ffprobe', [
     '-v',
     'error',

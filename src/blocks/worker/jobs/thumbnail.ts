@@ -55,8 +55,8 @@ async function grab(
 export const thumbnail: JobHandler = async (ctx) => {
   const { content, file } = await mediaOf(ctx);
   const { duration_seconds: d } = await probeFile(ctx, file);
-  await mkdir(ctx.config.worker.thumbnailDir, { recursive: true });
-  const target = resolveUnder(ctx.config.worker.thumbnailDir, `${content.id}.jpg`);
+  await mkdir(ctx.settings.thumbnailDir, { recursive: true });
+  const target = resolveUnder(ctx.settings.thumbnailDir, `${content.id}.jpg`);
   let chosen: { path: string; at: number } | undefined, black: typeof chosen;
   try {
     for (const at of d ? [0.5, 0.75, 0.9, 0.25, 0].map((f) => f * d) : [0]) {

@@ -179,22 +179,6 @@ export function workerEnv(
   };
 }
 
-/** The block reads its own settings (tool paths, lease, backoff) from process.env: set them around a start. */
-export async function withProcessEnv<T>(
-  vars: Record<string, string>,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(before))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
-
 const WATCHED = [
   'thumbnail_generated',
   'library_scan_completed',
@@ -217,7 +201,6 @@ export async function startWorkerHost(
   env: Record<string, string>,
   opts: {
     content?: ReturnType<typeof contentMock> | null;
-    processEnv?: Record<string, string>;
     blocks?: Array<BlockManifest<any>>;
   } = {},
 ): Promise<WorkerHost> {
@@ -229,10 +212,9 @@ export async function startWorkerHost(
     ...(content ? [content.manifest] : []),
     ...(opts.blocks ?? []),
   ];
-  const app = await withProcessEnv(
-    { WSOPTV_JOB_BACKOFF_MS: '50', WSOPTV_JOB_POLL_MS: '20', ...opts.processEnv },
-    () => buildHost(loadConfig(env), logger, blocks),
-  );
+  // Short retries and polls keep the tests fast; `env` may set them otherwise.
+  const config = loadConfig({ WSOPTV_JOB_BACKOFF_MS: '50', WSOPTV_JOB_POLL_MS: '20', ...env });
+  const app = await buildHost(config, logger, blocks);
   const events = Object.fromEntries(WATCHED.map((e) => [e, [] as any[]])) as WorkerHost['events'];
   for (const e of WATCHED)
     await app.orchestrator.subscribe(e, (p: any) => void events[e].push(p), 'test');

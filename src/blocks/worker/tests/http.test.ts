@@ -7,7 +7,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../platform/config.ts';
 import { openDatabaseFor } from '../../../platform/database/index.ts';
 import { waitFor } from '../../../../test/support/wait.ts';
 import { SqlQueue, type QueueDB } from '../../../platform/queue/sql.ts';
@@ -142,7 +141,10 @@ describe('worker down', () => {
         (await host.app.http.inject({ method: 'GET', url: '/api/thumbnails/x.jpg' })).statusCode,
       ).toBe(503);
       // Meanwhile another process (or the previous life of this one) left a job in the store.
-      const db = await openDatabaseFor<QueueDB>(loadConfig(workerEnv(d)), 'worker');
+      const db = await openDatabaseFor<QueueDB>(
+        { dataDir: d.data, dbSchemaPrefix: 'wsoptv' },
+        'worker',
+      );
       const waiting = await new SqlQueue(db.db, {
         concurrency: 1,
         timeoutMs: 1000,

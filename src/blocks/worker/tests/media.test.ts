@@ -332,9 +332,12 @@ describeWithFfmpeg('ffmpeg missing', () => {
   it('probe and thumbnail fail with FFMPEG_MISSING naming the program; nothing crashes; health says degraded', async () => {
     const d = dirs();
     makeLibrary(d.library, { 'WSOP/a.mp4': { seconds: 1 } });
-    const host = await startWorkerHost(workerEnv(d), {
-      processEnv: { WSOPTV_FFMPEG: '/nonexistent/ffmpeg', WSOPTV_FFPROBE: '/nonexistent/ffprobe' },
-    });
+    const host = await startWorkerHost(
+      workerEnv(d, {
+        WSOPTV_FFMPEG: '/nonexistent/ffmpeg',
+        WSOPTV_FFPROBE: '/nonexistent/ffprobe',
+      }),
+    );
     try {
       const item = host.content.put('WSOP/a.mp4');
       const probe = await host.client.request('worker:v1', 'enqueue', {

@@ -15,10 +15,7 @@ const content = contentMock({
   onGet: () => void (said || process.stdout.write('RUNNING\n'), (said = true)),
 });
 content.put(env.ITEM_PATH, { id: env.ITEM_ID });
-const host = await startWorkerHost(
-  { ...env },
-  { content, processEnv: { WSOPTV_JOB_LEASE_MS: env.WSOPTV_JOB_LEASE_MS ?? '1000' } },
-);
+const host = await startWorkerHost({ WSOPTV_JOB_LEASE_MS: '1000', ...env }, { content });
 process.stdout.write('READY\n');
 if (env.ENQUEUE) {
   const jobs = await Promise.all(
