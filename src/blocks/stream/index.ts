@@ -2,6 +2,7 @@
 import { defineBlock } from '../../orchestration/index.ts';
 import { streamRoutes } from './router.ts';
 import { StreamService } from './service.ts';
+import { readStreamSettings } from './settings.ts';
 
 export default defineBlock({
   id: 'stream',
@@ -14,6 +15,7 @@ export default defineBlock({
     '/api/stream/:contentId/info',
     '/api/stream/:contentId/stop',
   ],
+  settings: (env) => readStreamSettings(env),
   async setup(ctx) {
     const service = await StreamService.create(ctx);
     return {

@@ -103,7 +103,12 @@ export function cacheMock(
   files: Record<string, string>,
 ) {
   const slots = new Map<string, string>();
-  const state = { down: false as false | 'unavailable' | 'missing', lookups: 0 };
+  const state = {
+    down: false as false | 'unavailable' | 'missing',
+    lookups: 0,
+    /** Set: the cache answers with copies in this SSD directory (same relative paths). */
+    ssdDir: undefined as string | undefined,
+  };
   const mock = mockBlock(
     'cache:v1',
     {
@@ -117,10 +122,18 @@ export function cacheMock(
             status: 503,
             retryable: true,
           });
-        const path = state.down === 'missing' ? join(library, 'gone.mp4') : join(library, rel);
+        const root = state.ssdDir ?? library;
+        const path = state.down === 'missing' ? join(root, 'gone.mp4') : join(root, rel);
         const st = state.down === 'missing' ? { size: 0, mtimeMs: 0 } : statSync(path);
-        return { path, tier: 'nas' as const, size: st.size, mtime_ms: st.mtimeMs };
+        const tier = state.ssdDir ? ('ssd' as const) : ('nas' as const);
+        return { path, tier, size: st.size, mtime_ms: st.mtimeMs };
       },
+      get_cache_stats: () => ({
+        tiers: {},
+        ssd: { used_bytes: 0, capacity_bytes: 0, files: 0, dir: state.ssdDir },
+        active_slots: slots.size,
+        hot_contents: [],
+      }),
       acquire_stream_slot: ({ user_id, session_id }) => {
         const mine = [...slots.values()].filter((u) => u === user_id).length;
         const base = { active_for_user: mine, active_total: slots.size };

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithFfmpeg } from '../../../../test/support/media.ts';
 import { waitFor } from '../../../../test/support/wait.ts';
-import { bearerPlayback } from '../service.ts';
+import { bearerPlayback } from '../access.ts';
 import { bearer, startStreamHost, type StreamHost } from './helpers.ts';
 
 const code = (r: { body: Buffer }) => JSON.parse(r.body.toString()).error;

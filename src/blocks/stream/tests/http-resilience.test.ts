@@ -3,6 +3,7 @@
  * (backpressure, bounded memory), the cache block stopped (NAS fallback with local slot limits),
  * and X-Accel-Redirect mode, checked through a real nginx when it is installed.
  */
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +201,22 @@ describeWithFfmpeg('stream: X-Accel-Redirect mode', () => {
     expect(
       (await h.get('/api/stream/movie', bearer('alice'), 'HEAD')).headers['x-accel-redirect'],
     ).toBe(r.headers['x-accel-redirect']);
+  });
+
+  it('points at the SSD location for a cached copy, relative to the directory the cache reports', async () => {
+    const ssd = join(h.dataDir, 'ssd');
+    mkdirSync(join(ssd, 'WSOP/2024'), { recursive: true });
+    copyFileSync(h.moviePath, join(ssd, MOVIE));
+    h.cache.state.ssdDir = ssd;
+    try {
+      const r = await h.get('/api/stream/movie', bearer('carol'));
+      expect(r.status).toBe(200);
+      expect(r.headers['x-accel-redirect']).toBe(
+        '/internal-media/ssd/WSOP/2024/Main%20Event%20Day%201.mp4',
+      );
+    } finally {
+      h.cache.state.ssdDir = undefined;
+    }
   });
 
   (nginxInstalled ? it : it.skip)(
