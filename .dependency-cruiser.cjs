@@ -45,12 +45,18 @@ module.exports = {
       severity: 'error',
       comment:
         "A block's tests may import what the block may, plus the block-agnostic helpers in " +
-        'test/support/ (database and Redis availability, media fixtures) and the host builder ' +
-        '(src/app/host.ts, block-agnostic: it hosts the block under test). Other blocks are ' +
-        'replaced by mocks built from their contracts.',
+        'test/support/ (database and Redis availability, media fixtures), the host builder ' +
+        '(src/app/host.ts, block-agnostic: it hosts the block under test) and the configuration ' +
+        'it takes (src/app/config.ts). Other blocks are replaced by mocks built from their ' +
+        'contracts.',
       from: { path: '^src/blocks/([^/]+)/tests/' },
       to: {
-        pathNot: [...BLOCK_ALLOWED_TARGETS, '^test/support/', '^src/app/host\\.ts$'],
+        pathNot: [
+          ...BLOCK_ALLOWED_TARGETS,
+          '^test/support/',
+          '^src/app/host\\.ts$',
+          '^src/app/config\\.ts$',
+        ],
         dependencyTypesNot: ['core'],
       },
     },
@@ -68,10 +74,20 @@ module.exports = {
       name: 'platform-is-below-the-app',
       severity: 'error',
       comment:
-        'src/platform/ is plumbing that everything may use; it never reaches up into the ' +
-        'composition root (src/app/), the deployment shapes (src/deploy/) or the entry points.',
+        'src/platform/ is plumbing below everything: the orchestration layer, the blocks, the ' +
+        'composition root (src/app/), the deployment shapes (src/deploy/) and the entry points ' +
+        'may use it; it uses none of them.',
       from: { path: '^src/platform/' },
-      to: { path: ['^src/app/', '^src/deploy/', '^src/main\\.ts$', '^src/cli\\.ts$'] },
+      to: {
+        path: [
+          '^src/orchestration/',
+          '^src/blocks/',
+          '^src/app/',
+          '^src/deploy/',
+          '^src/main\\.ts$',
+          '^src/cli\\.ts$',
+        ],
+      },
     },
     {
       name: 'orchestration-takes-its-own-settings',

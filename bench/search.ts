@@ -38,7 +38,7 @@ import { catalogId } from '../src/blocks/content/rules.ts';
 import searchBlock from '../src/blocks/search/index.ts';
 import { MiniSearchEngine } from '../src/blocks/search/engines/minisearch.ts';
 import { FIELD_BOOST, FIELDS, typosFor, type IndexDoc } from '../src/blocks/search/models.ts';
-import { loadConfig } from '../src/platform/config.ts';
+import { loadConfig } from '../src/app/config.ts';
 import { contentV1, mockBlock } from '../src/orchestration/index.ts';
 import { dropPostgresSchemas, openDatabaseFor } from '../src/platform/database/index.ts';
 import { buildHost, type App } from '../src/app/host.ts';

@@ -38,7 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { authV1, cacheV1, contentV1, mockBlock, type User } from '../src/orchestration/index.ts';
-import { loadConfig } from '../src/platform/config.ts';
+import { loadConfig } from '../src/app/config.ts';
 import { buildHost } from '../src/app/host.ts';
 import streamBlock from '../src/blocks/stream/index.ts';
 import { startNginx } from '../src/blocks/stream/tests/nginx.ts';

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { loadConfig } from '../src/platform/config.ts';
+import { loadConfig } from '../src/app/config.ts';
 import { openDatabaseFor } from '../src/platform/database/index.ts';
 import { dropPostgresSchemas } from '../src/platform/database/index.ts';
 import { buildHost } from '../src/app/host.ts';

@@ -10,7 +10,7 @@
  * configuration (nothing was started).
  */
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from './platform/config.ts';
+import { ConfigError, loadConfig } from './app/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { formatReady } from './deploy/ready-line.ts';
 import { stopOnSignals } from './deploy/stop-on-signals.ts';

@@ -13,7 +13,7 @@ import {
   type BlockClient,
   type Orchestrator,
 } from '../orchestration/index.ts';
-import { requireUser } from '../platform/http-auth.ts';
+import { requireUser } from '../orchestration/http-auth.ts';
 
 const SearchQs = z.object({
   q: z.string().max(200).default(''),

@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Orchestrator, type AnyBlockManifest, type Contract } from '../orchestration/index.ts';
 import { registerOrchestratorRoutes } from '../orchestration/http.ts';
-import type { AppConfig } from '../platform/config.ts';
+import type { AppConfig } from './config.ts';
 import { createHttpServer } from '../platform/http.ts';
-import { installSessions } from '../platform/http-auth.ts';
+import { installSessions } from '../orchestration/http-auth.ts';
 import { SessionValidator } from './sessions.ts';
 import { BlockRoutes } from './block-routes.ts';
 import { serveWebApp } from '../platform/web.ts';
@@ -60,7 +60,6 @@ export async function buildHost(
     logger,
     settings: config.orchestrator,
     contracts,
-    config,
     instance: config.instance,
     env: config.env,
     shared: {

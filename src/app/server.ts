@@ -1,7 +1,7 @@
 /** One WSOPTV process with the real blocks (those named in WSOPTV_BLOCKS, or all). */
 import type { Logger } from 'pino';
 import type { AnyBlockManifest, Contract } from '../orchestration/index.ts';
-import type { AppConfig } from '../platform/config.ts';
+import type { AppConfig } from './config.ts';
 import { buildHost, type App } from './host.ts';
 import { loadBlocks } from './block-loader.ts';
 import { gatewayRoutes } from './gateway.ts';

@@ -9,7 +9,7 @@
 import type { BlockClient } from '../orchestration/client.ts';
 import type { User } from '../orchestration/contracts/auth.ts';
 import { BlockError } from '../orchestration/errors.ts';
-import type { Session, SessionAuthenticator } from '../platform/http-auth.ts';
+import type { Session, SessionAuthenticator } from '../orchestration/http-auth.ts';
 
 export type { Session };
 

@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { loadConfig, ConfigError, type AppConfig } from '../platform/config.ts';
+import { loadConfig, ConfigError, type AppConfig } from '../app/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { buildHost, type App } from '../app/host.ts';
 import { buildApp } from '../app/server.ts';
@@ -32,7 +32,7 @@ export class UsageRefused extends Error {
 
 export const allBlockIds = (): string[] => [...blockIds];
 
-// Settings of the deployment shapes only; everything else is in platform/config.ts.
+// Settings of the deployment shapes only; everything else is in app/config.ts.
 const DeployEnv = z.object({
   /** URL other processes use to reach this one (another machine's view of it); derived from HOST/PORT when unset. */
   WSOPTV_ADVERTISE_URL: z.string().url().optional(),

@@ -1,8 +1,8 @@
 /**
  * What a block is, to the orchestrator: one small manifest object. The manifest names the
  * block, the contract versions it serves and the ones it needs; `setup` builds the live block
- * from a context the orchestrator hands it (logger, configuration, a client to call other
- * blocks). A block never receives another block, only that client.
+ * from a context the orchestrator hands it (a logger, its own settings, the shared settings, a
+ * client to call other blocks). A block never receives another block, only that client.
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
@@ -16,7 +16,6 @@ import type {
 } from './contracts/define.ts';
 import type { Envelope } from './message.ts';
 import type { BlockClient } from './client.ts';
-import type { AppConfig } from '../platform/config.ts';
 import type { SettingsEnv } from '../platform/settings.ts';
 import type { SharedSettings } from './settings.ts';
 import type { BlockInfo } from './registry.ts';
@@ -94,8 +93,6 @@ export interface BlockSetupContext<S = unknown> {
   readonly settings: S;
   /** What every block may know of the deployment: data and library directories, database, Redis. */
   readonly shared: SharedSettings;
-  /** @deprecated being replaced by `settings` and `shared`; do not add uses. */
-  readonly config: Readonly<AppConfig>;
   readonly log: Logger;
   /** Calls other blocks and publishes events with this block as the source. */
   readonly client: BlockClient;

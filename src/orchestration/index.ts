@@ -36,4 +36,12 @@ export type { BreakerState } from './resilience.ts';
 export type { DeadLetter, MessageBus, TransportState } from './bus/types.ts';
 export { createBus, type BusConfig } from './bus/index.ts';
 export * from './contracts/index.ts';
+export {
+  bearerToken,
+  installSessions,
+  requireUser,
+  type GuardOptions,
+  type Session,
+  type SessionAuthenticator,
+} from './http-auth.ts';
 export { mockBlock, type MockBlock, type MockCall } from './testing.ts';

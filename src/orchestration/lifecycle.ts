@@ -13,7 +13,6 @@ import type { NodeParts } from './node-parts.ts';
 import type { BlockInfo } from './registry.ts';
 import type { SharedSettings } from './settings.ts';
 import type { SettingsEnv } from '../platform/settings.ts';
-import type { AppConfig } from '../platform/config.ts';
 import { errorMessage } from '../platform/errors.ts';
 
 const BLOCK_ID = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -22,7 +21,6 @@ const BLOCK_ID = /^[a-z][a-z0-9_-]{0,63}$/;
 export interface SetupFacts {
   env: SettingsEnv;
   shared: SharedSettings;
-  config: Readonly<AppConfig>;
   system: () => SystemView;
 }
 
@@ -106,7 +104,6 @@ export class BlockLifecycle {
         log: this.node.log.child({ block: id }),
         client: new BlockClient(this.node.core, id),
         nodeId: this.node.nodeId,
-        config: this.facts.config,
         settings: block.settings,
         shared: this.facts.shared,
         system: this.facts.system(),

@@ -11,7 +11,6 @@ import type { BusConfig } from './bus/index.ts';
 import type { Contract } from './contracts/define.ts';
 import { defaultSettings, type OrchestratorSettings, type SharedSettings } from './settings.ts';
 import type { SettingsEnv } from '../platform/settings.ts';
-import type { AppConfig } from '../platform/config.ts';
 
 export interface OrchestratorOptions {
   /** A transport configuration (the orchestrator builds the bus and watches it) or a ready bus. */
@@ -22,8 +21,6 @@ export interface OrchestratorOptions {
   /** Contracts known to this node; defaults to every production contract. */
   contracts?: readonly Contract[];
   collectProcessMetrics?: boolean;
-  /** Handed to every block's setup; defaults to the configuration of an empty environment. */
-  config?: Readonly<AppConfig>;
   /** The environment each block's `settings` reads at registration; default: an empty one. */
   env?: SettingsEnv;
   /** The deployment facts handed to every block; default: those of an empty environment. */

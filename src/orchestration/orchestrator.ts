@@ -36,7 +36,6 @@ import {
   defaultSharedSettings,
   type OrchestratorSettings,
 } from './settings.ts';
-import { loadConfig } from '../platform/config.ts';
 
 export class Orchestrator implements ClientCore {
   readonly nodeId: string;
@@ -92,7 +91,6 @@ export class Orchestrator implements ClientCore {
     this.lifecycle = new BlockLifecycle(parts, this.events, {
       env: opts.env ?? {},
       shared: opts.shared ?? defaultSharedSettings,
-      config: opts.config ?? loadConfig({}),
       system: () => systemView(this.nodeId, this.registry, this.breakers, this.bus, this.catalog),
     });
     this.remote = new RemoteCalls(parts);

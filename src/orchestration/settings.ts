@@ -1,6 +1,6 @@
 /**
  * The orchestrator's tunables and their defaults, and the deployment facts it hands every block.
- * The composition root maps the environment onto these (src/platform/config.ts); the layer itself
+ * The composition root maps the environment onto these (src/app/config.ts); the layer itself
  * never reads the environment.
  */
 import { hostname } from 'node:os';

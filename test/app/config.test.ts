@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/platform/config.ts';
+import { ConfigError, loadConfig } from '../../src/app/config.ts';
 
 describe('configuration', () => {
   it('has working defaults and freezes the result', () => {

@@ -189,7 +189,7 @@ async function inProcess(
   logger: Logger,
   cleanup: () => Promise<void>,
 ): Promise<Deployment> {
-  const { loadConfig } = await import('../../src/platform/config.ts');
+  const { loadConfig } = await import('../../src/app/config.ts');
   const { buildApp } = await import('../../src/app/server.ts');
   const app = await buildApp(loadConfig({ ...base.env, PORT: '0' }), logger);
   const url = (await app.http.listen({ port: 0, host: '127.0.0.1' })).replace(/\/$/, '');

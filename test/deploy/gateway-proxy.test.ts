@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildHost, type App } from '../../src/app/host.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import { installGatewayProxy } from '../../src/deploy/gateway-proxy.ts';
 import type { BlockInfo } from '../../src/orchestration/index.ts';
 import { memoryLogger } from '../support/logs.ts';

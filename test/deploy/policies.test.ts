@@ -10,7 +10,7 @@ import { Backoff } from '../../src/deploy/backoff.ts';
 import { RouteTable, literalPrefix } from '../../src/deploy/route-table.ts';
 import { allBlocks } from '../../src/app/blocks.ts';
 import { buildHost } from '../../src/app/host.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import { memoryLogger } from '../support/logs.ts';
 
 describe('restart backoff', () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authV1, mockBlock, type User } from '../../src/orchestration/index.ts';
 import { buildApp, type App } from '../../src/app/server.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import content from '../../src/blocks/content/index.ts';
 import search from '../../src/blocks/search/index.ts';
 import { waitFor } from '../support/wait.ts';

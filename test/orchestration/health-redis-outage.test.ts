@@ -5,7 +5,7 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app/server.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';
 import { memoryLogger } from '../support/logs.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app/server.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import { memoryLogger } from '../support/logs.ts';
 import { echoBlock, storeBlock, testContracts } from '../support/test-contracts.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';

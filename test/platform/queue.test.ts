@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlockError } from '../../src/orchestration/index.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import { openDatabaseFor } from '../../src/platform/database/index.ts';
 import { BullQueue } from '../../src/platform/queue/bullmq.ts';
 import type { Job, JobQueue, QueueSettings } from '../../src/platform/queue/index.ts';

@@ -8,9 +8,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { defineBlock, mockBlock, type User } from '../../src/orchestration/index.ts';
 import { productionContracts } from '../../src/orchestration/contracts/index.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/app/config.ts';
 import { buildHost, type App } from '../../src/app/host.ts';
-import { requireUser } from '../../src/platform/http-auth.ts';
+import { requireUser } from '../../src/orchestration/http-auth.ts';
 import { memoryLogger } from '../support/logs.ts';
 import { storeV1, testContracts } from '../support/test-contracts.ts';
 

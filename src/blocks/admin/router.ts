@@ -12,11 +12,11 @@ import {
   Job,
   JobStatus,
   PlaybackSession,
+  requireUser,
   User,
   UserStatus,
   type BlockClient,
 } from '../../orchestration/index.ts';
-import { requireUser } from '../../platform/http-auth.ts';
 import type { Actor, AdminService } from './service.ts';
 import { StatusReport, type SystemProbe } from './status.ts';
 

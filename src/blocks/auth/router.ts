@@ -5,8 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BlockError, User, type BlockClient } from '../../orchestration/index.ts';
-import { requireUser } from '../../platform/http-auth.ts';
+import { BlockError, requireUser, User, type BlockClient } from '../../orchestration/index.ts';
 import { Registration } from './accounts.ts';
 import type { AuthService } from './service.ts';
 import { TokenPair } from './sessions.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { User, type BlockClient } from '../../orchestration/index.ts';
+import { AccountCodes, User, type BlockClient } from '../../orchestration/index.ts';
 import type { ActionOutput } from '../../orchestration/contracts/define.ts';
 import { toIsoString } from '../../platform/database/index.ts';
 import type { Accounts } from './accounts.ts';
@@ -30,7 +30,7 @@ export type TokenPair = z.infer<typeof TokenPair>;
 /** Told only to someone who gave the right password. */
 const statusError = (u: UserRow) =>
   authError(
-    `ACCOUNT_${u.status.toUpperCase() as Uppercase<Exclude<Status, 'active'>>}`,
+    AccountCodes[u.status as Exclude<Status, 'active'>],
     u.status === 'pending_approval'
       ? 'your account is waiting for an administrator to approve it'
       : `your account is ${u.status}${u.status_reason ? `: ${u.status_reason}` : ''}`,

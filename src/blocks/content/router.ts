@@ -7,9 +7,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BlockClient } from '../../orchestration/index.ts';
+import { requireUser, type BlockClient } from '../../orchestration/index.ts';
 import { ContentPatch, NewContent } from '../../orchestration/contracts/content.ts';
-import { requireUser } from '../../platform/http-auth.ts';
 import { ContentErrors } from './models.ts';
 import type { ContentService } from './service.ts';
 

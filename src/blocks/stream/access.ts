@@ -5,8 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { isInfrastructureError, type BlockClient } from '../../orchestration/index.ts';
-import { bearerToken } from '../../platform/http-auth.ts';
+import { bearerToken, isInfrastructureError, type BlockClient } from '../../orchestration/index.ts';
 import type { MediaTokens } from './media-token.ts';
 import { StreamErrors, type Viewer } from './models.ts';
 

@@ -1,6 +1,6 @@
 /** The stream block's types, limits and every error code it raises, in one place. */
 import type { z } from 'zod';
-import { BlockError, type SlotDecision } from '../../orchestration/index.ts';
+import { AccountCodes, BlockError, type SlotDecision } from '../../orchestration/index.ts';
 
 export type Tier = 'ssd' | 'nas';
 export type Decision = z.infer<typeof SlotDecision>;
@@ -56,9 +56,9 @@ export const StreamErrors = {
       'you signed out or your session was revoked: sign in again to play',
       { status: 401 },
     ),
-  inactive: (status: string) =>
+  inactive: (status: keyof typeof AccountCodes) =>
     new BlockError(
-      `ACCOUNT_${status.toUpperCase()}`,
+      AccountCodes[status],
       `your account is ${status.replace('_', ' ')}: it cannot play videos`,
       { status: 403 },
     ),

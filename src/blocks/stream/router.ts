@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../../platform/http-auth.ts';
+import { requireUser } from '../../orchestration/index.ts';
 import type { StreamService } from './service.ts';
 
 const params = z.object({ contentId: z.string().min(1).max(64) });

@@ -3,6 +3,15 @@ import { defineContract } from './define.ts';
 import { Id, IsoDate } from './common.ts';
 
 export const UserStatus = z.enum(['pending_approval', 'active', 'rejected', 'suspended']);
+/**
+ * The error code of a request refused because the account is not active: the same code from
+ * every block (auth at sign-in, the route guard, the stream block), declared once here.
+ */
+export const AccountCodes = {
+  pending_approval: 'ACCOUNT_PENDING_APPROVAL',
+  rejected: 'ACCOUNT_REJECTED',
+  suspended: 'ACCOUNT_SUSPENDED',
+} as const satisfies Record<Exclude<z.infer<typeof UserStatus>, 'active'>, string>;
 export const UserRole = z.enum(['admin', 'user']);
 
 /** A user as other blocks see it: never a password hash, never a token. */

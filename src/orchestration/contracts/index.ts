@@ -43,7 +43,7 @@ export {
   BlockStatusSchema,
   BreakerStateSchema,
 } from './orchestrator.ts';
-export { authV1, User, UserStatus, UserRole, Session } from './auth.ts';
+export { authV1, AccountCodes, User, UserStatus, UserRole, Session } from './auth.ts';
 export { contentV1, Content, Catalog, Progress } from './content.ts';
 export { streamV1, PlaybackSession } from './stream.ts';
 export { cacheV1, SlotDecision, Tier } from './cache.ts';

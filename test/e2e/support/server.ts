@@ -60,7 +60,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     WSOPTV_ADMIN_PASSWORD: opts.admin.password,
     WSOPTV_BCRYPT_COST: '4',
     WSOPTV_SERVE_WEB: 'true',
-    // Embedded everything: empty means unset (see src/platform/config.ts).
+    // Embedded everything: empty means unset (see src/app/config.ts).
     REDIS_URL: '',
     DATABASE_URL: '',
     MEILI_URL: '',

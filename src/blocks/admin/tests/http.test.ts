@@ -20,7 +20,7 @@ import {
   type EventPayload,
   type User,
 } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';

@@ -3,7 +3,7 @@
  * environment, signs in as the configured admin, fails two sign-ins from one shared address,
  * prints one `RESULT <json>` line and exits.
  */
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost } from '../../../app/host.ts';
 import { createLogger } from '../../../platform/logger.ts';
 import authBlock from '../index.ts';

@@ -1,7 +1,7 @@
 /** Shared set-up for the auth block's tests: a real host with the real auth block, no mocks. */
 import type { LightMyRequestResponse } from 'fastify';
 import type { User } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import type { DatabaseTarget } from '../../../../test/support/databases.ts';

@@ -16,7 +16,7 @@ import {
   type EventName,
   type MockBlock,
 } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import cacheBlock from '../index.ts';

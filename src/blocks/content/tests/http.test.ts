@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authV1, mockBlock, type EventName, type User } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';

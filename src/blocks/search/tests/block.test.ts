@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlockError, contentV1, mockBlock, type Content } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import { waitFor } from '../../../../test/support/wait.ts';

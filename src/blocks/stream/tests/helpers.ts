@@ -30,7 +30,7 @@ import {
   type EventName,
   type User,
 } from '../../../orchestration/index.ts';
-import { loadConfig } from '../../../platform/config.ts';
+import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import { sampleMp4 } from '../../../../test/support/media.ts';

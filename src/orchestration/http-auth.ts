@@ -3,14 +3,15 @@
  * that a <video> element requests, a `token` query parameter when the route allows it) through
  * the process-wide SessionValidator, and refuses with a stable code:
  *   401 UNAUTHORIZED        no token, or auth says it is invalid/expired/revoked
- *   403 ACCOUNT_<STATUS>    the account is not active (pending approval, rejected, suspended)
+ *   403 ACCOUNT_<STATUS>    the account is not active (AccountCodes: pending approval, rejected,
+ *                           suspended)
  *   403 FORBIDDEN           an admin route and the caller is not an admin
  *   503 READ_ONLY           auth is down and the route writes (cached sessions only read)
  *   503 AUTH_UNAVAILABLE    auth is down and this token was not seen recently
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../orchestration/contracts/auth.ts';
-import { BlockError } from '../orchestration/errors.ts';
+import { AccountCodes, type User } from './contracts/auth.ts';
+import { BlockError } from './errors.ts';
 
 /** Who is calling, as the guard needs to know it (the host's session validator provides it). */
 export interface Session {
@@ -69,7 +70,7 @@ export function requireUser(opts: GuardOptions = {}) {
     const { user } = session;
     if (user.status !== 'active') {
       throw new BlockError(
-        `ACCOUNT_${user.status.toUpperCase()}`,
+        AccountCodes[user.status],
         accountMessage(user.status, user.status_reason),
         { status: 403 },
       );

@@ -1,6 +1,8 @@
 /**
- * Configuration, read from the environment once at start-up, checked, frozen. Every default
- * lives here; a bad value fails start-up with the variable's name instead of surfacing later.
+ * The process's configuration, read from the environment once at start-up, checked, frozen: the
+ * HTTP server, the shared settings every block may know (directories, database, Redis), the
+ * bus and the orchestrator's tunables. Each block reads its own variables itself (its manifest's
+ * `settings`, from `env`). A bad value fails start-up with the variable's name.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -11,7 +13,7 @@ import {
   defaultSharedSettings as shared,
   type OrchestratorSettings,
 } from '../orchestration/settings.ts';
-import { ConfigError, deepFreeze, intSetting as int, readSettings } from './settings.ts';
+import { ConfigError, deepFreeze, intSetting as int, readSettings } from '../platform/settings.ts';
 
 export { ConfigError };
 
@@ -32,32 +34,6 @@ const Schema = z.object({
     .regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _')
     .default(shared.dbSchemaPrefix),
   WSOPTV_LIBRARY_DIR: z.string().min(1).default(shared.libraryDir),
-  /** Fast local copy of hot videos; defaults to <data dir>/ssd-cache. */
-  WSOPTV_SSD_CACHE_DIR: z.string().min(1).optional(),
-  WSOPTV_SSD_CACHE_BYTES: int(50 * 1024 ** 3, 1024),
-  WSOPTV_MEMORY_CACHE_ENTRIES: int(10_000, 10),
-  WSOPTV_HOT_PLAYS: int(5, 1),
-  WSOPTV_HOT_WINDOW_DAYS: int(7, 1),
-  WSOPTV_STREAM_MAX_PER_USER: int(3, 1),
-  WSOPTV_STREAM_MAX_TOTAL: int(20, 1),
-  /** A playback session with no request for this long gives its slot back. */
-  WSOPTV_STREAM_IDLE_MS: int(60_000, 100),
-  /** Lifetime of a signed media URL handed to the <video> element. */
-  WSOPTV_MEDIA_URL_TTL_S: int(6 * 3600, 10),
-  /** Set behind nginx: answer with X-Accel-Redirect to this internal location instead of sending bytes. */
-  /** Set to use MeiliSearch instead of the in-process index. */
-  MEILI_URL: z.string().url().optional(),
-  MEILI_KEY: z.string().optional(),
-  WSOPTV_THUMBNAIL_DIR: z.string().min(1).optional(),
-  WSOPTV_WORKER_CONCURRENCY: int(2, 1),
-  WSOPTV_JOB_TIMEOUT_MS: int(10 * 60_000, 100),
-  WSOPTV_JOB_RETENTION_DAYS: int(7, 1),
-  /** Run a library scan at start-up when the catalog is empty. */
-  WSOPTV_SCAN_ON_START: z.enum(['true', 'false']).default('true'),
-  WSOPTV_ACCEL_REDIRECT_PREFIX: z
-    .string()
-    .regex(/^\/[A-Za-z0-9_\-/]*$/, 'an absolute URL path such as /protected-media/')
-    .optional(),
   /** Comma-separated block ids to host in this process; empty means every block. */
   WSOPTV_BLOCKS: z.string().default(''),
   WSOPTV_REQUEST_TIMEOUT_MS: int(defaultSettings.requestTimeoutMs, 1),
@@ -102,28 +78,6 @@ export interface AppConfig {
   dataDir: string;
   dbSchemaPrefix: string;
   libraryDir: string;
-  cache: {
-    ssdDir: string;
-    ssdBytes: number;
-    memoryEntries: number;
-    hotPlays: number;
-    hotWindowDays: number;
-  };
-  search: { meiliUrl?: string; meiliKey?: string };
-  worker: {
-    thumbnailDir: string;
-    concurrency: number;
-    jobTimeoutMs: number;
-    retentionDays: number;
-    scanOnStart: boolean;
-  };
-  stream: {
-    maxPerUser: number;
-    maxTotal: number;
-    idleMs: number;
-    mediaUrlTtlS: number;
-    accelRedirectPrefix?: string;
-  };
   blocks: string[];
   redisConnectTimeoutMs: number;
   eventMaxDeliveries: number;
@@ -167,28 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     dataDir: resolve(c.WSOPTV_DATA_DIR),
     dbSchemaPrefix: c.WSOPTV_DB_SCHEMA_PREFIX,
     libraryDir: resolve(c.WSOPTV_LIBRARY_DIR),
-    cache: {
-      ssdDir: resolve(c.WSOPTV_SSD_CACHE_DIR ?? `${c.WSOPTV_DATA_DIR}/ssd-cache`),
-      ssdBytes: c.WSOPTV_SSD_CACHE_BYTES,
-      memoryEntries: c.WSOPTV_MEMORY_CACHE_ENTRIES,
-      hotPlays: c.WSOPTV_HOT_PLAYS,
-      hotWindowDays: c.WSOPTV_HOT_WINDOW_DAYS,
-    },
-    search: { meiliUrl: c.MEILI_URL, meiliKey: c.MEILI_KEY },
-    worker: {
-      thumbnailDir: resolve(c.WSOPTV_THUMBNAIL_DIR ?? `${c.WSOPTV_DATA_DIR}/thumbnails`),
-      concurrency: c.WSOPTV_WORKER_CONCURRENCY,
-      jobTimeoutMs: c.WSOPTV_JOB_TIMEOUT_MS,
-      retentionDays: c.WSOPTV_JOB_RETENTION_DAYS,
-      scanOnStart: c.WSOPTV_SCAN_ON_START === 'true',
-    },
-    stream: {
-      maxPerUser: c.WSOPTV_STREAM_MAX_PER_USER,
-      maxTotal: c.WSOPTV_STREAM_MAX_TOTAL,
-      idleMs: c.WSOPTV_STREAM_IDLE_MS,
-      mediaUrlTtlS: c.WSOPTV_MEDIA_URL_TTL_S,
-      accelRedirectPrefix: c.WSOPTV_ACCEL_REDIRECT_PREFIX,
-    },
     blocks: c.WSOPTV_BLOCKS.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
