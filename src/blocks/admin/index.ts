@@ -4,7 +4,8 @@ import { openDatabaseFor } from '../../platform/database/index.ts';
 import { migrations } from './migrations.ts';
 import { AUDIT_CLEANUP_EVERY_MS, type AdminDB } from './models.ts';
 import { adminRoutes } from './router.ts';
-import { AdminService, AuditLog } from './service.ts';
+import { AuditLog } from './audit.ts';
+import { AdminService } from './service.ts';
 import { SystemProbe } from './status.ts';
 
 export default defineBlock({

@@ -8,97 +8,39 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  AuditEntry,
   Job,
   JobStatus,
-  PlaybackSession,
   requireUser,
   User,
   UserStatus,
   type BlockClient,
 } from '../../orchestration/index.ts';
-import type { Actor, AdminService } from './service.ts';
-import { StatusReport, type SystemProbe } from './status.ts';
+import type { Actor } from './audit.ts';
+import type { AdminService } from './service.ts';
+import {
+  AuditPage,
+  Cache,
+  DeadLetters,
+  ErrorBody,
+  JobsPage,
+  Replayed,
+  StatusReport,
+  Streams,
+  UsersPage,
+} from './responses.ts';
+import type { SystemProbe } from './status.ts';
 
-const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    correlation_id: z.string(),
-    details: z.unknown().optional(),
-  }),
-});
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
 const limit = (def: number) => z.coerce.number().int().min(1).max(100).default(def);
 const Reason = z.string().trim().min(1).max(500);
-const n = z.number().nullable();
 
 const UsersQuery = z.object({ status: UserStatus.optional(), page, limit: limit(20) });
-const UsersPage = z.object({
-  items: z.array(User),
-  total: z.number().int(),
-  page: z.number().int(),
-  limit: z.number().int(),
-});
-const Streams = z.object({
-  items: z.array(
-    PlaybackSession.extend({
-      username: z.string().nullable(),
-      content_title: z.string().nullable(),
-    }),
-  ),
-  total: z.number().int(),
-});
-const Cache = z.object({
-  tiers: z.record(z.string(), z.object({ hits: z.number(), misses: z.number(), hit_rate: n })),
-  ssd: z.object({
-    used_bytes: z.number(),
-    capacity_bytes: z.number(),
-    files: z.number().int(),
-    usage_percent: n,
-  }),
-  active_slots: z.number().int(),
-  hot_contents: z.array(
-    z.object({
-      content_id: z.string(),
-      title: z.string().nullable(),
-      plays_7d: z.number().int(),
-      on_ssd: z.boolean(),
-    }),
-  ),
-});
 const JobsQuery = z.object({
   status: JobStatus.optional(),
   limit: limit(20),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-const JobsPage = z.object({
-  items: z.array(Job),
-  total: z.number().int(),
-  limit: z.number().int(),
-  offset: z.number().int(),
-  stats: z.record(z.string(), z.number().int()).nullable(),
-});
-const DeadLetters = z.object({
-  items: z.array(
-    z.object({
-      channel: z.string(),
-      group: z.string(),
-      id: z.string(),
-      deliveries: z.number().int(),
-      error: z.string(),
-      at: z.string(),
-      message: z.string(),
-    }),
-  ),
-});
-const AuditPage = z.object({
-  items: z.array(AuditEntry),
-  total: z.number().int(),
-  page: z.number().int(),
-  limit: z.number().int(),
 });
 
 export function adminRoutes(
@@ -269,7 +211,7 @@ export function adminRoutes(
       ...change,
       schema: doc('Give a dead-lettered event back to the block that failed on it (audited)', {
         body: Letter,
-        response: { 200: z.object({ replayed: z.literal(true) }), ...errors },
+        response: { 200: Replayed, ...errors },
       }),
     },
     (req) =>

@@ -7,10 +7,7 @@
  */
 import os from 'node:os';
 import { access, constants, statfs } from 'node:fs/promises';
-import { z } from 'zod';
 import {
-  BlockStatusSchema,
-  BreakerStateSchema,
   isInfrastructureError,
   productionContracts,
   toBlockError,
@@ -22,81 +19,9 @@ import {
   type SystemView,
 } from '../../orchestration/index.ts';
 import { STATUS_PROBE_MS } from './models.ts';
+import type { Check, Disk, StatusReport } from './responses.ts';
 
 const FS_PROBE_MS = 200;
-const n = z.number().nullable();
-const Check = z.object({
-  available: z.boolean(),
-  code: z.string().nullable(),
-  message: z.string().nullable(),
-  ms: z.number(),
-});
-const Disk = z.object({
-  path: z.string(),
-  available: z.boolean(),
-  total_bytes: n,
-  free_bytes: n,
-  used_bytes: n,
-  error: z.string().nullable(),
-});
-
-export const StatusReport = z.object({
-  node_id: z.string(),
-  generated_at: z.string(),
-  took_ms: z.number(),
-  uptime_s: z.number(),
-  transport: z.object({ kind: z.enum(['memory', 'redis']), state: z.string() }),
-  blocks: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      version: z.string(),
-      status: BlockStatusSchema,
-      status_reason: z.string().nullable(),
-      up: z.boolean(),
-      contracts: z.array(z.string()),
-      node_id: z.string(),
-      started_at: z.string(),
-      last_seen: z.string(),
-      breaker: BreakerStateSchema,
-    }),
-  ),
-  /** Blocks of the production contracts that no process in sight runs. */
-  missing_blocks: z.array(z.string()),
-  dependencies: z.record(z.string(), Check),
-  summary: z.object({
-    active_streams: n,
-    pending_users: n,
-    queue: z.record(z.string(), z.number()).nullable(),
-    cache_hit_rate: z.record(z.string(), n).nullable(),
-  }),
-  cpu: z.object({
-    cores: z.number(),
-    model: z.string().nullable(),
-    load_avg: z.array(z.number()),
-    process_user_ms: z.number(),
-    process_system_ms: z.number(),
-    process_percent: z.number(),
-  }),
-  memory: z.object({
-    total_bytes: z.number(),
-    free_bytes: z.number(),
-    used_bytes: z.number(),
-    process: z.object({
-      rss: z.number(),
-      heap_total: z.number(),
-      heap_used: z.number(),
-      external: z.number(),
-    }),
-  }),
-  disks: z.object({
-    /** As the cache block reports it (cache:v1 get_cache_stats): null figures while it cannot answer. */
-    ssd: Disk.extend({ path: z.string().nullable(), capacity_bytes: n, cache_used_bytes: n }),
-    nas: Disk.extend({ reachable: z.boolean() }),
-  }),
-});
-type Report = z.infer<typeof StatusReport>;
-type CheckResult = z.infer<typeof Check>;
 
 const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
 const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -104,8 +29,8 @@ const why = (err: unknown) => (err instanceof Error ? err.message : String(err))
 /** The SSD as the cache block sees it; while the cache cannot answer, every figure is null and `error` says why. */
 function ssdDisk(
   ssd: ActionOutput<'cache:v1', 'get_cache_stats'>['ssd'] | undefined,
-  check: CheckResult,
-): Report['disks']['ssd'] {
+  check: Check,
+): StatusReport['disks']['ssd'] {
   const fs = ssd?.filesystem;
   const error = !ssd
     ? `the cache service is not answering (${check.code}): ${check.message}`
@@ -150,7 +75,7 @@ export class SystemProbe {
     };
   }
 
-  async report(via: BlockClient): Promise<Report> {
+  async report(via: BlockClient): Promise<StatusReport> {
     const started = performance.now();
     const lib = this.libraryDir;
     const [nas, reach, streams, cache, queue, pending] = await Promise.all([
@@ -217,7 +142,7 @@ export class SystemProbe {
     contract: C,
     action: A,
     input: ActionInput<C, A>,
-  ): Promise<{ value: ActionOutput<C, A> | null; check: CheckResult }> {
+  ): Promise<{ value: ActionOutput<C, A> | null; check: Check }> {
     const t = performance.now();
     try {
       const value = await via.request(contract, action, input, { timeoutMs: STATUS_PROBE_MS });
@@ -236,7 +161,7 @@ export class SystemProbe {
     }
   }
 
-  private async disk(path: string): Promise<z.infer<typeof Disk>> {
+  private async disk(path: string): Promise<Disk> {
     try {
       const s = await this.once(`statfs:${path}`, () => statfs(path));
       const total = s.blocks * s.bsize;
@@ -282,7 +207,7 @@ export class SystemProbe {
   }
 
   /** Process CPU as a percentage of one core since the previous report. */
-  private cpu(): Report['cpu'] {
+  private cpu(): StatusReport['cpu'] {
     const now = performance.now();
     const usage = process.cpuUsage();
     const wallUs = (now - this.lastCpu.at) * 1000;
@@ -299,7 +224,7 @@ export class SystemProbe {
     };
   }
 
-  private memory(): Report['memory'] {
+  private memory(): StatusReport['memory'] {
     const m = process.memoryUsage();
     const total = os.totalmem();
     const free = os.freemem();

@@ -5,6 +5,7 @@
  * It records the POSTs it receives.
  */
 import type { BrowserContext, Route } from 'playwright-core';
+import type { StatusReport } from '../../../src/blocks/admin/responses.ts';
 
 export interface AdminStub {
   posts: Array<{ path: string; body: unknown }>;
@@ -235,6 +236,11 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
           },
           blocks: [
             {
+              name: 'auth',
+              status_reason: null,
+              up: true,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'auth',
               status: 'healthy',
               version: '1.0.0',
@@ -243,6 +249,11 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['auth:v1'],
             },
             {
+              name: 'content',
+              status_reason: null,
+              up: true,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'content',
               status: 'healthy',
               version: '1.0.0',
@@ -251,6 +262,11 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['content:v1'],
             },
             {
+              name: 'stream',
+              status_reason: null,
+              up: true,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'stream',
               status: 'healthy',
               version: '1.0.0',
@@ -259,6 +275,10 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['stream:v1'],
             },
             {
+              name: 'cache',
+              up: true,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'cache',
               status: 'degraded',
               status_reason: 'SSD cache 92 % full',
@@ -268,6 +288,10 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['cache:v1'],
             },
             {
+              name: 'search',
+              up: false,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'search',
               status: 'unhealthy',
               status_reason: 'MeiliSearch unreachable',
@@ -277,6 +301,11 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['search:v1'],
             },
             {
+              name: 'worker',
+              status_reason: null,
+              up: true,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'worker',
               status: 'healthy',
               version: '1.0.0',
@@ -285,6 +314,11 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['worker:v1'],
             },
             {
+              name: 'admin',
+              status_reason: null,
+              up: true,
+              started_at: iso(86400),
+              last_seen: iso(1),
               id: 'admin',
               status: 'healthy',
               version: '1.0.0',
@@ -293,7 +327,7 @@ export async function stubAdminApi(context: BrowserContext): Promise<AdminStub> 
               contracts: ['admin:v1'],
             },
           ],
-        });
+        } satisfies StatusReport);
       case '/users': {
         const status = url.searchParams.get('status');
         const all = [

@@ -12,7 +12,7 @@ import {
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { migrations } from '../migrations.ts';
 import { AUDIT_RETENTION_DAYS, type AdminDB } from '../models.ts';
-import { AuditLog, type Actor } from '../service.ts';
+import { AuditLog, type Actor } from '../audit.ts';
 
 const DAY = 86_400_000;
 const actor: Actor = { id: 'a1', username: 'boss', ip: '10.0.0.1' };
@@ -22,7 +22,7 @@ describeEachDatabase('admin audit log', (target) => {
   const openLog = async (env: Record<string, string>, clock: { now: number }) => {
     const database = await openDatabaseFor<AdminDB>(
       {
-        dataDir: env.WSOPTV_DATA_DIR!,
+        dataDir: env.WSOPTV_DATA_DIR,
         databaseUrl: env.DATABASE_URL,
         dbSchemaPrefix: env.WSOPTV_DB_SCHEMA_PREFIX ?? DEFAULT_SCHEMA_PREFIX,
       },

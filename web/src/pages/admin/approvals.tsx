@@ -1,17 +1,16 @@
 /** Pending approvals: approve, or reject with a reason. /api/admin/users?status=pending_approval every 10 s. */
-import type { Page, User } from '../../api.ts';
 import { ago } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { ActionNotice, LoadState, Panel } from './parts.tsx';
-import { listOf } from './read.ts';
+import type { UsersPage } from './types.ts';
 import { useUserActions } from './user-actions.tsx';
 
 export function ApprovalsPanel() {
-  const list = useApi<Page<User>>('/api/admin/users?status=pending_approval&limit=50', {
+  const list = useApi<UsersPage>('/api/admin/users?status=pending_approval&limit=50', {
     refreshMs: 10_000,
   });
   const { act, approve, ask, dialog } = useUserActions(list.reload);
-  const users = listOf<User>(list.data, 'users');
+  const users = list.data?.items ?? [];
   return (
     <Panel
       id="approvals"
@@ -19,7 +18,7 @@ export function ApprovalsPanel() {
       aside={
         list.data ? (
           <span class="count" data-testid="pending-count">
-            {list.data.total ?? users.length}
+            {list.data.total}
           </span>
         ) : null
       }

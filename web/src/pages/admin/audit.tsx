@@ -1,23 +1,21 @@
 /** Audit log, paged: who did what to whom. /api/admin/audit?page= every 15 s. */
 import { useState } from 'preact/hooks';
-import type { Page } from '../../api.ts';
 import { dateTime } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { withQuery } from '../../router.tsx';
 import { detailsText } from './format.ts';
 import { LoadState, Panel, SmallPager, Table } from './parts.tsx';
-import { listOf } from './read.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditPage } from './types.ts';
 
 const LIMIT = 20;
 
 export function AuditPanel() {
   const [page, setPage] = useState(1);
-  const log = useApi<Page<AuditEntry>>(withQuery('/api/admin/audit', { page, limit: LIMIT }), {
+  const log = useApi<AuditPage>(withQuery('/api/admin/audit', { page, limit: LIMIT }), {
     refreshMs: 15_000,
   });
-  const items = listOf<AuditEntry>(log.data, 'entries');
-  const pages = Math.max(1, Math.ceil((log.data?.total ?? items.length) / LIMIT));
+  const items = log.data?.items ?? [];
+  const pages = Math.max(1, Math.ceil((log.data?.total ?? 0) / LIMIT));
   return (
     <Panel id="audit" title="Audit log">
       <LoadState of={log} />
@@ -27,15 +25,12 @@ export function AuditPanel() {
           {items.map((a) => (
             <tr key={a.id}>
               <td class="nowrap small">{dateTime(a.at)}</td>
-              <td class="small">{a.actor_name ?? a.actor ?? a.actor_id?.slice(0, 8) ?? '—'}</td>
+              <td class="small">{a.actor_name ?? a.actor_id.slice(0, 8)}</td>
               <td>
                 <code>{a.action}</code>
               </td>
               <td class="small">{a.target ?? '—'}</td>
-              <td
-                class="muted tiny details"
-                title={a.details ? JSON.stringify(a.details) : undefined}
-              >
+              <td class="muted tiny details" title={JSON.stringify(a.details)}>
                 {detailsText(a.details)}
               </td>
             </tr>

@@ -5,7 +5,7 @@ export function BlockGrid({ blocks, missing }: { blocks: BlockRow[]; missing: st
   return (
     <div class="block-grid" data-testid="block-grid">
       {blocks.map((b) => (
-        <BlockCard key={`${b.id}@${b.node_id ?? ''}`} block={b} />
+        <BlockCard key={`${b.id}@${b.node_id}`} block={b} />
       ))}
       {missing.map((id) => (
         <MissingBlockCard key={`missing-${id}`} id={id} />
@@ -19,34 +19,33 @@ export function BlockGrid({ blocks, missing }: { blocks: BlockRow[]; missing: st
 
 /** Status, breaker, version, node and the reason for a status other than healthy. */
 function BlockCard({ block: b }: { block: BlockRow }) {
-  const breaker = typeof b.breaker === 'string' ? b.breaker : (b.breaker?.state ?? '—');
   return (
     <div
-      class={`block-card status-${b.status ?? 'unknown'}`}
+      class={`block-card status-${b.status}`}
       data-testid="block-card"
       data-block={b.id}
       data-status={b.status}
     >
       <div class="block-top">
-        <span class="block-id">{b.name ?? b.id}</span>
-        <span class={`pill pill-${b.status ?? 'unknown'}`}>{b.status ?? '?'}</span>
+        <span class="block-id">{b.name}</span>
+        <span class={`pill pill-${b.status}`}>{b.status}</span>
       </div>
       <dl class="block-facts">
         <div>
           <dt>version</dt>
-          <dd>{b.version ?? '—'}</dd>
+          <dd>{b.version}</dd>
         </div>
         <div>
           <dt>breaker</dt>
-          <dd class={`breaker breaker-${breaker}`}>{breaker}</dd>
+          <dd class={`breaker breaker-${b.breaker}`}>{b.breaker}</dd>
         </div>
         <div>
           <dt>node</dt>
-          <dd title={b.node_id}>{b.node_id ? b.node_id.slice(0, 12) : '—'}</dd>
+          <dd title={b.node_id}>{b.node_id.slice(0, 12)}</dd>
         </div>
       </dl>
       {b.status_reason ? <p class="block-reason small">{b.status_reason}</p> : null}
-      {b.contracts?.length ? <p class="muted tiny">{b.contracts.join(' · ')}</p> : null}
+      {b.contracts.length ? <p class="muted tiny">{b.contracts.join(' · ')}</p> : null}
     </div>
   );
 }

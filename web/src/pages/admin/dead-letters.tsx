@@ -7,13 +7,13 @@ import { dateTime } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { useAction } from './hooks.ts';
 import { ActionNotice, LoadState, Panel, Table } from './parts.tsx';
-import type { DeadLetter } from './types.ts';
+import type { DeadLetters } from './types.ts';
 
 /** The block a consumer group belongs to: "content.vm-1" → "content". */
 const blockOf = (group: string) => group.split('.')[0];
 
 export function DeadLettersPanel() {
-  const letters = useApi<{ items: DeadLetter[] }>('/api/admin/dead-letters?limit=20', {
+  const letters = useApi<DeadLetters>('/api/admin/dead-letters?limit=20', {
     refreshMs: 30_000,
   });
   const items = letters.data?.items ?? [];

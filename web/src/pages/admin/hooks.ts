@@ -64,8 +64,7 @@ export function useLibraryScan(onChange: () => void) {
   const follow = (id: string) => {
     timer.current = window.setTimeout(async () => {
       try {
-        const r = await api<Job | { job: Job }>(`/api/admin/jobs/${encodeURIComponent(id)}`);
-        const j = 'job' in r ? r.job : r;
+        const j = await api<Job>(`/api/admin/jobs/${encodeURIComponent(id)}`);
         setJob(j);
         if (isDone(j)) {
           onChange();
@@ -82,14 +81,10 @@ export function useLibraryScan(onChange: () => void) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<Job | { job: Job }>('/api/admin/library/scan', {
-        method: 'POST',
-        body: {},
-      });
-      const j = r && 'job' in r ? r.job : r;
+      const j = await api<Job>('/api/admin/library/scan', { method: 'POST', body: {} });
       setJob(j);
       onChange();
-      if (j?.id && !isDone(j)) follow(j.id);
+      if (!isDone(j)) follow(j.id);
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
     } finally {

@@ -1,8 +1,8 @@
 /**
  * The admin dashboard (/admin), for role admin only. Every panel loads (and refreshes) on its
  * own, so one slow or missing endpoint shows an error in its panel and the rest of the page
- * still works. Panels poll only while the tab is visible. Shapes are read defensively: the
- * admin block was still moving (read.ts, types.ts).
+ * still works. Panels poll only while the tab is visible. What each endpoint answers is typed
+ * from the admin block's response schemas (types.ts).
  */
 import { useTitle } from '../../hooks.ts';
 import { Link } from '../../router.tsx';

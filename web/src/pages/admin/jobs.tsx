@@ -1,14 +1,12 @@
 /** Job queue: counts, filter by status, retry failed jobs, and the library scan. /api/admin/jobs every 5 s. */
 import { useState } from 'preact/hooks';
-import type { Page } from '../../api.ts';
 import { ago } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { withQuery } from '../../router.tsx';
 import { useAction, type Action } from './hooks.ts';
 import { ActionNotice, LoadState, Panel, SmallPager } from './parts.tsx';
-import { listOf } from './read.ts';
 import { ScanLibrary } from './scan.tsx';
-import type { Job } from './types.ts';
+import type { Job, JobsPage } from './types.ts';
 
 const JOB_STATUSES = ['', 'pending', 'processing', 'retrying', 'failed', 'completed'];
 const LIMIT = 10;
@@ -16,13 +14,13 @@ const LIMIT = 10;
 export function JobsPanel() {
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
-  const jobs = useApi<Page<Job>>(
+  const jobs = useApi<JobsPage>(
     withQuery('/api/admin/jobs', { status, limit: LIMIT, offset: (page - 1) * LIMIT }),
     { refreshMs: 5000 },
   );
   const act = useAction(jobs.reload);
-  const list = listOf<Job>(jobs.data, 'jobs');
-  const stats = (jobs.data as { stats?: Record<string, number> | null } | undefined)?.stats;
+  const list = jobs.data?.items ?? [];
+  const stats = jobs.data?.stats;
   return (
     <Panel
       id="jobs"
@@ -69,7 +67,7 @@ export function JobsPanel() {
       </ul>
       <SmallPager
         page={page}
-        pages={Math.max(1, Math.ceil((jobs.data?.total ?? list.length) / LIMIT))}
+        pages={Math.max(1, Math.ceil((jobs.data?.total ?? 0) / LIMIT))}
         onPage={setPage}
       />
     </Panel>
@@ -83,14 +81,12 @@ function JobItem({ job: j, act }: { job: Job; act: Action }) {
       <div class="job-main">
         <span class="job-type">{j.type}</span>
         <span class={`pill pill-${j.status}`}>{j.status}</span>
-        {j.attempts !== undefined ? (
-          <span class="muted tiny">
-            try {j.attempts}/{j.max_attempts ?? '?'}
-          </span>
-        ) : null}
-        <span class="muted tiny">{ago(j.updated_at ?? j.created_at)}</span>
+        <span class="muted tiny">
+          try {j.attempts}/{j.max_attempts}
+        </span>
+        <span class="muted tiny">{ago(j.updated_at)}</span>
       </div>
-      {j.status === 'processing' && j.progress !== undefined ? (
+      {j.status === 'processing' ? (
         <div class="mini-bar">
           <div style={{ width: `${j.progress}%` }} />
         </div>

@@ -1,8 +1,7 @@
 /** The dashboard's figures: a labelled stat, a usage bar against a total, and the disks' bars. */
 import { bytes, percent } from '../../format.ts';
-import { diskSub } from './format.ts';
-import { num, str } from './read.ts';
-import type { Dict } from './types.ts';
+import { ssdSub } from './format.ts';
+import type { Disk as DiskFigures, StatusReport } from './types.ts';
 
 /** One figure with its label, an optional line under it, and green/red when `good` is known. */
 export function Stat({
@@ -70,43 +69,49 @@ export function UsageBar({
   );
 }
 
-const DISK_NAMES: Record<string, string> = { ssd: 'SSD cache disk', nas: 'NAS library' };
-
-/** Disks come as a list, or as {ssd: {...}, nas: {...}} (the admin block today). */
-export function Disks({ disks }: { disks: unknown }) {
-  const list: Array<[string, Dict]> = Array.isArray(disks)
-    ? (disks as Dict[]).map((d, i) => [
-        str(d.name) ?? str(d.label) ?? str(d.path) ?? str(d.mount) ?? `disk ${i + 1}`,
-        d,
-      ])
-    : Object.entries((disks ?? {}) as Record<string, Dict>).map(([k, d]) => [
-        DISK_NAMES[k] ?? k,
-        d,
-      ]);
-  if (!list.length) return null;
+/** The SSD (as the cache block reports it) and the NAS library, each a bar with what is wrong. */
+export function Disks({ disks }: { disks: StatusReport['disks'] }) {
+  const { ssd, nas } = disks;
   return (
     <div class="disks" data-testid="disks">
-      {list.map(([name, d]) => {
-        const total = num(d.total_bytes) ?? num(d.size_bytes) ?? num(d.total);
-        const free = num(d.free_bytes) ?? num(d.available_bytes) ?? num(d.free);
-        const used =
-          num(d.used_bytes) ??
-          num(d.used) ??
-          (total !== undefined && free !== undefined ? total - free : undefined);
-        const broken = d.available === false || d.reachable === false;
-        const sub = diskSub(d);
-        return (
-          <div key={name}>
-            <UsageBar label={name} used={used} total={total} sub={sub || undefined} />
-            {broken ? (
-              <p class="block-reason small">
-                {d.reachable === false ? 'not reachable' : 'not available'}
-                {d.error ? `: ${str(d.error)}` : ''}
-              </p>
-            ) : null}
-          </div>
-        );
-      })}
+      <Disk name="SSD cache disk" disk={ssd} sub={ssdSub(ssd)} broken={!ssd.available} />
+      <Disk
+        name="NAS library"
+        disk={nas}
+        sub={nas.path}
+        broken={!nas.available || !nas.reachable}
+        why={nas.reachable ? 'not available' : 'not reachable'}
+      />
+    </div>
+  );
+}
+
+function Disk({
+  name,
+  disk: d,
+  sub,
+  broken,
+  why = 'not available',
+}: {
+  name: string;
+  disk: Pick<DiskFigures, 'total_bytes' | 'free_bytes' | 'used_bytes' | 'error'>;
+  sub: string;
+  broken: boolean;
+  why?: string;
+}) {
+  const total = d.total_bytes ?? undefined;
+  const used =
+    d.used_bytes ??
+    (d.total_bytes !== null && d.free_bytes !== null ? d.total_bytes - d.free_bytes : undefined);
+  return (
+    <div>
+      <UsageBar label={name} used={used} total={total} sub={sub || undefined} />
+      {broken ? (
+        <p class="block-reason small">
+          {why}
+          {d.error ? `: ${d.error}` : ''}
+        </p>
+      ) : null}
     </div>
   );
 }

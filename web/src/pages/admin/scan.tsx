@@ -25,9 +25,9 @@ export function ScanLibrary({ onChange }: { onChange: () => void }) {
             aria-label="library scan"
             aria-valuemin={0}
             aria-valuemax={100}
-            aria-valuenow={job.progress ?? 0}
+            aria-valuenow={job.progress}
           >
-            <div style={{ width: `${job.status === 'completed' ? 100 : (job.progress ?? 0)}%` }} />
+            <div style={{ width: `${job.status === 'completed' ? 100 : job.progress}%` }} />
           </div>
           <span class="muted small">{scanText(job)}</span>
         </div>

@@ -9,18 +9,15 @@ import { BlockGrid } from './blocks.tsx';
 import { cpuSub, cpuText, memSub, memText, queueText } from './format.ts';
 import { Disks, Stat } from './meters.tsx';
 import { LoadState, Panel } from './parts.tsx';
-import { listOf, num, str } from './read.ts';
-import type { BlockRow, Dict } from './types.ts';
+import type { StatusReport } from './types.ts';
 
 export function SystemPanel() {
-  const st = useApi<Dict>('/api/admin/status', { refreshMs: 3000 });
+  const st = useApi<StatusReport>('/api/admin/status', { refreshMs: 3000 });
   const [updated, setUpdated] = useState<number | null>(null);
   useEffect(() => {
     if (st.data) setUpdated(Date.now());
   }, [st.data]);
-  const deps = Object.entries((st.data?.dependencies ?? {}) as Record<string, Dict>).filter(
-    ([, d]) => d && d.available === false,
-  );
+  const deps = Object.entries(st.data?.dependencies ?? {}).filter(([, d]) => !d.available);
   return (
     <Panel
       id="system"
@@ -41,18 +38,15 @@ export function SystemPanel() {
               <ul class="dep-list">
                 {deps.map(([name, d]) => (
                   <li key={name}>
-                    <strong>{name}</strong>: {str(d.message) ?? str(d.code) ?? 'no answer'}{' '}
-                    {d.code ? <code>{str(d.code)}</code> : null}
+                    <strong>{name}</strong>: {d.message ?? d.code ?? 'no answer'}{' '}
+                    {d.code ? <code>{d.code}</code> : null}
                   </li>
                 ))}
               </ul>
             </Notice>
           ) : null}
           <Disks disks={st.data.disks} />
-          <BlockGrid
-            blocks={listOf<BlockRow>(st.data, 'blocks')}
-            missing={listOf<string>(st.data.missing_blocks)}
-          />
+          <BlockGrid blocks={st.data.blocks} missing={st.data.missing_blocks} />
         </>
       ) : null}
     </Panel>
@@ -60,29 +54,23 @@ export function SystemPanel() {
 }
 
 /** The row of figures at the top of the panel. */
-function Stats({ status }: { status: Dict }) {
-  const transport = (status.transport ?? status.bus) as Dict | undefined;
-  const redis =
-    (status.redis as Dict | undefined) ?? (transport?.kind === 'redis' ? transport : undefined);
-  const summary = status.summary as Dict | undefined;
+function Stats({ status }: { status: StatusReport }) {
+  const { transport, summary } = status;
+  const redis = transport.kind === 'redis' ? transport : undefined;
   return (
     <div class="stat-row">
       <Stat
         label="Bus"
-        value={str(transport?.kind) ?? '—'}
-        sub={str(transport?.state)}
-        good={transport?.state === 'connected'}
+        value={transport.kind}
+        sub={transport.state}
+        good={transport.state === 'connected'}
         testid="stat-bus"
       />
       <Stat
         label="Redis"
-        value={redis ? (str(redis.state) ?? str(redis.status) ?? 'unknown') : 'not used'}
-        sub={redis ? str(redis.url) : 'in-memory bus, embedded stores'}
-        good={
-          redis
-            ? redis.state === 'connected' || redis.status === 'connected' || redis.state === 'ready'
-            : undefined
-        }
+        value={redis ? redis.state : 'not used'}
+        sub={redis ? 'bus and shared stores' : 'in-memory bus, embedded stores'}
+        good={redis ? redis.state === 'connected' : undefined}
         testid="stat-redis"
       />
       <Stat label="CPU" value={cpuText(status.cpu)} sub={cpuSub(status.cpu)} testid="stat-cpu" />
@@ -92,16 +80,12 @@ function Stats({ status }: { status: Dict }) {
         sub={memSub(status.memory)}
         testid="stat-memory"
       />
-      {summary ? (
-        <Stat
-          label="Streaming now"
-          value={
-            num(summary.active_streams) !== undefined ? String(num(summary.active_streams)) : '—'
-          }
-          sub={`${num(summary.pending_users) ?? '—'} waiting for approval${queueText(summary.queue)}`}
-          testid="stat-summary"
-        />
-      ) : null}
+      <Stat
+        label="Streaming now"
+        value={summary.active_streams === null ? '—' : String(summary.active_streams)}
+        sub={`${summary.pending_users ?? '—'} waiting for approval${queueText(summary.queue)}`}
+        testid="stat-summary"
+      />
     </div>
   );
 }

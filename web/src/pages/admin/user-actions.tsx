@@ -3,9 +3,9 @@
  * (a reason is required) or suspend (a reason is optional) after asking in a dialog.
  */
 import { useState } from 'preact/hooks';
-import type { User } from '../../api.ts';
 import { ReasonDialog } from '../../components/ReasonDialog.tsx';
 import { useAction } from './hooks.ts';
+import type { Account as User } from './types.ts';
 
 type AskFor = 'reject' | 'suspend';
 

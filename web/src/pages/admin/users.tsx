@@ -1,11 +1,10 @@
 /** Users by status: suspend (optional reason), reactivate. /api/admin/users?status=&page= every 15 s. */
 import { useState } from 'preact/hooks';
-import type { Page, User } from '../../api.ts';
 import { ago } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { withQuery } from '../../router.tsx';
 import { ActionNotice, LoadState, Panel, SmallPager, Table } from './parts.tsx';
-import { listOf } from './read.ts';
+import type { UsersPage } from './types.ts';
 import { useUserActions } from './user-actions.tsx';
 
 const STATUSES = ['active', 'pending_approval', 'suspended', 'rejected', ''] as const;
@@ -14,12 +13,12 @@ const LIMIT = 20;
 export function UsersPanel() {
   const [status, setStatus] = useState<string>('active');
   const [page, setPage] = useState(1);
-  const list = useApi<Page<User>>(withQuery('/api/admin/users', { status, page, limit: LIMIT }), {
+  const list = useApi<UsersPage>(withQuery('/api/admin/users', { status, page, limit: LIMIT }), {
     refreshMs: 15_000,
   });
   const { act, approve, ask, dialog } = useUserActions(list.reload);
-  const users = listOf<User>(list.data, 'users');
-  const total = list.data?.total ?? users.length;
+  const users = list.data?.items ?? [];
+  const total = list.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / LIMIT));
   return (
     <Panel
