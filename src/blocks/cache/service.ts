@@ -16,18 +16,12 @@ import {
 } from '../../orchestration/index.ts';
 import { realPathUnder } from '../../platform/paths.ts';
 import { TieredKv } from './kv.ts';
-import {
-  notFound,
-  PATH_TTL_S,
-  SSD_HIGH_WATER,
-  unavailable,
-  type Counter,
-  type TierName,
-} from './models.ts';
+import { notFound, PATH_TTL_S, unavailable, type Counter, type TierName } from './models.ts';
 import { MemoryPlayCounter, RedisPlayCounter, type PlayCounter } from './plays.ts';
 import { FallbackSlotStore, MemorySlotStore, RedisSlotStore, Slots } from './slots.ts';
 import type { CacheSettings } from './settings.ts';
-import { sameFile, SsdStore, type Source, type SsdEntry } from './ssd.ts';
+import { Promotions } from './promotions.ts';
+import { sameFile, SsdStore, type Source } from './ssd.ts';
 
 export interface CacheOptions {
   /** The block's settings, the SSD directory resolved. */
@@ -64,18 +58,7 @@ export class CacheService {
   private ssdReady = false;
   /** Contents seen at or above the hot threshold, for the stats. */
   private readonly hot = new Set<string>();
-  /** Promotions waiting, in order; one copy runs at a time. `settle` answers whoever waits for it (warm_content). */
-  private readonly pending = new Map<
-    string,
-    {
-      mediaPath: string;
-      call: BlockClient;
-      done: Promise<SsdEntry>;
-      settle(err: unknown, entry?: SsdEntry): void;
-    }
-  >();
-  private copying: Promise<void> | undefined;
-  private current: { contentId: string; abort: AbortController } | undefined;
+  readonly promotions: Promotions;
   private lastRedisWarning = 0;
 
   constructor(private readonly o: CacheOptions) {
@@ -101,6 +84,7 @@ export class CacheService {
       ? new RedisPlayCounter(redis, prefix, windowMs)
       : new MemoryPlayCounter(windowMs);
     this.ssd = new SsdStore(settings.ssdDir, settings.ssdBytes);
+    this.promotions = new Promotions(this.ssd, (mediaPath) => this.source(mediaPath));
   }
 
   async open(): Promise<this> {
@@ -175,7 +159,7 @@ export class CacheService {
     const { added, plays } = await this.plays.add(contentId, sessionId);
     if (plays < this.o.settings.hotPlays) return;
     this.hot.add(contentId);
-    if (this.ssd.entries.has(contentId) || this.pending.has(contentId)) return;
+    if (this.ssd.entries.has(contentId) || this.promotions.has(contentId)) return;
     const mediaPath = await this.mediaPath(contentId, call);
     // Instances sharing Redis all see the play; only the one that counted it announces.
     if (added)
@@ -187,7 +171,7 @@ export class CacheService {
     const worker = this.o.system
       ?.blocks()
       .some((b) => b.id === 'worker' && (b.status === 'healthy' || b.status === 'degraded'));
-    if (this.ssdReady && !worker) this.queueCopy(contentId, mediaPath, call).catch(() => {}); // failures are logged by drain
+    if (this.ssdReady && !worker) this.promotions.queue(contentId, mediaPath, call).catch(() => {}); // failures are logged by Promotions
   }
 
   /** cache:v1 warm_content: the same promotion as a hot play, answered when the copy is in place (or was already). */
@@ -200,81 +184,15 @@ export class CacheService {
     ]);
     const copy = entry && (await this.ssd.verify(entry));
     const fresh =
-      copy && sameFile(copy, source) ? copy : await this.queueCopy(contentId, mediaPath, call);
+      copy && sameFile(copy, source)
+        ? copy
+        : await this.promotions.queue(contentId, mediaPath, call);
     return { copied: fresh !== copy, bytes: fresh.size, path: fresh.path };
-  }
-
-  /** Queues a copy, or joins the one already queued for this item; resolves when it is done. */
-  private queueCopy(contentId: string, mediaPath: string, call: BlockClient): Promise<SsdEntry> {
-    let settle!: (err: unknown, entry?: SsdEntry) => void;
-    const done =
-      this.pending.get(contentId)?.done ??
-      new Promise<SsdEntry>((resolve, reject) => {
-        settle = (err, entry) =>
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- forwards the copy's own failure (or the BlockError of purge/close) unchanged, so warm_content answers with its code
-          entry ? resolve(entry) : reject(err);
-      });
-    if (!this.pending.has(contentId))
-      this.pending.set(contentId, { mediaPath, call, done, settle });
-    this.copying ??= this.drain(); // a no-op while a drain runs (it reaches the new entry)
-    return done;
-  }
-
-  private async drain(): Promise<void> {
-    for (const [contentId, job] of this.pending) {
-      this.current = { contentId, abort: new AbortController() };
-      const failed = (err: unknown) => (
-        job.call.log.warn({ err, content_id: contentId }, 'copy to the SSD failed'),
-        job.settle(err)
-      );
-      await this.promote(contentId, job.mediaPath, job.call, this.current.abort.signal).then(
-        (entry) => job.settle(null, entry),
-        failed,
-      );
-      if (this.pending.get(contentId) === job) this.pending.delete(contentId);
-    }
-    // No await between the loop's end and here: nothing can be queued unseen.
-    this.current = this.copying = undefined;
-  }
-
-  /** Resolves when no copy is running or waiting (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.copying) await this.copying;
-  }
-
-  private async promote(
-    contentId: string,
-    mediaPath: string,
-    call: BlockClient,
-    signal: AbortSignal,
-  ): Promise<SsdEntry> {
-    const { ssd } = this;
-    const source = await this.source(mediaPath);
-    const highWater = ssd.capacity * SSD_HIGH_WATER;
-    if (source.size > highWater)
-      throw new BlockError(
-        'TOO_LARGE_FOR_SSD',
-        `${contentId} (${source.size} bytes) is larger than 95 % of the SSD cache`,
-        { status: 413 },
-      );
-    if (ssd.used + source.size > ssd.capacity) await ssd.evictTo(ssd.capacity - source.size);
-    const entry = await ssd.copy(contentId, mediaPath, source, signal);
-    call.log.info({ content_id: contentId, size: source.size }, 'copied to the SSD cache');
-    const used = ssd.used;
-    if (used > highWater)
-      await call.publish('ssd_cache_full', {
-        used_bytes: used,
-        capacity_bytes: ssd.capacity,
-        evicted: await ssd.evictTo(highWater),
-      });
-    return entry;
   }
 
   /** content_deleted: its SSD copy, cached path and play counts go. */
   async purge(contentId: string): Promise<void> {
-    this.pending.get(contentId)?.settle(notFound(contentId));
-    this.pending.delete(contentId);
-    if (this.current?.contentId === contentId) this.current.abort.abort();
+    this.promotions.cancel(contentId, notFound(contentId));
     this.hot.delete(contentId);
     await Promise.all([
       this.ssd.discard(contentId),
@@ -322,15 +240,11 @@ export class CacheService {
 
   async close(): Promise<void> {
     this.ssdReady = false;
-    for (const job of this.pending.values())
-      job.settle(
-        new BlockError('SHUTTING_DOWN', 'the cache block stopped before the copy', {
-          status: 503,
-          retryable: true,
-        }),
-      );
-    this.pending.clear();
-    this.current?.abort.abort();
-    await this.idle();
+    await this.promotions.close(
+      new BlockError('SHUTTING_DOWN', 'the cache block stopped before the copy', {
+        status: 503,
+        retryable: true,
+      }),
+    );
   }
 }
