@@ -81,3 +81,8 @@ export function resumePoint(
   if (d && p.position_seconds >= d - RESUME_TAIL_S) return 0;
   return p.position_seconds;
 }
+
+/** A server message as a sentence: its first letter upper-case. */
+export function capitalise(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}

@@ -10,46 +10,9 @@ import { ErrorNotice, Notice, Spinner } from '../components/ui.tsx';
 import { clock, resumePoint } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
 import { back, Link } from '../router.tsx';
-import { session } from '../session.ts';
+import { sendProgress, stopStream } from './watch-beacons.ts';
 
 const SAVE_EVERY_MS = 10_000;
-
-/** PUT /api/progress with keepalive: survives the page being closed or left. */
-function sendProgress(contentId: string, position: number, durationS: number): void {
-  const token = session.tokens?.access_token;
-  if (!token) return;
-  void fetch(`/api/progress/${encodeURIComponent(contentId)}`, {
-    method: 'PUT',
-    keepalive: true,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      position_seconds: Math.max(0, Math.round(position * 10) / 10),
-      duration_seconds: Math.max(0, Math.round(durationS * 10) / 10),
-    }),
-  }).catch(() => undefined);
-}
-
-/**
- * Tells the stream block the player is done, so the viewer's stream slot is free at once rather
- * than after the idle timeout. Uses the signed token (`st`) of the media URL; keepalive so it is
- * sent even when the page is going away.
- */
-function stopStream(contentId: string, info: StreamInfo): void {
-  let st: string | null = null;
-  try {
-    st = new URL(info.url, window.location.origin).searchParams.get('st');
-  } catch {
-    /* not a URL we can read */
-  }
-  const token = session.tokens?.access_token;
-  if (!st && !token) return;
-  const q = st ? `?st=${encodeURIComponent(st)}` : '';
-  void fetch(`/api/stream/${encodeURIComponent(contentId)}/stop${q}`, {
-    method: 'POST',
-    keepalive: true,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  }).catch(() => undefined);
-}
 
 /** What went wrong with the stream, from /info or from probing the media URL after a playback error. */
 function describe(err: ApiError): {
