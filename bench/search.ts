@@ -254,7 +254,10 @@ interface Query {
   min_duration?: number;
   max_duration?: number;
 }
-/** Players, events, years, typos ("main evnet", "negranu", "esfandairi"), prefixes while typing, and filters. */
+/**
+ * Players, events, years, typos ("main evnet", "negranu", "esfandairi"), prefixes while typing, and
+ * filters.
+ */
 const QUERIES: Query[] = [
   { q: 'negreanu' },
   { q: 'daniel negreanu' },
@@ -318,7 +321,10 @@ const heapMb = () => (
   (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20
 );
 
-/** Wall-clock percentiles, plus the p99 of this process's CPU time per call (what a loaded machine does not inflate). */
+/**
+ * Wall-clock percentiles, plus the p99 of this process's CPU time per call (what a loaded machine
+ * does not inflate).
+ */
 interface Timing {
   p50: number;
   p99: number;
@@ -536,7 +542,10 @@ async function onDatabase(
   }
 }
 
-/** The search block at 100k fed by a content mock that lists from memory: the block's own share of a rebuild. */
+/**
+ * The search block at 100k fed by a content mock that lists from memory: the block's own share of a
+ * rebuild.
+ */
 async function blockWithMemoryContent(items: IndexDoc[]): Promise<void> {
   const rows = items.map((d) => ({
     id: d.content_id,
@@ -606,7 +615,8 @@ if (only !== 'fallback') {
 }
 if (only !== 'fallback') await blockWithMemoryContent(items);
 if (only !== 'engine') {
-  // The real rebuild path (content on SQLite, list_contents page by page) at 10k; at 100k only on request: it takes minutes.
+  // The real rebuild path (content on SQLite, list_contents page by page) at 10k; at 100k only on
+  // request: it takes minutes.
   await onDatabase('sqlite', items.slice(0, 10_000), { fallback: false, withSearch: true });
   await onDatabase('sqlite', items, {
     fallback: true,

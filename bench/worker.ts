@@ -2,13 +2,13 @@
  * `npm run bench:worker`: throughput of the job queue and the latency of the media pipeline.
  *
  *  1. No-op jobs/s on each queue implementation: N jobs enqueued one after another (enqueue/s),
- *     then run by one worker with the default concurrency (2) and with 16 (jobs/s from start to
- *     the last completion). SQL queue on SQLite and, when reachable, on PostgreSQL; BullMQ on Redis.
+ *     then run by one worker with the default concurrency (2) and with 16 (jobs/s from start to the
+ *     last completion). SQL queue on SQLite and, when reachable, on PostgreSQL; BullMQ on Redis.
  *  2. content_added → thumbnail_generated, end to end: the worker block in a host with a content
  *     mock, a real 1280×720 H.264 file; the time from publishing the event to hearing the result.
  *
- * Output: human-readable lines, then LAST one line holding a single JSON object.
- * BENCH_QUICK=1 runs fewer jobs.
+ * Output: human-readable lines, then LAST one line holding a single JSON object. BENCH_QUICK=1 runs
+ * fewer jobs.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

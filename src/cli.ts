@@ -105,7 +105,8 @@ async function supervise(): Promise<number> {
   const { Supervisor } = await import('./deploy/supervisor.ts');
   const logger = createLogger(config.logLevel);
   const supervisor = new Supervisor({ env: {}, port: config.port, host: config.host, logger });
-  // Children get SIGTERM and 10 s before SIGKILL (supervisor.ts); the supervisor waits a bit longer.
+  // Children get SIGTERM and 10 s before SIGKILL (supervisor.ts); the supervisor waits a bit
+  // longer.
   stopOnSignals(logger, 'supervisor', () => supervisor.stop(), 20_000);
   try {
     await supervisor.start();

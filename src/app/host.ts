@@ -31,7 +31,10 @@ export async function buildHost(
   logger: Logger,
   blocks: ReadonlyArray<AnyBlockManifest>,
   contracts?: readonly Contract[],
-  /** Routes of the composition root that must answer whichever blocks run (e.g. search with its fallback). */
+  /**
+   * Routes of the composition root that must answer whichever blocks run (e.g. search with its
+   * fallback).
+   */
   extraRoutes?: (http: FastifyInstance, orchestrator: Orchestrator) => void | Promise<void>,
 ): Promise<App> {
   const chosen = config.blocks.length ? blocks.filter((b) => config.blocks.includes(b.id)) : blocks;

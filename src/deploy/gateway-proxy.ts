@@ -23,11 +23,17 @@ import { drainThen, mayTryElsewhere, upstreamHeaders, withoutHopByHop } from './
 import { RouteTable } from './route-table.ts';
 
 export interface GatewayProxyOptions {
-  /** Endpoints known without asking the registry (the manifests of this build), so that a block with no live instance still gets a 503, not a 404. */
+  /**
+   * Endpoints known without asking the registry (the manifests of this build), so that a block with
+   * no live instance still gets a 503, not a 404.
+   */
   knownEndpoints: ReadonlyArray<{ id: string; endpoints?: readonly string[] }>;
   /** Time allowed for an upstream's status line and headers. */
   headersTimeoutMs?: number;
-  /** The gateway itself runs behind a trusted proxy (WSOPTV_TRUST_PROXY): keep the X-Forwarded-For it sent. */
+  /**
+   * The gateway itself runs behind a trusted proxy (WSOPTV_TRUST_PROXY): keep the X-Forwarded-For
+   * it sent.
+   */
   trustForwarded?: boolean;
   /** Largest request body forwarded; the block processes allow the same (1 MiB). */
   bodyLimitBytes?: number;
@@ -68,7 +74,9 @@ export class GatewayProxy {
     this.bodyLimit = opts.bodyLimitBytes ?? 1024 * 1024;
   }
 
-  /** Registers the catch-all /api route on `app` (after the gateway's own /api routes, which win). */
+  /**
+   * Registers the catch-all /api route on `app` (after the gateway's own /api routes, which win).
+   */
   async install(app: FastifyInstance): Promise<void> {
     await app.register(async (scope) => {
       // Bodies are forwarded as they arrive instead of being parsed here.

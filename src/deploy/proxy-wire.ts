@@ -31,7 +31,10 @@ const CONNECT_ERRORS = new Set([
 const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Whether a failed try may go to another instance: nothing reached the block, or repeating is harmless. */
+/**
+ * Whether a failed try may go to another instance: nothing reached the block, or repeating is
+ * harmless.
+ */
 export function mayTryElsewhere(code: string, method: string): boolean {
   return CONNECT_ERRORS.has(code) || (RESET_ERRORS.has(code) && IDEMPOTENT.has(method));
 }
@@ -49,7 +52,9 @@ export function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeade
   return out;
 }
 
-/** The headers of the request to the block: the viewer's, less hop-by-hop ones, plus X-Forwarded-*. */
+/**
+ * The headers of the request to the block: the viewer's, less hop-by-hop ones, plus X-Forwarded-*.
+ */
 export function upstreamHeaders(
   req: FastifyRequest,
   hasBody: boolean,

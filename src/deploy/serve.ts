@@ -34,7 +34,10 @@ export const allBlockIds = (): string[] => [...blockIds];
 
 // Settings of the deployment shapes only; everything else is in app/config.ts.
 const DeployEnv = z.object({
-  /** URL other processes use to reach this one (another machine's view of it); derived from HOST/PORT when unset. */
+  /**
+   * URL other processes use to reach this one (another machine's view of it); derived from
+   * HOST/PORT when unset.
+   */
   WSOPTV_ADVERTISE_URL: z.string().url().optional(),
   /** Gateway: time allowed for a block process's response headers. */
   WSOPTV_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
@@ -85,7 +88,8 @@ export function resolveShape(shape: ProcessShape, env: NodeJS.ProcessEnv): Reado
 function advertiseUrl(app: App, config: Readonly<AppConfig>, settings: DeploySettings): string {
   if (settings.WSOPTV_ADVERTISE_URL) return settings.WSOPTV_ADVERTISE_URL.replace(/\/+$/, '');
   const { port } = app.http.server.address() as AddressInfo;
-  // A wildcard bind is reachable on loopback from this machine; other machines need WSOPTV_ADVERTISE_URL.
+  // A wildcard bind is reachable on loopback from this machine; other machines need
+  // WSOPTV_ADVERTISE_URL.
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

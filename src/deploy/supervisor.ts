@@ -22,14 +22,18 @@ import { blockIds } from '../app/block-loader.ts';
 export { GATEWAY, type ChildInfo } from './child.ts';
 
 export interface SupervisorOptions {
-  /** Environment for every child on top of process.env (REDIS_URL and WSOPTV_BUS_SECRET are required). */
+  /**
+   * Environment for every child on top of process.env (REDIS_URL and WSOPTV_BUS_SECRET are
+   * required).
+   */
   env: Record<string, string>;
   /** Blocks to run, one process each; default: every block in src/app/blocks.ts. */
   blocks?: string[];
   /** Public port of the gateway (0 = pick a free one). */
   port: number;
   host?: string; // default 127.0.0.1
-  backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number }; // defaults 250 ms, 10 s, 30 s
+  // defaults 250 ms, 10 s, 30 s
+  backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
   logger?: Logger;
 }
 
@@ -107,7 +111,10 @@ export class Supervisor extends EventEmitter {
     return { ...c.info, lastExit: c.info.lastExit && { ...c.info.lastExit } };
   }
 
-  /** Sends a signal to one child (SIGKILL by default); the supervisor starts it again after its backoff. */
+  /**
+   * Sends a signal to one child (SIGKILL by default); the supervisor starts it again after its
+   * backoff.
+   */
   kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): void {
     const c = this.get(name);
     if (!c.proc || c.proc.exitCode !== null || c.proc.signalCode !== null) return;

@@ -62,7 +62,9 @@ export interface HealthReport {
 
 export interface Dependency {
   contract: ContractId;
-  /** An optional dependency that is missing leaves the block healthy; a required one degrades it. */
+  /**
+   * An optional dependency that is missing leaves the block healthy; a required one degrades it.
+   */
   optional?: boolean;
 }
 
@@ -81,7 +83,9 @@ export interface SystemView {
   transport(): { kind: 'memory' | 'redis'; state: TransportState };
   /** The most recent dead-lettered domain events of every event type, newest first. */
   deadLetters(limit: number): Promise<DeadLetter[]>;
-  /** Gives one dead letter back to its consumer group (after its cause was fixed); false if unknown. */
+  /**
+   * Gives one dead letter back to its consumer group (after its cause was fixed); false if unknown.
+   */
   replayDeadLetter(channel: string, group: string, id: string): Promise<boolean>;
   nodeId: string;
 }
@@ -120,7 +124,7 @@ export interface BlockManifest<Cs extends ContractId = ContractId, S = unknown> 
  * A manifest of any block, as lists of blocks hold them. Its contracts and settings are each
  * block's own (and handler maps are invariant in them), so a list can only say "some block".
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- contracts and settings differ per block; see above
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- differ per block, see above
 export type AnyBlockManifest = BlockManifest<any, any>;
 
 /** Identity helper that keeps the manifest's contract list precise for type checking. */

@@ -6,7 +6,10 @@ import type { z } from 'zod';
 import type { Contract } from './contracts/define.ts';
 import { SYSTEM_EVENTS } from './contracts/orchestrator.ts';
 
-/** The bus channel of an event: the orchestrator's own events share one, each domain event has its own. */
+/**
+ * The bus channel of an event: the orchestrator's own events share one, each domain event has its
+ * own.
+ */
 export function channelOf(event: string): string {
   return SYSTEM_EVENTS.has(event) ? 'system' : event;
 }

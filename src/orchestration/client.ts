@@ -120,7 +120,10 @@ export class HandlerContext extends BlockClient {
     blockId: string,
     override readonly correlationId: string,
     readonly source: string,
-    /** For a durable event: `<event>/<id in its log>`, the same on every redelivery, for idempotent handlers. */
+    /**
+     * For a durable event: `<event>/<id in its log>`, the same on every redelivery, for idempotent
+     * handlers.
+     */
     readonly messageId?: string,
   ) {
     super(core, blockId, correlationId);

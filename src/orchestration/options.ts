@@ -25,7 +25,9 @@ export interface OrchestratorOptions {
   env?: SettingsEnv;
   /** The deployment facts handed to every block; default: those of an empty environment. */
   shared?: SharedSettings;
-  /** Names this process's durable consumer groups (`<block>.<instance>`); default: the host name. */
+  /**
+   * Names this process's durable consumer groups (`<block>.<instance>`); default: the host name.
+   */
   instance?: string;
 }
 

@@ -20,7 +20,10 @@ export interface BlockInfo {
   contracts: string[];
   /** The process hosting this instance. */
   node_id: string;
-  /** Base URL of that process's HTTP server (set once it listens); a gateway proxies the block's routes there. */
+  /**
+   * Base URL of that process's HTTP server (set once it listens); a gateway proxies the block's
+   * routes there.
+   */
   http_url?: string | null;
   started_at: string;
   /** Last time (epoch ms, receiver's clock) this node heard of the instance. */

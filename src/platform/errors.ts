@@ -5,7 +5,10 @@
  * and the job queue raise it too; the orchestration layer re-exports it as part of its API.
  */
 
-/** Codes of the infrastructure (the bus, the breakers, timeouts). Blocks keep their own codes in their models. */
+/**
+ * Codes of the infrastructure (the bus, the breakers, timeouts). Blocks keep their own codes in
+ * their models.
+ */
 export const OrchestrationCodes = {
   TIMEOUT: 'TIMEOUT',
   BLOCK_UNAVAILABLE: 'BLOCK_UNAVAILABLE',

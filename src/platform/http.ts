@@ -206,7 +206,10 @@ const notFoundFallbacks = new WeakMap<
   (req: FastifyRequest, reply: FastifyReply) => boolean
 >();
 
-/** Lets a plugin answer requests no route matched (the web app's client-side routes); return true when handled. */
+/**
+ * Lets a plugin answer requests no route matched (the web app's client-side routes); return true
+ * when handled.
+ */
 export function setNotFoundFallback(
   app: FastifyInstance,
   fallback: (req: FastifyRequest, reply: FastifyReply) => boolean,

@@ -533,8 +533,8 @@ describe('chaos: kill -9 each block, restart Redis, flood bus and API, under loa
           `not back to normal within 20 s of recovery: healthy/breakers closed ${closed}, normal path: ${normal}`,
         );
       }
-      // Which processes opened their breaker for the block while it was gone (only a process
-      // that called it over the bus five times in a row does; the others answered from the registry).
+      // Which processes opened their breaker for the block while it was gone (only a process that
+      // called it over the bus five times in a row does; the others answered from the registry).
       const opened = [
         ...new Set(
           observer.events

@@ -59,7 +59,9 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-/** Restart delay after a kill: long enough to look at the fallbacks while the block is really gone. */
+/**
+ * Restart delay after a kill: long enough to look at the fallbacks while the block is really gone.
+ */
 export const RESTART_BACKOFF_MS = 2500;
 
 export async function startDeployment(): Promise<Deployment> {

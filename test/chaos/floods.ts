@@ -33,7 +33,10 @@ const envelope = (fields: Record<string, unknown>) => ({
   ...fields,
 });
 
-/** Frames for one channel, cycling through every kind; `event` is the event_type the channel carries. */
+/**
+ * Frames for one channel, cycling through every kind; `event` is the event_type the channel
+ * carries.
+ */
 function framesFor(channel: string, event: string, signer: FrameSigner, i: number): BusFrame {
   const good = JSON.stringify(envelope({ event_type: event, payload: { content_id: 'nope' } }));
   const kinds: Array<[string, () => string]> = [

@@ -47,7 +47,9 @@ function parseJson(body: Buffer): any {
   }
 }
 
-/** What the suite's callers pass: a bearer token and a JSON body, turned into headers and text here. */
+/**
+ * What the suite's callers pass: a bearer token and a JSON body, turned into headers and text here.
+ */
 export interface JsonCall {
   method?: string;
   token?: string;

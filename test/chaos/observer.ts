@@ -50,7 +50,10 @@ export class SystemObserver {
     return obs;
   }
 
-  /** The first matching event at or after `since`, waiting up to `timeoutMs`; undefined if none came. */
+  /**
+   * The first matching event at or after `since`, waiting up to `timeoutMs`; undefined if none
+   * came.
+   */
   async next(
     event: SystemEvent['event'],
     block: string,

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS } from './deployment.ts';
 
-// The SQLite run (the default) is the one `npm run metrics` reads; a PostgreSQL run keeps its own file.
+// The SQLite run (the default) is the one `npm run metrics` reads; a PostgreSQL run keeps its own
+// file.
 export const CHAOS_JSON = join(
   RESULTS,
   process.env.CHAOS_DB === 'postgres' ? 'chaos-postgres.json' : 'chaos.json',
@@ -16,7 +17,10 @@ export interface Check {
 }
 
 export interface BlockResult {
-  /** Share of requests not needing the killed block that succeeded while it was down and coming back. */
+  /**
+   * Share of requests not needing the killed block that succeeded while it was down and coming
+   * back.
+   */
   unaffected_success_rate: number | null;
   unaffected_requests: number;
   unaffected_failures: number;

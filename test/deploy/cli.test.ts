@@ -97,7 +97,8 @@ describeRedis('wsoptv start --blocks on Redis', () => {
       const ready = p.stdout().split('\n').map(parseReady).find(Boolean);
       expect(ready, p.stdout() + p.stderr()).toBeDefined();
       expect(ready!.blocks).toEqual(['search']);
-      expect(ready!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // a wildcard bind advertises loopback
+      // A wildcard bind advertises loopback.
+      expect(ready!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await (await fetch(`${ready!.url}/health`)).json();
       expect(health.node_id).toBe(ready!.node_id);
       expect(
@@ -161,9 +162,11 @@ describeRedis('wsoptv supervise', () =>
           node_id: string;
           http_url: string | null;
         }>;
-        expect(new Set(blocks.map((b) => b.node_id)).size).toBe(7); // seven processes, one block each
+        // seven processes, one block each
+        expect(new Set(blocks.map((b) => b.node_id)).size).toBe(7);
         expect(blocks.every((b) => b.http_url?.startsWith('http://127.0.0.1:'))).toBe(true);
-        // Data flows through the gateway to auth's and content's own stores (SQLite files or PostgreSQL schemas).
+        // Data flows through the gateway to auth's and content's own stores (SQLite files or
+        // PostgreSQL schemas).
         const login = await fetch(`${ready!.url}/api/auth/login`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

@@ -246,7 +246,8 @@ describeRedis('supervised deployment: one process per block behind one gateway',
     sup.off('restart', onRestart);
     expect(delays).toEqual([100, 200, 400]);
     expect(sup.child('search').restarts).toBe(3);
-    // Search being down meanwhile never broke /api/search: the gateway answers from content's database.
+    // Search being down meanwhile never broke /api/search: the gateway answers from content's
+    // database.
     const found = await api('GET', '/api/search?q=final', { token: adminToken });
     expect(found.status, found.text).toBe(200);
   }, 60_000);

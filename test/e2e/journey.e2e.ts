@@ -38,7 +38,10 @@ const VIEWER = {
   full_name: 'Vera Viewer',
 };
 
-/** Two catalogs, five short real MP4s; the main event is a little longer so a few seconds watched stay well under half. */
+/**
+ * Two catalogs, five short real MP4s; the main event is a little longer so a few seconds watched
+ * stay well under half.
+ */
 const LIBRARY = {
   'WSOP/2024 Main Event Final Table.mp4': { seconds: 12, width: 640, height: 360 },
   'WSOP/2024 High Roller Day 2.mp4': { seconds: 6, width: 640, height: 360 },
@@ -130,7 +133,10 @@ describeWithFfmpeg('e2e: the viewer journey', () => {
     return admin.page;
   }
 
-  /** Fails at once, naming the missing blocks, instead of timing out on an endpoint that is not there. */
+  /**
+   * Fails at once, naming the missing blocks, instead of timing out on an endpoint that is not
+   * there.
+   */
   async function requireBlocks(...ids: string[]): Promise<void> {
     const reg = await admin.api.call<{ blocks: Array<{ id: string }> }>('/api/blocks');
     const present = new Set(reg.blocks.map((b) => b.id));
@@ -261,7 +267,8 @@ describeWithFfmpeg('e2e: the viewer journey', () => {
       );
       expect(await page.getByTestId('thumbnail-placeholder').count()).toBe(0);
       await page.evaluate(() => window.scrollTo(0, 0));
-      await page.waitForTimeout(300); // let the smooth scroll and image decode settle for the picture
+      // let the smooth scroll and image decode settle for the picture
+      await page.waitForTimeout(300);
       await screenshot(page, 'home-desktop');
     },
   );
@@ -348,7 +355,8 @@ describeWithFfmpeg('e2e: the viewer journey', () => {
     ['played'],
     async () => {
       const page = await viewerPage();
-      // The home page may have been drawn before the leave-time save landed: draw it again if needed.
+      // The home page may have been drawn before the leave-time save landed: draw it again if
+      // needed.
       const row = page.getByTestId('row-continue_watching');
       if (!(await row.count())) await page.reload();
       await row.waitFor({ timeout: 10_000 });

@@ -192,7 +192,8 @@ describeWithFfmpeg('e2e: web app states (real server, stubbed edges)', () => {
   it('home: hero, rows per catalog, thumbnails and a placeholder', async () => {
     await page.goto('/');
     await page.getByTestId('hero').waitFor();
-    expect(await page.getByTestId('hero').innerText()).toMatch(/High Stakes Cash Game Episode 2/); // newest
+    // newest
+    expect(await page.getByTestId('hero').innerText()).toMatch(/High Stakes Cash Game Episode 2/);
     for (const row of ['new_releases', 'catalog:wsop', 'catalog:hcl'])
       await page.getByTestId(`row-${row}`).waitFor();
     await page.waitForFunction(() =>
@@ -252,7 +253,8 @@ describeWithFfmpeg('e2e: web app states (real server, stubbed edges)', () => {
     });
     try {
       await page.getByTestId('search-input').pressSequentially('final', { delay: 30 });
-      await page.getByTestId('search-suggestions').waitFor(); // the real gateway (index or its database fallback)
+      // the real gateway (index or its database fallback)
+      await page.getByTestId('search-suggestions').waitFor();
       expect(await page.getByTestId('search-suggestion').allTextContents()).toContain(
         ITEMS[0].title,
       );

@@ -1,11 +1,11 @@
 /**
  * Persistence platform tests. One contract (`databaseContract`) runs against both real backends:
- * SQLite in a temporary data directory, and the PostgreSQL server at TEST_DATABASE_URL / DATABASE_URL
- * (default postgres://postgres@127.0.0.1:5432/test) under a schema prefix unique to this run, dropped
- * afterwards. No mocks: every assertion is about what the database actually did.
+ * SQLite in a temporary data directory, and the PostgreSQL server at TEST_DATABASE_URL /
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) under a schema prefix unique to
+ * this run, dropped afterwards. No mocks: every assertion is about what the database actually did.
  *
- * PostgreSQL availability: with CI=true the suite always runs, so an unreachable server fails the build.
- * Locally an unreachable server skips the PostgreSQL suite with a loud warning instead.
+ * PostgreSQL availability: with CI=true the suite always runs, so an unreachable server fails the
+ * build. Locally an unreachable server skips the PostgreSQL suite with a loud warning instead.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,11 +44,13 @@ import type {
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL('./fixtures/migrate-child.ts', import.meta.url));
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Backends
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 
-/** A fresh, empty place to open block databases in: its own data directory or its own schema prefix. */
+/**
+ * A fresh, empty place to open block databases in: its own data directory or its own schema prefix.
+ */
 interface Env {
   options(blockId: string): OpenBlockDatabaseOptions;
   /** Opens a block database; every handle is closed after the test. */
@@ -186,11 +188,14 @@ async function postgresUnreachableReason(url: string): Promise<string | null> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Helpers
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 
-/** Runs an unqualified select and reports whether the table was visible; any other failure is rethrown. */
+/**
+ * Runs an unqualified select and reports whether the table was visible; any other failure is
+ * rethrown.
+ */
 async function tableVisible(db: Kysely<any>, table: string): Promise<boolean> {
   try {
     await db.selectFrom(table).selectAll().limit(1).execute();
@@ -219,7 +224,10 @@ interface ChildResult {
   applied: string[];
 }
 
-/** Starts the migrate-child fixture in its own Node process, so SQLite locking is exercised for real. */
+/**
+ * Starts the migrate-child fixture in its own Node process, so SQLite locking is exercised for
+ * real.
+ */
 function startChild(options: OpenBlockDatabaseOptions): {
   ready: Promise<void>;
   go(): void;
@@ -268,9 +276,9 @@ function startChild(options: OpenBlockDatabaseOptions): {
   };
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // The shared contract
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 
 const createCatalog: Migration = {
   id: '0001_create_catalog',
@@ -611,7 +619,8 @@ function databaseContract(makeBackend: () => Backend): void {
         },
       },
     ]);
-    // As text, '...T08:30:00+09:00' would sort after '...T00:00:00Z' although it is half an hour earlier.
+    // As text, '...T08:30:00+09:00' would sort after '...T00:00:00Z' although it is half an hour
+    // earlier.
     await handle.db
       .insertInto('events')
       .values([
@@ -672,9 +681,9 @@ function databaseContract(makeBackend: () => Backend): void {
   );
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Suites
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 
 describe('block database on SQLite', () => {
   databaseContract(sqliteBackend);

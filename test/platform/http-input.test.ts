@@ -55,7 +55,8 @@ describe('platform HTTP input rules', () => {
       expect(res.json().error).toMatchObject({ code: 'INVALID_CHARACTERS' });
     }
     expect(seen.length).toBe(before); // no handler ran
-    const literal = await post('{"title":"a\\\\u0000b"}'); // a backslash followed by u0000: just text
+    // a backslash followed by u0000: just text
+    const literal = await post('{"title":"a\\\\u0000b"}');
     expect(literal.statusCode).toBe(200);
     expect(seen.at(-1)).toEqual({ title: 'a\\u0000b' });
   });

@@ -32,7 +32,10 @@ const postgresUp = await postgresAnswers();
 
 export interface DatabaseTarget {
   name: 'sqlite' | 'postgres';
-  /** Environment for loadConfig(): a fresh data directory, and DATABASE_URL + schema prefix on PostgreSQL. */
+  /**
+   * Environment for loadConfig(): a fresh data directory, and DATABASE_URL + schema prefix on
+   * PostgreSQL.
+   */
   env(): Record<string, string>;
 }
 

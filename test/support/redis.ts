@@ -19,7 +19,10 @@ import { redactUrl } from '../../src/orchestration/bus/redis.ts';
 
 export const redisUrl = process.env.WSOPTV_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const isCI = process.env.CI === 'true';
-/** Multi-process mode refuses to start without a bus secret; every test deployment on Redis uses this one. */
+/**
+ * Multi-process mode refuses to start without a bus secret; every test deployment on Redis uses
+ * this one.
+ */
 export const testBusSecret = 'wsoptv-test-bus-secret-0123456789abcdef';
 
 const redact = redactUrl;
@@ -81,7 +84,9 @@ const sharedRedis: { run: true } | { run: false; error?: Error } = await require
   (error: Error) => ({ run: false as const, error }),
 );
 
-/** `describe` when the shared Redis answers, `describe.skip` when not (locally), failing under CI. */
+/**
+ * `describe` when the shared Redis answers, `describe.skip` when not (locally), failing under CI.
+ */
 export function describeRedis(name: string, fn: () => void): void {
   if (sharedRedis.run) {
     describe(name, fn);
@@ -153,7 +158,9 @@ export interface ThrowawayRedis {
   port: number;
   /** SIGTERM and wait until the process has exited. Idempotent. */
   stop(): Promise<void>;
-  /** Start again on the same port (stopping first if still running) and wait until it answers PING. */
+  /**
+   * Start again on the same port (stopping first if still running) and wait until it answers PING.
+   */
   restart(): Promise<void>;
   /** Start after stop() (throws if it is running) and wait until it answers PING. */
   start(): Promise<void>;

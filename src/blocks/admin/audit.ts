@@ -82,7 +82,10 @@ export class AuditLog {
     return { items: rows.map(toEntry), total: Number(n), page, limit };
   }
 
-  /** Deletes entries older than the retention (400 days): never anything younger. Returns how many went. */
+  /**
+   * Deletes entries older than the retention (400 days): never anything younger. Returns how many
+   * went.
+   */
   async prune(): Promise<number> {
     const cutoff = this.now() - AUDIT_RETENTION_DAYS * 86_400_000;
     const res = await this.db.deleteFrom('audit_log').where('at', '<', cutoff).executeTakeFirst();

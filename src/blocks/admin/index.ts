@@ -1,4 +1,6 @@
-/** The admin block: the dashboard API under /api/admin and the audit log (docs/blocks/05-admin.md). */
+/**
+ * The admin block: the dashboard API under /api/admin and the audit log (docs/blocks/05-admin.md).
+ */
 import { defineBlock } from '../../orchestration/index.ts';
 import { openDatabaseFor } from '../../platform/database/index.ts';
 import { migrations } from './migrations.ts';

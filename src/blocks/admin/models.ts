@@ -24,12 +24,17 @@ export interface AdminDB {
 /** Audit entries are kept at least this long; the cleanup never deletes anything younger. */
 export const AUDIT_RETENTION_DAYS = 400;
 export const AUDIT_CLEANUP_EVERY_MS = 24 * 3600_000;
-/** Budget of one call to another block from a dashboard route (a slow block must not hang the page). */
+/**
+ * Budget of one call to another block from a dashboard route (a slow block must not hang the page).
+ */
 export const CALL_TIMEOUT_MS = 3000;
 /** Budget of each probe behind /admin/status, which must answer in < 500 ms whatever is down. */
 export const STATUS_PROBE_MS = 250;
 
-/** What an admin can change, as named to auth:v1 check_permission(resource "admin") and in the audit log. */
+/**
+ * What an admin can change, as named to auth:v1 check_permission(resource "admin") and in the audit
+ * log.
+ */
 export const AdminActions = {
   approve: 'approve_user',
   reject: 'reject_user',

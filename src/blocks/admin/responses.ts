@@ -165,7 +165,10 @@ export const StatusReport = z.object({
     }),
   }),
   disks: z.object({
-    /** As the cache block reports it (cache:v1 get_cache_stats): null figures while it cannot answer. */
+    /**
+     * As the cache block reports it (cache:v1 get_cache_stats): null figures while it cannot
+     * answer.
+     */
     ssd: Disk.extend({ path: z.string().nullable(), capacity_bytes: n, cache_used_bytes: n }),
     nas: Disk.extend({ reachable: z.boolean() }),
   }),

@@ -15,7 +15,10 @@ import type {
 import type { Actor, AuditInput, AuditLog } from './audit.ts';
 import { AdminActions, AdminErrors, CALL_TIMEOUT_MS, type AdminAction } from './models.ts';
 
-/** Asks another block; its failure leaves as AdminErrors.upstream (503 with the block's code, or its business error). */
+/**
+ * Asks another block; its failure leaves as AdminErrors.upstream (503 with the block's code, or its
+ * business error).
+ */
 export async function ask<C extends ContractId, A extends ActionName<C>>(
   via: BlockClient,
   contract: C,
@@ -30,7 +33,10 @@ export async function ask<C extends ContractId, A extends ActionName<C>>(
   }
 }
 
-/** Looks up a name per id, in parallel; a failed or empty lookup gives null (the dashboard then shows the id). */
+/**
+ * Looks up a name per id, in parallel; a failed or empty lookup gives null (the dashboard then
+ * shows the id).
+ */
 async function names(
   ids: string[],
   lookup: (id: string) => Promise<string | null | undefined>,

@@ -26,7 +26,10 @@ const FS_PROBE_MS = 200;
 const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
 const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The SSD as the cache block sees it; while the cache cannot answer, every figure is null and `error` says why. */
+/**
+ * The SSD as the cache block sees it; while the cache cannot answer, every figure is null and
+ * `error` says why.
+ */
 function ssdDisk(
   ssd: ActionOutput<'cache:v1', 'get_cache_stats'>['ssd'] | undefined,
   check: Check,
@@ -136,7 +139,10 @@ export class SystemProbe {
     };
   }
 
-  /** One call with the status budget; a failure is returned as data. A business error still proves the block answers. */
+  /**
+   * One call with the status budget; a failure is returned as data. A business error still proves
+   * the block answers.
+   */
   private async probe<C extends ContractId, A extends ActionName<C>>(
     via: BlockClient,
     contract: C,
@@ -185,7 +191,10 @@ export class SystemProbe {
     }
   }
 
-  /** Runs `work` unless the same check is still in flight (then waits for that one), for at most FS_PROBE_MS. */
+  /**
+   * Runs `work` unless the same check is still in flight (then waits for that one), for at most
+   * FS_PROBE_MS.
+   */
   private async once<T>(key: string, work: () => Promise<T>): Promise<T> {
     let p = this.inflight.get(key) as Promise<T> | undefined;
     if (!p) {

@@ -45,7 +45,8 @@ export class Accounts {
     const weak = passwordProblem(input.password);
     if (weak) throw authError('WEAK_PASSWORD', weak.message, { rules: weak.rules });
     const row = newRow(input, Date.now());
-    await this.refuseTaken(row); // cheap check before paying for bcrypt; the unique indexes settle races
+    // cheap check before paying for bcrypt; the unique indexes settle races
+    await this.refuseTaken(row);
     row.password_hash = await hashPassword(input.password, this.bcryptCost);
     try {
       await this.db.insertInto('users').values(row).execute();
@@ -62,7 +63,10 @@ export class Accounts {
     return toUser(row);
   }
 
-  /** Creates the configured first admin unless that email exists; concurrent starts insert at most one. */
+  /**
+   * Creates the configured first admin unless that email exists; concurrent starts insert at most
+   * one.
+   */
   async ensureFirstAdmin(admin: FirstAdmin): Promise<void> {
     const email = admin.email.toLowerCase();
     if (await this.find('email', email)) return;

@@ -15,7 +15,10 @@ export class LoginLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Records an attempt and returns its id; throws TOO_MANY_ATTEMPTS (with retry_after_s) when over the limit. */
+  /**
+   * Records an attempt and returns its id; throws TOO_MANY_ATTEMPTS (with retry_after_s) when over
+   * the limit.
+   */
   async begin(accountKey: string, ip: string): Promise<string> {
     const now = Date.now();
     const since = now - this.windowMs;

@@ -2,7 +2,10 @@
 import type { ActionInput, ActionOutput } from '../../orchestration/contracts/define.ts';
 import type { UserRow } from './models.ts';
 
-/** What an active non-admin may do, as `resource:action`. Admins may do everything; `admin:*` is theirs alone. */
+/**
+ * What an active non-admin may do, as `resource:action`. Admins may do everything; `admin:*` is
+ * theirs alone.
+ */
 const USER_PERMISSIONS = new Set([
   'content:read',
   'catalog:read',

@@ -1,4 +1,7 @@
-/** The cache block: memory/Redis/SSD/NAS tiers, stream paths, hot promotion and stream slots (docs/blocks/04-cache.md). */
+/**
+ * The cache block: memory/Redis/SSD/NAS tiers, stream paths, hot promotion and stream slots
+ * (docs/blocks/04-cache.md).
+ */
 import { Redis } from 'ioredis';
 import { defineBlock, type ContractHandlers } from '../../orchestration/index.ts';
 import { CacheService } from './service.ts';

@@ -25,7 +25,10 @@ export const unavailable = (
 
 /** How long content's answer "content X lives at path P" is kept in L1/L2. */
 export const PATH_TTL_S = 60;
-/** With L2 present, L1 keeps an entry at most this long, bounding staleness when an invalidation event is lost. */
+/**
+ * With L2 present, L1 keeps an entry at most this long, bounding staleness when an invalidation
+ * event is lost.
+ */
 export const L1_MAX_TTL_MS = 60_000;
 /** The SSD is kept at or under this share of its capacity. */
 export const SSD_HIGH_WATER = 0.95;

@@ -7,7 +7,10 @@
 import type { Redis } from 'ioredis';
 
 export interface PlayCounter {
-  /** Records a play; `added` is false when this session was already counted (here or by another instance). */
+  /**
+   * Records a play; `added` is false when this session was already counted (here or by another
+   * instance).
+   */
   add(contentId: string, sessionId: string): Promise<{ added: boolean; plays: number }>;
   count(contentIds: string[]): Promise<number[]>;
   forget(contentId: string): Promise<void>;

@@ -36,8 +36,10 @@ export class Promotions {
     const done =
       this.pending.get(contentId)?.done ??
       new Promise<SsdEntry>((resolve, reject) => {
+        // Forwards the copy's own failure (or the BlockError of purge/close) unchanged, so that
+        // warm_content answers with its code.
         settle = (err, entry) =>
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- forwards the copy's own failure (or the BlockError of purge/close) unchanged, so warm_content answers with its code
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
           entry ? resolve(entry) : reject(err);
       });
     if (!this.pending.has(contentId))

@@ -154,7 +154,10 @@ export class CacheService {
     return { path: source.path, tier: 'nas' as const, size: source.size, mtime_ms: source.mtimeMs };
   }
 
-  /** stream_started: one more play; at the threshold, announce, and queue a copy unless a worker block will do it (cache_warm → warm_content). */
+  /**
+   * stream_started: one more play; at the threshold, announce, and queue a copy unless a worker
+   * block will do it (cache_warm → warm_content).
+   */
   async played(contentId: string, sessionId: string, call: BlockClient): Promise<void> {
     const { added, plays } = await this.plays.add(contentId, sessionId);
     if (plays < this.o.settings.hotPlays) return;
@@ -171,10 +174,14 @@ export class CacheService {
     const worker = this.o.system
       ?.blocks()
       .some((b) => b.id === 'worker' && (b.status === 'healthy' || b.status === 'degraded'));
-    if (this.ssdReady && !worker) this.promotions.queue(contentId, mediaPath, call).catch(() => {}); // failures are logged by Promotions
+    // failures are logged by Promotions
+    if (this.ssdReady && !worker) this.promotions.queue(contentId, mediaPath, call).catch(() => {});
   }
 
-  /** cache:v1 warm_content: the same promotion as a hot play, answered when the copy is in place (or was already). */
+  /**
+   * cache:v1 warm_content: the same promotion as a hot play, answered when the copy is in place (or
+   * was already).
+   */
   async warm(contentId: string, given: string | undefined, call: BlockClient) {
     const mediaPath = given ?? (await this.mediaPath(contentId, call));
     if (!this.ssdReady) throw unavailable('SSD_UNAVAILABLE', 'the SSD cache directory is unusable');

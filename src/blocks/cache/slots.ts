@@ -13,7 +13,9 @@ export interface SlotLimits {
   idleMs: number;
 }
 
-/** NEW: granted now · HELD: the session already had it · USER/GLOBAL: refused · NONE: no such slot. */
+/**
+ * NEW: granted now · HELD: the session already had it · USER/GLOBAL: refused · NONE: no such slot.
+ */
 export const Outcome = { NEW: 0, HELD: 1, USER: 2, GLOBAL: 3, NONE: -1 } as const;
 type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export type Raw = [Outcome, number, number]; // outcome, the user's active slots, all active slots

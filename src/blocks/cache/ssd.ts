@@ -57,7 +57,10 @@ export class SsdStore {
     return [...this.entries.values()].reduce((sum, e) => sum + e.size, 0);
   }
 
-  /** Creates the directory, removes half-written copies, indexes the finished ones (last use = atime). */
+  /**
+   * Creates the directory, removes half-written copies, indexes the finished ones (last use =
+   * atime).
+   */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     for (const name of await readdir(this.dir)) {
@@ -79,14 +82,19 @@ export class SsdStore {
     }
   }
 
-  /** The copy of this item's current media path, if there is one (a copy of another path is dropped). */
+  /**
+   * The copy of this item's current media path, if there is one (a copy of another path is
+   * dropped).
+   */
   async lookup(contentId: string, mediaPath: string): Promise<SsdEntry | undefined> {
     const entry = this.entries.get(contentId);
     if (entry && entry.tag !== tagOf(mediaPath)) await this.discard(contentId);
     else return entry;
   }
 
-  /** The copy as it is on disk now (confined to the SSD directory), or undefined when it is gone. */
+  /**
+   * The copy as it is on disk now (confined to the SSD directory), or undefined when it is gone.
+   */
   async verify(entry: SsdEntry): Promise<Source | undefined> {
     const path = await realPathUnder(this.dir, basename(entry.path)).catch(() => undefined);
     const st = path ? await stat(path).catch(() => undefined) : undefined;
@@ -142,7 +150,9 @@ export class SsdStore {
     return entry;
   }
 
-  /** Removes least-recently-used copies until at most `limit` bytes are used; returns how many went. */
+  /**
+   * Removes least-recently-used copies until at most `limit` bytes are used; returns how many went.
+   */
   async evictTo(limit: number): Promise<number> {
     let evicted = 0;
     for (const e of [...this.entries.values()].sort((a, b) => a.lastUsed - b.lastUsed)) {

@@ -51,7 +51,10 @@ export class HomeRows {
     };
   }
 
-  /** Clears the shared rows; called on every content change here and on content events from other instances. */
+  /**
+   * Clears the shared rows; called on every content change here and on content events from other
+   * instances.
+   */
   forget(): void {
     this.shared = undefined;
   }

@@ -1,4 +1,7 @@
-/** The content block: catalog, contents, watch progress, plays and the home rows (docs/blocks/02-content.md). */
+/**
+ * The content block: catalog, contents, watch progress, plays and the home rows
+ * (docs/blocks/02-content.md).
+ */
 import { defineBlock, type ContractHandlers } from '../../orchestration/index.ts';
 import { openDatabaseFor } from '../../platform/database/index.ts';
 import { migrations } from './migrations.ts';
@@ -37,7 +40,8 @@ export default defineBlock({
     return {
       handlers: { 'content:v1': handlers(service) },
       events: {
-        // Our own events also come from other instances: their changes must clear this instance's home cache.
+        // Our own events also come from other instances: their changes must clear this instance's
+        // home cache.
         content_added: forget,
         content_updated: forget,
         content_deleted: forget,

@@ -89,7 +89,10 @@ export class ContentReads {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** The search fallback: LIKE on lower-cased copies, scored exact 1.0 > prefix 0.9 > title 0.7 > description 0.5. */
+  /**
+   * The search fallback: LIKE on lower-cased copies, scored exact 1.0 > prefix 0.9 > title 0.7 >
+   * description 0.5.
+   */
   async findByText(input: FindInput) {
     const text = input.query.trim().toLowerCase();
     if (!text) throw ContentErrors.emptyQuery();

@@ -10,7 +10,9 @@ import {
   type ContentPatchInput,
 } from './models.ts';
 
-/** A catalog's id: its name lower-cased, runs of anything but letters and digits turned into "-". */
+/**
+ * A catalog's id: its name lower-cased, runs of anything but letters and digits turned into "-".
+ */
 export function catalogId(name: string): string {
   return (
     name

@@ -19,7 +19,9 @@ import {
 import type { ContentReads } from './reads.ts';
 import { catalogId, checkFields } from './rules.ts';
 
-/** The columns a set of fields writes; fields not given are left out (a patch touches only those). */
+/**
+ * The columns a set of fields writes; fields not given are left out (a patch touches only those).
+ */
 function columns(f: ContentPatchInput): Partial<ContentsTable> {
   const out: Partial<ContentsTable> = {};
   if (f.title !== undefined)
@@ -54,7 +56,10 @@ export class ContentWrites {
     private readonly changed: () => void,
   ) {}
 
-  /** Idempotent on media_path: an existing item is returned with created=false, unchanged and without an event. */
+  /**
+   * Idempotent on media_path: an existing item is returned with created=false, unchanged and
+   * without an event.
+   */
   async create(
     input: NewContentInput,
     via: Via,

@@ -1,4 +1,7 @@
-/** The search block: full-text search over the catalogue, kept in sync from content events (docs/blocks/06-search.md). */
+/**
+ * The search block: full-text search over the catalogue, kept in sync from content events
+ * (docs/blocks/06-search.md).
+ */
 import {
   defineBlock,
   type BlockSetupContext,
@@ -9,7 +12,10 @@ import { MiniSearchEngine } from './engines/minisearch.ts';
 import { SearchService, toDoc } from './service.ts';
 import { readSearchSettings, type SearchSettings } from './settings.ts';
 
-/** MiniSearch in this process by default; MeiliSearch when MEILI_URL is set (its client loaded only then). */
+/**
+ * MiniSearch in this process by default; MeiliSearch when MEILI_URL is set (its client loaded only
+ * then).
+ */
 export async function createEngine(
   { meiliUrl, meiliKey }: SearchSettings,
   shared: BlockSetupContext['shared'],
@@ -42,12 +48,14 @@ export default defineBlock({
   name: 'Search',
   version: '1.0.0',
   contracts: ['search:v1'],
-  // Required: without content the index cannot be rebuilt (search still answers from what it has, degraded).
+  // Required: without content the index cannot be rebuilt (search still answers from what it has,
+  // degraded).
   dependencies: [{ contract: 'content:v1' }],
   settings: readSearchSettings,
   async setup(ctx) {
     const engine = await createEngine(ctx.settings, ctx.shared);
-    // A failed rebuild is retried after WSOPTV_SEARCH_RETRY_MS (1 s by default), doubling up to 10 s.
+    // A failed rebuild is retried after WSOPTV_SEARCH_RETRY_MS (1 s by default), doubling up to 10
+    // s.
     const service = new SearchService(engine, ctx.client, {
       retryMs: ctx.settings.retryMs,
       maxRetryMs: 10_000,

@@ -26,7 +26,10 @@ export interface EngineResult {
   total: number;
 }
 
-/** Field order is ranking order: a match in the title outranks one in the description, then the catalog name. */
+/**
+ * Field order is ranking order: a match in the title outranks one in the description, then the
+ * catalog name.
+ */
 export const FIELDS = ['title', 'description', 'catalog'] as const;
 export const FIELD_BOOST = { title: 6, description: 2, catalog: 1 } as const;
 /** Typo tolerance by query-word length (MeiliSearch's minWordSizeForTypos). */

@@ -213,7 +213,8 @@ export class SearchService {
         for (const c of page.items) docs.set(c.id, toDoc(c));
         offset += LIST_PAGE;
         if (page.items.length === 0) break;
-        await new Promise(setImmediate); // content may answer synchronously (SQLite): let the rest of the process breathe
+        // content may answer synchronously (SQLite): let the rest of the process breathe
+        await new Promise(setImmediate);
       } while (offset < total);
       if (!moved || pass === 3) return [...docs.values()];
     }

@@ -48,7 +48,10 @@ export class Access {
     };
   }
 
-  /** A media token's auth session must still be alive when its playback starts (events may be missed). */
+  /**
+   * A media token's auth session must still be alive when its playback starts (events may be
+   * missed).
+   */
   async checkAuthSession(v: Viewer, via: BlockClient): Promise<void> {
     try {
       const [user, sessions] = await Promise.all([
@@ -68,7 +71,8 @@ export class Access {
   revoke(what: 'session' | 'user', id: string): void {
     const map = what === 'session' ? this.revoked : this.suspended;
     const now = Date.now();
-    for (const [k, at] of map) if (now - at > this.mediaUrlTtlMs) map.delete(k); // their tokens have expired
+    // their tokens have expired
+    for (const [k, at] of map) if (now - at > this.mediaUrlTtlMs) map.delete(k);
     map.set(id, now);
   }
 }

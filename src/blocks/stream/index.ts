@@ -1,4 +1,6 @@
-/** The stream block: direct play of the original MP4s with HTTP Range (docs/blocks/03-stream.md). */
+/**
+ * The stream block: direct play of the original MP4s with HTTP Range (docs/blocks/03-stream.md).
+ */
 import { defineBlock } from '../../orchestration/index.ts';
 import { streamRoutes } from './router.ts';
 import { StreamService } from './service.ts';

@@ -10,7 +10,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-/** Who (user, auth session) may play what (content) in which playback session, from when until when (epoch ms). */
+/**
+ * Who (user, auth session) may play what (content) in which playback session, from when until when
+ * (epoch ms).
+ */
 export type MediaClaims = {
   user_id: string;
   auth_session_id: string;
@@ -34,7 +37,8 @@ export async function loadOrCreateKey(dataDir: string): Promise<Buffer> {
     err.code === code ? undefined : Promise.reject(err);
   let hex = await readFile(file, 'utf8').catch(ignore('ENOENT'));
   if (hex === undefined) {
-    // Written under a private name, then linked into place: link(2) fails if the name exists, so the first process wins.
+    // Written under a private name, then linked into place: link(2) fails if the name exists, so
+    // the first process wins.
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
@@ -54,7 +58,10 @@ export async function loadOrCreateKey(dataDir: string): Promise<Buffer> {
 type Payload = [string, string, string, string, number, number];
 
 export class MediaTokens {
-  /** Tokens already verified (a playback sends one token with every range request): no HMAC each time. */
+  /**
+   * Tokens already verified (a playback sends one token with every range request): no HMAC each
+   * time.
+   */
   private readonly known = new Map<string, MediaClaims>();
 
   constructor(private readonly key: Buffer) {}
@@ -72,7 +79,8 @@ export class MediaTokens {
       return known.expires_at <= now
         ? { ok: false, why: 'has expired' }
         : { ok: true, claims: known };
-    // Strict alphabet: Node's base64url decoder skips stray characters, which would make tokens malleable.
+    // Strict alphabet: Node's base64url decoder skips stray characters, which would make tokens
+    // malleable.
     if (token.length > MAX_TOKEN || !SHAPE.test(token)) return INVALID;
     const [payload, mac] = token.split('.') as [string, string];
     const given = Buffer.from(mac, 'base64url');
@@ -90,7 +98,8 @@ export class MediaTokens {
       !a.every((x, i) => (i < 4 ? typeof x === 'string' : Number.isFinite(x)))
     )
       return INVALID;
-    const [user_id, auth_session_id, content_id, session_id, issued_at, expires_at] = a as Payload; // the shape just checked
+    // the shape just checked
+    const [user_id, auth_session_id, content_id, session_id, issued_at, expires_at] = a as Payload;
     const claims = { user_id, auth_session_id, content_id, session_id, issued_at, expires_at };
     if (this.known.size >= KNOWN_MAX) this.known.delete(this.known.keys().next().value!);
     this.known.set(token, claims);

@@ -75,7 +75,10 @@ export function notModified(
   return !Number.isNaN(since) && Math.floor(mtimeMs / 1000) * 1000 <= since;
 }
 
-/** A strong validator that changes when the file is replaced or rewritten: size, mtime (ns) and inode. */
+/**
+ * A strong validator that changes when the file is replaced or rewritten: size, mtime (ns) and
+ * inode.
+ */
 export function entityTag(size: number, mtimeNs: bigint, ino: bigint): string {
   return `"${size.toString(36)}-${mtimeNs.toString(36)}-${ino.toString(36)}"`;
 }

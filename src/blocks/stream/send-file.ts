@@ -16,7 +16,10 @@ import { MEDIA_TYPE, READ_CHUNK } from './models.ts';
 import { entityTag, evaluateRange, httpDate, ifRangeHolds, notModified } from './range.ts';
 
 export type SendHooks = { onBytes(n: number): void; onError(err: Error): void };
-/** Plain fds through the callback API: a quarter of the CPU of fs/promises' FileHandle per open/fstat/read/close. */
+/**
+ * Plain fds through the callback API: a quarter of the CPU of fs/promises' FileHandle per
+ * open/fstat/read/close.
+ */
 const [openFd, fstatBig, readAt, closeFd] = [
   promisify(open),
   promisify(fstat),
@@ -97,7 +100,8 @@ async function pump(
       if (!(await written(res, buf.subarray(0, bytesRead)))) return; // the client went away
     }
     res.end();
-    if (pool.length < POOL_MAX) pool.push(buf); // not after an abort: a cancelled write may still hold it
+    // not after an abort: a cancelled write may still hold it
+    if (pool.length < POOL_MAX) pool.push(buf);
   } catch (err) {
     hooks.onError(err as Error);
     res.destroy(err as Error);

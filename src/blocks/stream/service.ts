@@ -135,7 +135,10 @@ export class StreamService {
     }
   }
 
-  /** GET /api/stream/:contentId/info (bearer): a signed URL for the <video> element and what to expect. */
+  /**
+   * GET /api/stream/:contentId/info (bearer): a signed URL for the <video> element and what to
+   * expect.
+   */
   async info(req: FastifyRequest, content_id: string) {
     const { user, session_id: auth_session_id } = req.session!;
     const via = this.ctx.client.withCorrelation(req.id);
@@ -175,7 +178,9 @@ export class StreamService {
     return this.playbacks.end((await this.access.viewer(req, contentId, st)).session_id);
   }
 
-  /** user_logout / user_suspended: refuse their media tokens from now on and end their playbacks. */
+  /**
+   * user_logout / user_suspended: refuse their media tokens from now on and end their playbacks.
+   */
   revoke(what: 'session' | 'user', id: string): void {
     this.access.revoke(what, id);
     this.playbacks.endWhere((p) => (what === 'session' ? p.auth_session_id : p.user_id) === id);

@@ -67,7 +67,10 @@ export class Playbacks {
     throw StreamErrors.slotRefused(d);
   }
 
-  /** Counts a response in flight for `p` until it closes (finished or aborted): never idle meanwhile. */
+  /**
+   * Counts a response in flight for `p` until it closes (finished or aborted): never idle
+   * meanwhile.
+   */
   track(p: Playback, res: ServerResponse): void {
     const responses = this.live.get(p.session_id)?.responses;
     responses?.add(res);

@@ -1,4 +1,7 @@
-/** The worker block: a durable job queue and the media jobs behind the catalog (docs/blocks/07-worker.md). */
+/**
+ * The worker block: a durable job queue and the media jobs behind the catalog
+ * (docs/blocks/07-worker.md).
+ */
 import { defineBlock, type BlockSetupContext } from '../../orchestration/index.ts';
 import { openDatabaseFor } from '../../platform/database/index.ts';
 import { BullQueue } from '../../platform/queue/bullmq.ts';

@@ -1,4 +1,7 @@
-/** The worker block's job kinds, its file constants and the error codes of its jobs; the queue's own are in src/platform/queue. */
+/**
+ * The worker block's job kinds, its file constants and the error codes of its jobs; the queue's own
+ * are in src/platform/queue.
+ */
 import type { z } from 'zod';
 import { BlockError } from '../../orchestration/index.ts';
 import type { JobType } from '../../orchestration/contracts/worker.ts';

@@ -116,7 +116,10 @@ export class WorkerService {
     );
   }
 
-  /** One scan when content's catalog is empty. Content may not be up yet: retried every 2 s, never a failed start. */
+  /**
+   * One scan when content's catalog is empty. Content may not be up yet: retried every 2 s, never a
+   * failed start.
+   */
   private async scanIfEmpty(triesLeft: number): Promise<void> {
     try {
       const { total } = await this.ctx.client.request('content:v1', 'list_contents', { limit: 1 });

@@ -25,7 +25,10 @@ const Schema = z
     /** The video tools; by default found on PATH. */
     WSOPTV_FFMPEG: z.string().min(1).default('ffmpeg'),
     WSOPTV_FFPROBE: z.string().min(1).default('ffprobe'),
-    /** Default: BullMQ when REDIS_URL is set, else the SQL table. `sql` keeps jobs in the database even with Redis. */
+    /**
+     * Default: BullMQ when REDIS_URL is set, else the SQL table. `sql` keeps jobs in the database
+     * even with Redis.
+     */
     WSOPTV_JOB_QUEUE: z.enum(['sql', 'bullmq']).optional(),
     /** A claimed job whose worker stops renewing its lease is claimed again after this long. */
     WSOPTV_JOB_LEASE_MS: int(30_000, 100),

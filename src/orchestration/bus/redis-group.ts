@@ -18,7 +18,10 @@ return 1`;
 export const READ_COUNT = 200;
 const DEAD_LETTERS_KEPT = 10_000;
 
-/** Entries re-read from this consumer's pending list, how often each was delivered, and how many were pending. */
+/**
+ * Entries re-read from this consumer's pending list, how often each was delivered, and how many
+ * were pending.
+ */
 interface PendingRead {
   entries: Entry[];
   deliveries: Map<string, number>;

@@ -145,7 +145,9 @@ export class StreamGroupReader {
     }
   }
 
-  /** Takes over messages another consumer of the group took and left unacknowledged for too long. */
+  /**
+   * Takes over messages another consumer of the group took and left unacknowledged for too long.
+   */
   private async claimAbandoned(): Promise<void> {
     this.lastClaim = Date.now();
     for (const channel of [...this.handlers.keys()])
@@ -155,9 +157,11 @@ export class StreamGroupReader {
 
   private async handle(channel: string, [id, fields]: Entry, deliveries: number): Promise<void> {
     const frame = fieldOf(fields, 'f');
-    if (frame === undefined) return void (await this.redis.ack(channel, id)); // trimmed from the stream meanwhile
+    // trimmed from the stream meanwhile
+    if (frame === undefined) return void (await this.redis.ack(channel, id));
     const only = fieldOf(fields, 'only');
-    if (only !== undefined && only !== this.group) return void (await this.redis.ack(channel, id)); // a replay for another group
+    // a replay for another group
+    if (only !== undefined && only !== this.group) return void (await this.redis.ack(channel, id));
     const message = this.open(channel, frame);
     if (!message) return void (await this.redis.ack(channel, id));
     if (deliveries > 1 && (await this.redis.isDone(channel, id))) {

@@ -41,7 +41,9 @@ export interface RedisBusOptions {
    * `<namespace>:block:<channel>`. Unset, channels are the spec's `block:<channel>`.
    */
   namespace?: string;
-  /** Shared secret: every frame is HMAC-signed and unsigned or wrongly signed frames are dropped. */
+  /**
+   * Shared secret: every frame is HMAC-signed and unsigned or wrongly signed frames are dropped.
+   */
   secret?: string;
   durable?: Partial<DurableSettings>;
 }
@@ -152,7 +154,10 @@ export class RedisBus implements MessageBus {
     ]);
   }
 
-  /** The wire form of an outgoing message (signed when a secret is set); refuses while Redis is away. */
+  /**
+   * The wire form of an outgoing message (signed when a secret is set); refuses while Redis is
+   * away.
+   */
   private frame(message: Envelope): string {
     if (this.current !== 'connected') {
       throw new BlockError(

@@ -102,9 +102,13 @@ export interface DurableSettings {
   maxDeliveries: number;
   /** Delay before the 2nd, 3rd… delivery of a failed message; the last value repeats. */
   retryDelaysMs: readonly number[];
-  /** Messages kept per channel log (Redis) or per waiting group (memory); older ones are trimmed. */
+  /**
+   * Messages kept per channel log (Redis) or per waiting group (memory); older ones are trimmed.
+   */
   maxBacklog: number;
-  /** A message taken by another consumer of the group and unacknowledged this long is taken over. */
+  /**
+   * A message taken by another consumer of the group and unacknowledged this long is taken over.
+   */
   claimIdleMs: number;
   /** How long the record that a message was handled is kept (to skip redeliveries). */
   doneTtlS: number;

@@ -52,7 +52,10 @@ export const authV1 = defineContract('auth', 'v1', {
         user_id: Id,
         resource: z.string().max(100),
         action: z.string().max(50),
-        /** Whose data the action touches (e.g. the progress row's user); non-admins may act only on their own. */
+        /**
+         * Whose data the action touches (e.g. the progress row's user); non-admins may act only on
+         * their own.
+         */
         owner_id: Id.optional(),
       }),
       output: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),

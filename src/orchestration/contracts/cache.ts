@@ -69,8 +69,10 @@ export const cacheV1 = defineContract('cache', 'v1', {
           used_bytes: z.number(),
           capacity_bytes: z.number(),
           files: z.number().int(),
-          /** The SSD cache directory and its filesystem, as the cache block sees them (added in
-           * place: optional, so callers written before it are unaffected). Null when statfs fails. */
+          /**
+           * The SSD cache directory and its filesystem, as the cache block sees them (added in
+           * place: optional, so callers written before it are unaffected). Null when statfs fails.
+           */
           dir: z.string().optional(),
           filesystem: z
             .object({ total_bytes: z.number(), free_bytes: z.number(), used_bytes: z.number() })
@@ -95,7 +97,10 @@ export const cacheV1 = defineContract('cache', 'v1', {
       capacity_bytes: z.number(),
       evicted: z.number().int(),
     }),
-    /** Between cache instances sharing Redis: drop these keys from the in-process tier (origin = the sender's instance). */
+    /**
+     * Between cache instances sharing Redis: drop these keys from the in-process tier (origin = the
+     * sender's instance).
+     */
     cache_invalidated: z.object({ keys: z.array(z.string().min(1).max(1024)), origin: z.string() }),
   },
 });

@@ -1,7 +1,8 @@
 /** Small schema pieces shared by several contracts. */
 import { z } from 'zod';
 
-// No control characters: an id ends up in file names, log lines and SQL parameters (PostgreSQL refuses NUL).
+// No control characters: an id ends up in file names, log lines and SQL parameters (PostgreSQL
+// refuses NUL).
 export const Id = z
   .string()
   .min(1)

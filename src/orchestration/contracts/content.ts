@@ -40,7 +40,10 @@ const ContentFields = z.object({
   title: z.string().min(1).max(300),
   description: z.string().max(5000),
   catalog: z.string().min(1).max(100),
-  /** Relative to the library root: no leading /, no drive letter, no `..`, `.` or empty segment, no backslash or NUL. */
+  /**
+   * Relative to the library root: no leading /, no drive letter, no `..`, `.` or empty segment, no
+   * backslash or NUL.
+   */
   media_path: z.string().min(1).max(1000),
   file_size: z.number().int().min(0).nullable().optional(),
   duration_seconds: z.number().min(0).nullable().optional(),

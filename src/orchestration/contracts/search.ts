@@ -57,7 +57,10 @@ export const searchV1 = defineContract('search', 'v1', {
         documents: z.number().int(),
         queries: z.number().int(),
         last_reindex_at: IsoDate.nullable(),
-        /** The four fields below were added within v1: optional, so older servers and existing mocks still conform. */
+        /**
+         * The four fields below were added within v1: optional, so older servers and existing mocks
+         * still conform.
+         */
         ready: z
           .boolean()
           .optional()

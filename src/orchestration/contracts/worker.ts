@@ -60,7 +60,10 @@ export const workerV1 = defineContract('worker', 'v1', {
       skipped: z.number().int(),
     }),
     job_failed: z.object({ job_id: Id, type: JobType, error: z.string() }),
-    /** A cache_warm job had the cache block copy a hot video to its SSD tier (cache:v1 warm_content answered copied=true). */
+    /**
+     * A cache_warm job had the cache block copy a hot video to its SSD tier (cache:v1 warm_content
+     * answered copied=true).
+     */
     cache_warmed: z.object({ content_id: Id, bytes: z.number().int() }),
   },
 });

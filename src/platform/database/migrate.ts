@@ -2,7 +2,10 @@ import type { Kysely, Transaction } from 'kysely';
 import { MigrationError } from './errors.ts';
 import type { DatabaseDialect, MigrateResult, Migration } from './types.ts';
 
-/** Bookkeeping table, created in the block's own database / schema so each block's history travels with its data. */
+/**
+ * Bookkeeping table, created in the block's own database / schema so each block's history travels
+ * with its data.
+ */
 export const MIGRATIONS_TABLE = '_migrations';
 
 interface MigrationsDB {
@@ -12,12 +15,14 @@ interface MigrationsDB {
 export interface MigrationTarget {
   blockId: string;
   dialect: DatabaseDialect;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on the schema of their day, not the block's DB type
+  // Migrations run on the schema of their day, not on the block's DB type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the line above
   db: Kysely<any>;
   /**
-   * Runs first in every migration transaction and must block until no other process is migrating the
-   * same block. PostgreSQL takes an advisory transaction lock; SQLite needs nothing here because its
-   * transactions already begin with BEGIN IMMEDIATE, which takes the database write lock up front.
+   * Runs first in every migration transaction and must block until no other process is migrating
+   * the same block. PostgreSQL takes an advisory transaction lock; SQLite needs nothing here
+   * because its transactions already begin with BEGIN IMMEDIATE, which takes the database write
+   * lock up front.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for db above
   lock(trx: Transaction<any>): Promise<void>;
@@ -68,8 +73,9 @@ export async function runMigrations(
 
   for (const migration of sorted) {
     if (done.has(migration.id)) continue;
-    // One transaction per migration: a failure rolls back only that migration (DDL is transactional on
-    // both engines), and everything before it stays recorded, so a fixed release resumes where it stopped.
+    // One transaction per migration: a failure rolls back only that migration (DDL is transactional
+    // on both engines), and everything before it stays recorded, so a fixed release resumes where
+    // it stopped.
     const didApply = await db.transaction().execute(async (trx) => {
       await target.lock(trx);
       // Re-check under the lock: another process may have applied it since the unlocked read.

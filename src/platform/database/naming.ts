@@ -1,11 +1,15 @@
 import path from 'node:path';
 
-/** Schema prefix used in production. `dropPostgresSchemas` refuses it so a test helper can never wipe real data. */
+/**
+ * Schema prefix used in production. `dropPostgresSchemas` refuses it so a test helper can never
+ * wipe real data.
+ */
 export const DEFAULT_SCHEMA_PREFIX = 'wsoptv';
 
-// Block ids and prefixes become file names and unquoted SQL identifiers (the schema name also goes into a
-// `-c search_path=...` startup option), so only a conservative identifier shape is accepted. That makes
-// quoting concerns disappear instead of having to get quoting right in three different places.
+// Block ids and prefixes become file names and unquoted SQL identifiers (the schema name also goes
+// into a `-c search_path=...` startup option), so only a conservative identifier shape is accepted.
+// That makes quoting concerns disappear instead of having to get quoting right in three different
+// places.
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 
 // PostgreSQL silently truncates identifiers longer than this, which could make two schemas collide.

@@ -4,8 +4,9 @@ import { runMigrations } from './migrate.ts';
 import { DEFAULT_SCHEMA_PREFIX, assertIdentifier, blockSchemaName } from './naming.ts';
 import type { BlockDatabase } from './types.ts';
 
-// First key of the two-key advisory lock form, so our locks cannot collide with advisory locks some other
-// application on the same server takes with a single bigint key. 0x57534f50 is "WSOP" in ASCII.
+// First key of the two-key advisory lock form, so our locks cannot collide with advisory locks some
+// other application on the same server takes with a single bigint key. 0x57534f50 is "WSOP" in
+// ASCII.
 const ADVISORY_LOCK_NAMESPACE = 0x5753_4f50;
 
 // Fail instead of hanging forever when the server is unreachable (pg's default is no timeout).
@@ -13,10 +14,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 const OID_INT8 = 20;
 
-// pg returns int8 (bigint, and the result of count(*)) as a string because it can exceed 2^53. SQLite
-// returns numbers, and timestamps are epoch ms in bigint columns, so without this a block would read a
-// number on one dialect and a string on the other. Values outside the safe range fail the query loudly
-// rather than silently losing precision.
+// pg returns int8 (bigint, and the result of count(*)) as a string because it can exceed 2^53.
+// SQLite returns numbers, and timestamps are epoch ms in bigint columns, so without this a block
+// would read a number on one dialect and a string on the other. Values outside the safe range fail
+// the query loudly rather than silently losing precision.
 function parseInt8(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) {
@@ -26,19 +27,22 @@ function parseInt8(value: string): number {
 }
 
 function typeParsers(): pg.CustomTypesConfig {
-  // Scoped to our pools; mutating the global pg.types would change behaviour for any other pg user in the process.
+  // Scoped to our pools; mutating the global pg.types would change behaviour for any other pg user
+  // in the process.
   const types = new pg.TypeOverrides();
   types.setTypeParser(OID_INT8, parseInt8);
   return types;
 }
 
 /**
- * Connection settings that pin every pooled connection's search_path to the block's schema, so block code
- * writes unqualified table names that resolve to its own schema on PostgreSQL and to its own file on SQLite.
- * The block schema is the only entry: `public` or another block's schema is deliberately not reachable.
+ * Connection settings that pin every pooled connection's search_path to the block's schema, so
+ * block code writes unqualified table names that resolve to its own schema on PostgreSQL and to its
+ * own file on SQLite. The block schema is the only entry: `public` or another block's schema is
+ * deliberately not reachable.
  *
- * pg lets parameters inside the connection string override the config object, so an `options` parameter
- * already present in DATABASE_URL would silently drop ours; it is moved out of the URL and combined instead.
+ * pg lets parameters inside the connection string override the config object, so an `options`
+ * parameter already present in DATABASE_URL would silently drop ours; it is moved out of the URL
+ * and combined instead.
  */
 function connectionSettings(
   databaseUrl: string,
@@ -60,9 +64,9 @@ function connectionSettings(
 }
 
 /**
- * Creates the schema if absent. Under an advisory lock because two processes running
- * CREATE SCHEMA IF NOT EXISTS at once can still fail on the catalog's unique index. Checks the catalog
- * first so that a deployment whose schemas were created by an administrator does not need CREATE on the
+ * Creates the schema if absent. Under an advisory lock because two processes running CREATE SCHEMA
+ * IF NOT EXISTS at once can still fail on the catalog's unique index. Checks the catalog first so
+ * that a deployment whose schemas were created by an administrator does not need CREATE on the
  * database (PostgreSQL checks that privilege even when the schema already exists).
  */
 async function ensureSchema(pool: pg.Pool, schema: string): Promise<void> {
@@ -84,7 +88,8 @@ async function ensureSchema(pool: pg.Pool, schema: string): Promise<void> {
     await client.query('rollback').catch(() => {});
     throw err;
   } finally {
-    // Passing the error makes the pool discard the connection instead of reusing one in an unknown state.
+    // Passing the error makes the pool discard the connection instead of reusing one in an unknown
+    // state.
     client.release(failure);
   }
 }
@@ -137,8 +142,9 @@ export async function openPostgresBlockDatabase<DB>(
           blockId,
           dialect: 'postgres',
           db,
-          // Keyed by schema, so different blocks (and test runs with their own prefix) migrate in parallel;
-          // released automatically when the migration's transaction commits or rolls back.
+          // Keyed by schema, so different blocks (and test runs with their own prefix) migrate in
+          // parallel; released automatically when the migration's transaction commits or rolls
+          // back.
           lock: async (trx) => {
             await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_NAMESPACE}::int, hashtext(${schema}::text))`.execute(
               trx,
@@ -159,8 +165,9 @@ export async function openPostgresBlockDatabase<DB>(
 }
 
 /**
- * Drops every schema named `<schemaPrefix>_*`, with everything in it. Meant for tests that opened blocks
- * with their own `schemaPrefix`. Refuses the production prefix so it cannot be pointed at real data.
+ * Drops every schema named `<schemaPrefix>_*`, with everything in it. Meant for tests that opened
+ * blocks with their own `schemaPrefix`. Refuses the production prefix so it cannot be pointed at
+ * real data.
  */
 export async function dropPostgresSchemas(
   databaseUrl: string,

@@ -50,7 +50,8 @@ export class BullQueue<K extends string = string> implements JobQueue<K> {
     private readonly name: string,
     private readonly opts: QueueOptions,
   ) {
-    this.connection = { url, maxRetriesPerRequest: null }; // BullMQ's workers block on Redis: no per-command retry limit
+    // BullMQ's workers block on Redis: no per-command retry limit
+    this.connection = { url, maxRetriesPerRequest: null };
     this.queue = new Queue(name, { connection: this.connection, prefix: 'wsoptv' });
     this.queue.on('error', (err) => opts.log?.warn({ err }, 'job queue: Redis error'));
   }
@@ -70,7 +71,8 @@ export class BullQueue<K extends string = string> implements JobQueue<K> {
       error: j.failedReason || null,
       created_at: iso(j.timestamp),
       updated_at: iso(Math.max(j.timestamp, j.processedOn ?? 0, j.finishedOn ?? 0)),
-      // A retry waits `delay` after its failed attempt; BullMQ keeps when that attempt started, not when it ended.
+      // A retry waits `delay` after its failed attempt; BullMQ keeps when that attempt started, not
+      // when it ended.
       run_at: iso(status === 'retrying' ? (j.processedOn ?? j.timestamp) + j.delay : j.timestamp),
     };
   }
@@ -92,8 +94,9 @@ export class BullQueue<K extends string = string> implements JobQueue<K> {
 
   async list({ status, limit, offset }: { status?: Status; limit: number; offset: number }) {
     const types = status ? STATES[status] : STATUSES.flatMap((s) => STATES[s]);
-    // BullMQ orders each state its own way (finish time, priority…): sort them all by creation, newest first.
-    // Reads every job in those states: fine for an admin list of jobs kept for days, not for millions.
+    // BullMQ orders each state its own way (finish time, priority…): sort them all by creation,
+    // newest first. Reads every job in those states: fine for an admin list of jobs kept for days,
+    // not for millions.
     const jobs = ((await this.queue.getJobs(types)) as BullJob[])
       .filter(Boolean)
       .sort((a, b) => b.timestamp - a.timestamp || (a.id! < b.id! ? -1 : 1));

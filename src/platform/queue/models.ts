@@ -8,7 +8,10 @@ import { BlockError } from '../errors.ts';
 export type Priority = 'urgent' | 'high' | 'normal' | 'low';
 export type Status = 'pending' | 'processing' | 'completed' | 'failed' | 'retrying';
 
-/** A job as stored and answered (timestamps ISO-8601). `K`: the job kinds of the block using the queue. */
+/**
+ * A job as stored and answered (timestamps ISO-8601). `K`: the job kinds of the block using the
+ * queue.
+ */
 export interface Job<K extends string = string> {
   id: string;
   type: K;
@@ -24,7 +27,9 @@ export interface Job<K extends string = string> {
   updated_at: string;
   run_at: string;
 }
-/** `id`: a caller-chosen id makes the add idempotent; a second add with it returns the first job. */
+/**
+ * `id`: a caller-chosen id makes the add idempotent; a second add with it returns the first job.
+ */
 export interface NewJob<K extends string = string> {
   type: K;
   payload: Record<string, unknown>;

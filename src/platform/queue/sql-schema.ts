@@ -79,6 +79,9 @@ export const toJob = <K extends string>(r: JobsTable): Job<K> => ({
   run_at: toIsoString(r.run_at),
 });
 
-/** Waiting and due: one range of the (status, priority, run_at) index, whatever the number of finished jobs. */
+/**
+ * Waiting and due: one range of the (status, priority, run_at) index, whatever the number of
+ * finished jobs.
+ */
 export const claimable = (now: number) => (eb: ExpressionBuilder<QueueDB, 'jobs'>) =>
   eb.and([eb('status', 'in', ['pending', 'retrying']), eb('run_at', '<=', now)]);

@@ -1,10 +1,10 @@
 /**
  * The job queue as one table in the owning block's own database (SQLite file or PostgreSQL schema).
  * A claim is one conditional UPDATE (`… where id in (next due) and <still claimable>`), atomic on
- * both dialects, so two workers can never take the same job. The claimer holds a lease that it renews
- * while the job runs; a job whose lease ran out (its process died) is made due again at the next
- * poll, and claimed like any other (another attempt). Results and
- * failures are written only while the lease is still ours, so a late answer cannot overwrite them.
+ * both dialects, so two workers can never take the same job. The claimer holds a lease that it
+ * renews while the job runs; a job whose lease ran out (its process died) is made due again at the
+ * next poll, and claimed like any other (another attempt). Results and failures are written only
+ * while the lease is still ours, so a late answer cannot overwrite them.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -41,7 +41,10 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
   private chain = Promise.resolve();
   private closed = false;
 
-  /** On PostgreSQL claims skip rows another worker is claiming (SKIP LOCKED) instead of queueing behind them. */
+  /**
+   * On PostgreSQL claims skip rows another worker is claiming (SKIP LOCKED) instead of queueing
+   * behind them.
+   */
   constructor(
     private readonly db: Kysely<QueueDB>,
     private readonly opts: QueueOptions,
@@ -187,7 +190,10 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
       );
   }
 
-  /** Jobs whose lease ran out (their worker died) become due again; the next claim counts another attempt. */
+  /**
+   * Jobs whose lease ran out (their worker died) become due again; the next claim counts another
+   * attempt.
+   */
   private async recover(): Promise<void> {
     const now = Date.now();
     await this.db
@@ -200,9 +206,9 @@ export class SqlQueue<K extends string = string> implements JobQueue<K> {
   }
 
   /**
-   * Up to `n` jobs in one UPDATE. The outer `claimable` is checked again on each row as it is locked
-   * (PostgreSQL re-reads a row another transaction changed), so of two workers racing for a job
-   * exactly one gets it; on SQLite the statement runs alone under the write lock.
+   * Up to `n` jobs in one UPDATE. The outer `claimable` is checked again on each row as it is
+   * locked (PostgreSQL re-reads a row another transaction changed), so of two workers racing for a
+   * job exactly one gets it; on SQLite the statement runs alone under the write lock.
    */
   private async claim(n: number): Promise<JobsTable[]> {
     const now = Date.now();

@@ -1,4 +1,6 @@
-/** Debian Chromium through playwright-core, with the sizes the suite uses and small page helpers. */
+/**
+ * Debian Chromium through playwright-core, with the sizes the suite uses and small page helpers.
+ */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';

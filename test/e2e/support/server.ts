@@ -66,7 +66,8 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     MEILI_URL: '',
     ...opts.env,
   };
-  // E2E_SERVER_ENTRY: another entry script (e.g. one composing blocks not yet in src/app/blocks.ts).
+  // E2E_SERVER_ENTRY: another entry script (e.g. one composing blocks not yet in
+  // src/app/blocks.ts).
   const entry = process.env.E2E_SERVER_ENTRY ?? 'src/main.ts';
   const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,

@@ -195,9 +195,11 @@ function durableSuite(name: string, config: () => BusConfig): void {
       expect(fixed).toEqual([{ order: 7 }]);
       await bus.publishDurable(channel, makeEnvelope({ order: 8 })); // a later message: both groups
       await waitFor(() => fixed.length === 2 && other.got.length === 2, 5000);
-      expect(other.got.map((g) => g.payload)).toEqual([{ order: 7 }, { order: 8 }]); // the replay did not reach it
+      // the replay did not reach it
+      expect(other.got.map((g) => g.payload)).toEqual([{ order: 7 }, { order: 8 }]);
       expect(await bus.deadLetters(channel)).toEqual([]);
-      expect(await bus.replayDeadLetter(channel, 'flaky', letter.id)).toBe(false); // already replayed
+      // already replayed
+      expect(await bus.replayDeadLetter(channel, 'flaky', letter.id)).toBe(false);
       expect(await bus.replayDeadLetter(channel, 'nobody', letter.id)).toBe(false);
     });
 
@@ -288,7 +290,8 @@ describeRedis('durable delivery on Redis Streams', () => {
       const json = JSON.stringify(makeEnvelope({ forged: true }));
       await raw.xadd(key, '*', 'f', json); // unsigned
       await raw.xadd(key, '*', 'f', new FrameSigner('x'.repeat(32)).sign(json)); // another secret
-      await raw.xadd(key, '*', 'f', new FrameSigner(testBusSecret).sign('{not json')); // signed garbage
+      // signed garbage
+      await raw.xadd(key, '*', 'f', new FrameSigner(testBusSecret).sign('{not json'));
       await raw.xadd(key, '*', 'other', 'field'); // no frame at all
       await bus.publishDurable(channel, makeEnvelope({ real: true }));
       await waitFor(() => c.got.length === 1, 5000);

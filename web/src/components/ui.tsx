@@ -10,7 +10,10 @@ type Item = Pick<Content, 'title' | 'catalog' | 'thumbnail_url' | 'duration_seco
 
 const SUITS = ['♠', '♥', '♦', '♣'];
 
-/** The item's thumbnail, or a felt-green placeholder with a suit when there is none (or it fails to load). */
+/**
+ * The item's thumbnail, or a felt-green placeholder with a suit when there is none (or it fails to
+ * load).
+ */
 export function Thumb({ item, eager = false }: { item: Item; eager?: boolean }) {
   const [failed, setFailed] = useState(false);
   const url = item.thumbnail_url;

@@ -1,4 +1,7 @@
-/** Search results with filters (catalog, duration) kept in the URL, so results can be shared and reloaded. */
+/**
+ * Search results with filters (catalog, duration) kept in the URL, so results can be shared and
+ * reloaded.
+ */
 import { isFallbackEngine, type Catalog, type SearchResult } from '../api.ts';
 import { Card, ErrorNotice, hitAsItem, Notice, Spinner } from '../components/ui.tsx';
 import { useApi, useTitle } from '../hooks.ts';

@@ -14,7 +14,9 @@ import { sendProgress, stopStream } from './watch-beacons.ts';
 
 const SAVE_EVERY_MS = 10_000;
 
-/** What went wrong with the stream, from /info or from probing the media URL after a playback error. */
+/**
+ * What went wrong with the stream, from /info or from probing the media URL after a playback error.
+ */
 function describe(err: ApiError): {
   title: string;
   kind: 'limit' | 'unavailable' | 'missing' | 'other';
@@ -36,7 +38,9 @@ export function WatchPage({ id }: { id: string }) {
   const [resumed, setResumed] = useState<number | null>(null);
   const [toast, setToast] = useState(false);
   const video = useRef<HTMLVideoElement>(null);
-  /** Set once the saved position has been applied: before that, saving would overwrite it with 0. */
+  /**
+   * Set once the saved position has been applied: before that, saving would overwrite it with 0.
+   */
   const ready = useRef(false);
   const lastSaved = useRef(-1);
   /** Position to come back to after a retry (e.g. the media URL expired mid-film). */

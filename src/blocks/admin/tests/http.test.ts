@@ -729,7 +729,8 @@ describeEachDatabase('admin over HTTP', (target) => {
   });
 
   it('auth down: reads from the cached session, changes refused with 503, never a 500', async () => {
-    await call('GET', '/api/admin/status', 'admin'); // the session is fresh in the validator's cache
+    // the session is fresh in the validator's cache
+    await call('GET', '/api/admin/status', 'admin');
     await app.stopBlock('auth');
     try {
       const status = await timed('GET', '/api/admin/status', 'admin');

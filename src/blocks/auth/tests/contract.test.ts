@@ -58,7 +58,8 @@ describeEachDatabase('auth:v1 contract', (target) => {
         .setExpirationTime(exp)
         .sign(new TextEncoder().encode(key));
     const now = Math.floor(Date.now() / 1000);
-    // Control: a token we sign ourselves with the same claims is accepted, so the nulls below are about what changed.
+    // Control: a token we sign ourselves with the same claims is accepted, so the nulls below are
+    // about what changed.
     expect(
       await client.request('auth:v1', 'validate_token', {
         token: await sign({ sid, role: 'user', typ: 'access' }, now + 60),

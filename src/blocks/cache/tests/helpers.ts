@@ -51,7 +51,10 @@ export interface Host {
 export const tempRoot = (label: string) => mkdtempSync(join(tmpdir(), `wsoptv-cache-${label}-`));
 export const uniq = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
-/** Starts a host; `root` may be shared by two hosts (same library and SSD directory); `blocks`: more mocks to host. */
+/**
+ * Starts a host; `root` may be shared by two hosts (same library and SSD directory); `blocks`: more
+ * mocks to host.
+ */
 export async function startHost(
   env: Record<string, string> = {},
   root = tempRoot('host'),

@@ -139,7 +139,8 @@ describeRedis('L2 on the real Redis', () => {
     expect(await one.get('k')).toMatchObject({ hit: false });
     expect(await a.exists(`${prefix}k`)).toBe(0);
     expect(h.invalidated).toEqual([['k'], ['k']]);
-    // two still has its L1 copy until the invalidation reaches it (the block wires that to an event).
+    // two still has its L1 copy until the invalidation reaches it (the block wires that to an
+    // event).
     expect((await two.get('k')).tier).toBe('memory');
     two.l1.delete('k');
     expect((await two.get('k')).hit).toBe(false);

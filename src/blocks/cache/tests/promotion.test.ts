@@ -68,7 +68,8 @@ describeWithFfmpeg('hot promotion to the SSD', () => {
   it('copies a video played in 5 sessions: temporary name then rename, same bytes, tier ssd, announced once', async () => {
     const nas = join(h.library, big);
     const source = statSync(nas);
-    expect(source.size).toBeGreaterThan(4 * 1024 * 1024); // several 1 MiB chunks: the copy takes a while
+    // several 1 MiB chunks: the copy takes a while
+    expect(source.size).toBeGreaterThan(4 * 1024 * 1024);
     expect(await ask('hot')).toMatchObject({ tier: 'nas', path: nas });
     for (let i = 0; i < 4; i++) await play(h, 'hot', `s${i}`);
     await play(h, 'hot', 's0'); // the same session again: still 4 plays
@@ -101,7 +102,8 @@ describeWithFfmpeg('hot promotion to the SSD', () => {
       size: source.size,
       mtime_ms: expect.any(Number),
     });
-    expect(Math.abs(answer.mtime_ms - source.mtimeMs)).toBeLessThan(1); // same Last-Modified as the NAS file
+    // same Last-Modified as the NAS file
+    expect(Math.abs(answer.mtime_ms - source.mtimeMs)).toBeLessThan(1);
     await play(h, 'hot'); // a 6th play: already on the SSD, no second announcement
     await sleep(50);
     expect(h.seen.hot_content_detected).toHaveLength(1);
@@ -142,7 +144,8 @@ describeWithFfmpeg('hot promotion to the SSD', () => {
       .publish('content_deleted', { content_id: 'hot', media_path: big });
     await waitFor(() => finals(h).length === 0, 2000, { message: 'copy removed' });
     await expect(ask('hot')).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' });
-    expect(h.contentMock.callsOf('get_content').length).toBe(asked + 1); // the path was no longer cached
+    // the path was no longer cached
+    expect(h.contentMock.callsOf('get_content').length).toBe(asked + 1);
     const stats = await h.cache.request('cache:v1', 'get_cache_stats', {});
     expect(stats.hot_contents).toEqual([]);
     expect(stats.ssd).toMatchObject({ used_bytes: 0, files: 0 });

@@ -1,4 +1,7 @@
-/** The cache block's settings: defaults, the SSD directory's resolution, bad values named by variable. */
+/**
+ * The cache block's settings: defaults, the SSD directory's resolution, bad values named by
+ * variable.
+ */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../platform/settings.ts';

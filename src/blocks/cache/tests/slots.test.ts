@@ -225,7 +225,8 @@ describeRedis('Redis slot store', () => {
       limits,
     );
     expect((await down.acquire('ivy', 'a')).granted).toBe(true);
-    expect((await down.acquire('ivy', 'b')).reason).toBe('user_limit'); // still enforced, per process
+    // still enforced, per process
+    expect((await down.acquire('ivy', 'b')).reason).toBe('user_limit');
     expect(await down.touch('ivy', 'a')).toBe(true);
     expect(errors.length).toBeGreaterThan(0);
     await down.release('ivy', 'a');

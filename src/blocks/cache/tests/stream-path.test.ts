@@ -39,7 +39,8 @@ describeWithFfmpeg('get_stream_path', () => {
     expect(st.size).toBeGreaterThan(1000);
     await ask('c1');
     await ask('c1');
-    expect(h.contentMock.callsOf('get_content')).toEqual([{ content_id: 'c1' }]); // asked once, then L1
+    // asked once, then L1
+    expect(h.contentMock.callsOf('get_content')).toEqual([{ content_id: 'c1' }]);
     const stats = await h.cache.request('cache:v1', 'get_cache_stats', {});
     expect(stats.tiers.nas).toEqual({ hits: 3, misses: 0, hit_rate: 1 });
     expect(stats.tiers.ssd).toEqual({ hits: 0, misses: 3, hit_rate: 0 });

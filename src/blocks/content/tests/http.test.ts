@@ -353,7 +353,8 @@ describeEachDatabase('content over HTTP', (target) => {
       expect(res.json().error.message, label).toEqual(expect.any(String));
       expect(res.json().error.correlation_id, label).toEqual(expect.any(String));
     }
-    expect((await call('GET', `/api/contents/${id}`, 'admin')).json().title).toBe('Episode 4'); // nothing changed
+    // nothing changed
+    expect((await call('GET', `/api/contents/${id}`, 'admin')).json().title).toBe('Episode 4');
   });
 
   it('stores SQL-looking strings literally', async () => {
@@ -429,7 +430,8 @@ describeEachDatabase('content over HTTP', (target) => {
       position_seconds: 900,
       percent: 25,
     });
-    expect((await call('GET', `/api/progress/${id}`, 'admin')).json()).toEqual({ progress: null }); // per user
+    // per user
+    expect((await call('GET', `/api/progress/${id}`, 'admin')).json()).toEqual({ progress: null });
     expect((await call('GET', `/api/contents/${id}`, 'viewer')).json().progress).toMatchObject({
       percent: 25,
     });

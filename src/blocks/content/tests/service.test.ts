@@ -352,7 +352,8 @@ describeEachDatabase('content service', (target) => {
       { user_id: 'u2', content_id: c.id, position_seconds: 100, duration_seconds: 0 },
       via,
     );
-    expect(p3).toMatchObject({ duration_seconds: 7200, percent: 1.39 }); // the item's duration stands in for an unknown one
+    // the item's duration stands in for an unknown one
+    expect(p3).toMatchObject({ duration_seconds: 7200, percent: 1.39 });
     expect(await s.watching.progressOf('u1')).toEqual([p2]);
     expect(await s.watching.progressOf('u2', c.id)).toEqual([p3]);
     expect(await s.watching.progressOf('u2', 'other')).toEqual([]);

@@ -32,7 +32,9 @@ function swaps(w: string): string[] {
   return [...out];
 }
 
-/** The k-th largest score; a sorted buffer of the best k so far, as few scores beat its smallest. */
+/**
+ * The k-th largest score; a sorted buffer of the best k so far, as few scores beat its smallest.
+ */
 function kth(scores: Float64Array, k: number): number {
   if (scores.length <= k) return -Infinity;
   if (k > 256) return scores.slice().sort()[scores.length - k];
@@ -86,7 +88,9 @@ class Columns {
 
 /** A filter on short ids, built from the query's filters. */
 type Accept = (id: number) => boolean;
-/** A copy of one term's postings in one field as typed arrays (`size` tells whether it is stale). */
+/**
+ * A copy of one term's postings in one field as typed arrays (`size` tells whether it is stale).
+ */
 interface Compact {
   size: number;
   ids: Int32Array;
@@ -215,7 +219,10 @@ export class Index extends MiniSearch<IndexDoc> {
     }
   }
 
-  /** Iterating a JS Map costs ≈ 10–15 ns an entry, typed arrays a fraction: copy once, reuse until it changes. */
+  /**
+   * Iterating a JS Map costs ≈ 10–15 ns an entry, typed arrays a fraction: copy once, reuse until
+   * it changes.
+   */
   private compact(postings: Map<number, number>): Compact {
     let c = this.compacts.get(postings);
     if (c?.size === postings.size) return c;

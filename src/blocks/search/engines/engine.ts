@@ -12,7 +12,10 @@ export interface SearchEngine {
   /** Adds or replaces documents by content_id. */
   upsert(docs: readonly IndexDoc[]): Promise<void>;
   remove(ids: readonly string[]): Promise<void>;
-  /** Swaps the whole index for these documents; searches see the old index until the new one is complete. */
+  /**
+   * Swaps the whole index for these documents; searches see the old index until the new one is
+   * complete.
+   */
   replaceAll(docs: readonly IndexDoc[]): Promise<void>;
   search(query: EngineQuery): Promise<EngineResult>;
   /** Titles matching what the user has typed so far, best first, one per distinct title. */

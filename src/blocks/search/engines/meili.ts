@@ -74,7 +74,8 @@ export class MeiliEngine implements SearchEngine {
   }
 
   async replaceAll(docs: readonly IndexDoc[]): Promise<void> {
-    // Named per rebuild: instances sharing the server may rebuild at the same time; the last swap wins.
+    // Named per rebuild: instances sharing the server may rebuild at the same time; the last swap
+    // wins.
     const next = `${this.opts.index}_next_${randomUUID().slice(0, 8)}`;
     await this.configure(next);
     for (let i = 0; i < docs.length; i += BATCH)
@@ -135,7 +136,10 @@ export class MeiliEngine implements SearchEngine {
     await this.wait(this.index(uid).updateSettings(SETTINGS));
   }
 
-  /** Waits for the task; a failed task throws with MeiliSearch's message (unless its code is `allowed`). */
+  /**
+   * Waits for the task; a failed task throws with MeiliSearch's message (unless its code is
+   * `allowed`).
+   */
   private async wait(enqueued: EnqueuedTaskPromise, allowed?: string): Promise<void> {
     const task = await enqueued.waitTask(TASK);
     if (task.status !== 'succeeded' && task.error?.code !== allowed)

@@ -38,7 +38,10 @@ const summary = (c: Content) => ({
   added_at: c.added_at,
 });
 
-/** A content mock over a mutable list; `down` makes it fail like a dead block, `gate` holds list_contents. */
+/**
+ * A content mock over a mutable list; `down` makes it fail like a dead block, `gate` holds
+ * list_contents.
+ */
 function fakeContent(items: Content[]) {
   const state = { items, down: false, gate: null as Promise<void> | null };
   const unavailable = () =>
@@ -176,7 +179,8 @@ describe('search block', () => {
     content.state.down = false;
     await ready();
     expect((await search('main event')).total).toBe(1);
-    expect(content.mock.callsOf('list_contents').length).toBeGreaterThanOrEqual(2); // failed, then retried
+    // failed, then retried
+    expect(content.mock.callsOf('list_contents').length).toBeGreaterThanOrEqual(2);
   });
 
   it("answers from content's LIKE search until the first build is done", async () => {
@@ -208,8 +212,10 @@ describe('search block', () => {
     await host(content);
     await waitFor(() => content.mock.callsOf('list_contents').length > 0, 2000);
     const events = app!.orchestrator.client('content');
-    await events.publish('content_added', summary(item(3, { title: 'Brand New Episode' }))); // not in the list being read
-    await events.publish('content_deleted', { content_id: 'c2', media_path: 'x' }); // in the list being read
+    // not in the list being read
+    await events.publish('content_added', summary(item(3, { title: 'Brand New Episode' })));
+    // in the list being read
+    await events.publish('content_deleted', { content_id: 'c2', media_path: 'x' });
     await new Promise((r) => setTimeout(r, 20));
     open();
     await ready();

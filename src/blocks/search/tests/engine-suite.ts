@@ -108,7 +108,8 @@ export function engineSuite(
         'me21d3',
       ]);
       expect(await ids('main event', { catalog: ' WSOP archive ' })).toEqual(['me19d1b']);
-      expect(await ids('adelstein', { catalog: 'hustler-casino-live' })).toEqual(['hcl12']); // the catalog's id, as content makes it
+      // the catalog's id, as content makes it
+      expect(await ids('adelstein', { catalog: 'hustler-casino-live' })).toEqual(['hcl12']);
       expect(await ids('main event', { catalog: 'WSO' })).toEqual([]);
       expect((await ids('main event', { min_duration: 10000 })).sort()).toEqual([
         'me19ft',

@@ -36,7 +36,10 @@ describeWithFfmpeg('stream: the bytes under pressure', () => {
   });
   afterAll(() => h?.close());
 
-  /** Starts a GET of the big file and resolves once the first bytes arrived; the body is not read further. */
+  /**
+   * Starts a GET of the big file and resolves once the first bytes arrived; the body is not read
+   * further.
+   */
   const startBig = (token: string) =>
     new Promise<{ res: import('node:http').IncomingMessage; destroy: () => void }>(
       (resolve, reject) => {
@@ -91,7 +94,8 @@ describeWithFfmpeg('stream: the bytes under pressure', () => {
       expect(
         h.lines.some((l) => l.msg === 'auth unavailable: media token accepted on its signature'),
       ).toBe(true);
-      // Bearer requests fall back to the sessions auth validated recently (the platform's read-only mode).
+      // Bearer requests fall back to the sessions auth validated recently (the platform's read-only
+      // mode).
       expect(
         (await h.get('/api/stream/movie3', { ...bearer('carol'), range: 'bytes=0-9' })).status,
       ).toBe(206);

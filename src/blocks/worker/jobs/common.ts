@@ -12,9 +12,10 @@ import { WorkerErrors, type Job, type JobKind } from '../models.ts';
 import type { ResolvedWorkerSettings, Tools } from '../settings.ts';
 
 /**
- * progress: 0–100, stored with the job. signal: aborts on the time limit and on shutdown; pass it to
- * child processes and streams. deadline: epoch ms when the attempt's time limit runs out. client: speaks with the job's id as correlation id, so every log line
- * and call of one job can be found.
+ * progress: 0–100, stored with the job. signal: aborts on the time limit and on shutdown; pass it
+ * to child processes and streams. deadline: epoch ms when the attempt's time limit runs out.
+ * client: speaks with the job's id as correlation id, so every log line and call of one job can be
+ * found.
  */
 export interface JobContext {
   job: Job;
@@ -28,7 +29,10 @@ export interface JobContext {
 }
 export type JobHandler = (ctx: JobContext) => Promise<Record<string, unknown>>;
 
-/** Runs ffmpeg or ffprobe. A missing program is FFMPEG_MISSING naming it; other failures quote ffmpeg's last lines. */
+/**
+ * Runs ffmpeg or ffprobe. A missing program is FFMPEG_MISSING naming it; other failures quote
+ * ffmpeg's last lines.
+ */
 export function run(
   ctx: { settings: { tools: Tools }; signal: AbortSignal },
   program: keyof Tools,
@@ -44,7 +48,8 @@ export function run(
       else
         reject(
           ctx.signal.aborted
-            ? (ctx.signal.reason as Error) // the queue aborts with a BlockError; AbortSignal.timeout with a DOMException
+            ? // the queue aborts with a BlockError; AbortSignal.timeout with a DOMException
+              (ctx.signal.reason as Error)
             : WorkerErrors.media(
                 `${program} failed: ${stderr.trim().split('\n').slice(-2).join(' | ') || err.message}`,
               ),

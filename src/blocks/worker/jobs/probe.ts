@@ -1,4 +1,6 @@
-/** `probe`: ffprobe → duration, codecs, resolution, bitrate → the content item (through content:v1). */
+/**
+ * `probe`: ffprobe → duration, codecs, resolution, bitrate → the content item (through content:v1).
+ */
 import { mediaOf, run, type JobContext, type JobHandler } from './common.ts';
 
 interface Stream {

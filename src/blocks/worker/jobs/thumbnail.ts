@@ -10,7 +10,9 @@ import { TEMP_SUFFIX, THUMBNAIL_WIDTH, WorkerErrors } from '../models.ts';
 import { emit, mediaOf, run, type JobContext, type JobHandler } from './common.ts';
 import { probeFile } from './probe.ts';
 
-/** Grabs the frame at `at` s into `out`: 'ok', 'black', or 'none' when ffmpeg decoded nothing there. */
+/**
+ * Grabs the frame at `at` s into `out`: 'ok', 'black', or 'none' when ffmpeg decoded nothing there.
+ */
 async function grab(
   ctx: JobContext,
   file: string,
@@ -49,7 +51,8 @@ async function grab(
     ))
   )
     return 'none';
-  return done.stderr.includes('pblack:') ? 'black' : 'ok'; // blackframe logs only the frames it finds black
+  // blackframe logs only the frames it finds black
+  return done.stderr.includes('pblack:') ? 'black' : 'ok';
 }
 
 export const thumbnail: JobHandler = async (ctx) => {

@@ -67,7 +67,8 @@ function killedMidJob(env: () => Record<string, string | undefined>) {
     const second = start({ ...base, WATCH: `${probeId},${thumbId}` });
     const done = JSON.parse(await second.line('DONE', 45_000));
     const probe = done.jobs.find((j: { id: string }) => j.id === probeId);
-    expect(probe).toMatchObject({ type: 'probe', status: 'completed', attempts: 2 }); // the killed attempt counted
+    // the killed attempt counted
+    expect(probe).toMatchObject({ type: 'probe', status: 'completed', attempts: 2 });
     expect(done.jobs.find((j: { id: string }) => j.id === thumbId)).toMatchObject({
       type: 'thumbnail',
       status: 'completed',

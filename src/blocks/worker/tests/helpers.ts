@@ -137,7 +137,9 @@ export const authMock = () =>
     Object.keys(authV1.actions),
   );
 
-/** cache:v1 with warm_content only: the first warm of an item copies, later ones find it up to date. */
+/**
+ * cache:v1 with warm_content only: the first warm of an item copies, later ones find it up to date.
+ */
 export function cacheMock() {
   const warm = new Set<string>();
   return mockBlock(

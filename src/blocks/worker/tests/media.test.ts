@@ -27,7 +27,9 @@ import {
   type WorkerHost,
 } from './helpers.ts';
 
-/** Width of an image or video and whether its picture is (almost) black, decoded by ffmpeg itself. */
+/**
+ * Width of an image or video and whether its picture is (almost) black, decoded by ffmpeg itself.
+ */
 function inspect(file: string): { width: number; black: boolean } {
   const width = Number(
     execFileSync('ffprobe', [
@@ -302,7 +304,8 @@ describeWithFfmpeg('media jobs on real files', () => {
     );
     expect(again.result).toEqual({ copied: false, bytes: 4096, path: `/ssd/${item.id}.mp4` });
     expect(cache.callsOf('warm_content')[1]).toEqual({ content_id: item.id });
-    expect(host.events.cache_warmed.filter((e) => e.content_id === item.id)).toHaveLength(1); // up to date: no event
+    // up to date: no event
+    expect(host.events.cache_warmed.filter((e) => e.content_id === item.id)).toHaveLength(1);
     expect(existsSync(d.ssd) ? readdirSync(d.ssd) : []).toEqual([]);
   });
 

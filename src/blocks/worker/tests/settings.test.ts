@@ -1,4 +1,7 @@
-/** The worker block's settings: defaults, the thumbnail directory's resolution, bad values named by variable. */
+/**
+ * The worker block's settings: defaults, the thumbnail directory's resolution, bad values named by
+ * variable.
+ */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../platform/settings.ts';

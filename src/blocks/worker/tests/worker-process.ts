@@ -1,8 +1,8 @@
 /**
  * A separate process hosting the worker block (with a content mock) for the kill -9 tests, on the
  * data directory or Redis named by the environment. Holds one content item (ITEM_ID, ITEM_PATH).
- *   ENQUEUE=1     enqueue a probe and a thumbnail job for it and print `JOBS <probe id> <thumbnail id>`
- *   SLOW_GET_MS   make content's get_content hang that long (the job is then mid-flight);
+ *   ENQUEUE=1     enqueue a probe and a thumbnail job for it and print `JOBS <probe id> <thumbnail
+ *   id>` SLOW_GET_MS   make content's get_content hang that long (the job is then mid-flight);
  *                 `RUNNING` is printed when a job first asks for the item
  *   WATCH=<ids>   print `DONE <jobs json>` once all those jobs are completed
  */

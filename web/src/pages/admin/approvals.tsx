@@ -1,4 +1,7 @@
-/** Pending approvals: approve, or reject with a reason. /api/admin/users?status=pending_approval every 10 s. */
+/**
+ * Pending approvals: approve, or reject with a reason. /api/admin/users?status=pending_approval
+ * every 10 s.
+ */
 import { ago } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { ActionNotice, LoadState, Panel } from './parts.tsx';

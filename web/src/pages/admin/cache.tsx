@@ -1,4 +1,7 @@
-/** Cache: hit rate per tier, SSD usage against its budget, stream slots, hot videos. /api/admin/cache every 5 s. */
+/**
+ * Cache: hit rate per tier, SSD usage against its budget, stream slots, hot videos.
+ * /api/admin/cache every 5 s.
+ */
 import { percent } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
 import { UsageBar } from './meters.tsx';

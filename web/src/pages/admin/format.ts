@@ -1,4 +1,6 @@
-/** The dashboard's small formatting helpers: what the status, disk, scan and audit fields read as. */
+/**
+ * The dashboard's small formatting helpers: what the status, disk, scan and audit fields read as.
+ */
 import { bytes } from '../../format.ts';
 import type { Job, StatusReport } from './types.ts';
 

@@ -1,4 +1,7 @@
-/** Job queue: counts, filter by status, retry failed jobs, and the library scan. /api/admin/jobs every 5 s. */
+/**
+ * Job queue: counts, filter by status, retry failed jobs, and the library scan. /api/admin/jobs
+ * every 5 s.
+ */
 import { useState } from 'preact/hooks';
 import { ago } from '../../format.ts';
 import { useApi } from '../../hooks.ts';

@@ -4,7 +4,10 @@ import { ErrorNotice, Notice } from '../../components/ui.tsx';
 import type { Loaded } from '../../hooks.ts';
 import type { ActionMessage } from './hooks.ts';
 
-/** A titled section with an anchor (`id`) for the section links, and optional controls beside the title. */
+/**
+ * A titled section with an anchor (`id`) for the section links, and optional controls beside the
+ * title.
+ */
 export function Panel({
   id,
   title,
@@ -34,7 +37,10 @@ export function Panel({
   );
 }
 
-/** A panel's table: column headings (an empty one is the row actions' column) and the rows the caller renders. */
+/**
+ * A panel's table: column headings (an empty one is the row actions' column) and the rows the
+ * caller renders.
+ */
 export function Table({
   testid,
   columns,
@@ -62,7 +68,10 @@ export function Table({
   );
 }
 
-/** A panel's fetch: its error (the stale data stays visible below it), a first-load placeholder, or nothing. */
+/**
+ * A panel's fetch: its error (the stale data stays visible below it), a first-load placeholder, or
+ * nothing.
+ */
 export function LoadState({ of }: { of: Loaded<unknown> }) {
   const { error } = of;
   if (error)

@@ -1,4 +1,7 @@
-/** Users by status: suspend (optional reason), reactivate. /api/admin/users?status=&page= every 15 s. */
+/**
+ * Users by status: suspend (optional reason), reactivate. /api/admin/users?status=&page= every 15
+ * s.
+ */
 import { useState } from 'preact/hooks';
 import { ago } from '../../format.ts';
 import { useApi } from '../../hooks.ts';
