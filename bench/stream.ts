@@ -41,7 +41,7 @@ import { authV1, cacheV1, contentV1, mockBlock, type User } from '../src/orchest
 import { loadConfig } from '../src/app/config.ts';
 import { buildHost } from '../src/app/host.ts';
 import streamBlock from '../src/blocks/stream/index.ts';
-import { startNginx } from '../src/blocks/stream/tests/nginx.ts';
+import { NGINX, nginxInstalled, startNginx } from '../src/blocks/stream/tests/nginx.ts';
 import type { LoadCommand, LoadResult } from './support/stream-load.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -280,6 +280,11 @@ const fmt = (l: Summary) =>
   `${l.rps.toFixed(0).padStart(6)} req/s ${l.mb_per_s.toFixed(0).padStart(6)} MB/s  p50 ${l.p50_ms.toFixed(1).padStart(6)} ms  p99 ${l.p99_ms.toFixed(1).padStart(6)} ms  server CPU ${l.server_cpu_ms_per_req.toFixed(3)} ms/req  errors ${l.errors}  rounds ${l.per_round_rps.join('/')}`;
 
 async function main(): Promise<void> {
+  if (!nginxInstalled) {
+    // The anchor is nginx on this machine, in the same run: without it there is no figure.
+    console.error(`bench:stream needs nginx at ${NGINX} (apt-get install -y nginx, or NGINX=path)`);
+    process.exit(2);
+  }
   const root = mkdtempSync(join(tmpdir(), 'wsoptv-bench-stream-'));
   const library = join(root, 'library');
   const started = performance.now();

@@ -18,13 +18,13 @@ import {
   type ContractId,
   type SystemView,
 } from '../../orchestration/index.ts';
+import { errorMessage } from '../../platform/errors.ts';
 import { STATUS_PROBE_MS } from './models.ts';
 import type { Check, Disk, StatusReport } from './responses.ts';
 
 const FS_PROBE_MS = 200;
 
 const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
-const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * The SSD as the cache block sees it; while the cache cannot answer, every figure is null and
@@ -83,7 +83,7 @@ export class SystemProbe {
     const lib = this.libraryDir;
     const [nas, reach, streams, cache, queue, pending] = await Promise.all([
       this.disk(lib),
-      this.once(`access:${lib}`, () => access(lib, constants.R_OK)).then(() => null, why),
+      this.once(`access:${lib}`, () => access(lib, constants.R_OK)).then(() => null, errorMessage),
       this.probe(via, 'stream:v1', 'get_active_streams', {}),
       this.probe(via, 'cache:v1', 'get_cache_stats', {}),
       this.probe(via, 'worker:v1', 'get_queue_stats', {}),
@@ -186,7 +186,7 @@ export class SystemProbe {
         total_bytes: null,
         free_bytes: null,
         used_bytes: null,
-        error: why(err),
+        error: errorMessage(err),
       };
     }
   }
