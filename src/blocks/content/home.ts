@@ -8,12 +8,11 @@ import {
   ROW_SIZE,
   TRENDING_WINDOW_MS,
   toContent,
-  toProgress,
   type ContentDB,
   type ContentItem,
   type WatchedItem,
 } from './models.ts';
-import type { ContentReads } from './reads.ts';
+import { toWatched, type ContentReads } from './reads.ts';
 
 export interface HomeRow {
   id: string;
@@ -60,35 +59,13 @@ export class HomeRows {
   }
 
   private async continueWatching(userId: string): Promise<WatchedItem[]> {
-    const rows = await this.db
-      .selectFrom('progress as p')
-      .innerJoin('contents as c', 'c.id', 'p.content_id')
-      .selectAll('c')
-      .select([
-        'p.position_seconds as p_position',
-        'p.duration_seconds as p_duration',
-        'p.percent as p_percent',
-        'p.updated_at as p_updated',
-      ])
-      .where('p.user_id', '=', userId)
+    const rows = await this.reads
+      .watched(userId)
       .where('p.finished', '=', 0)
       .where('p.position_seconds', '>', 0)
-      .orderBy('p.updated_at', 'desc')
-      .orderBy('c.id')
       .limit(ROW_SIZE.continue_watching)
       .execute();
-    return rows.map((r) => ({
-      ...toContent(r),
-      progress: toProgress({
-        user_id: userId,
-        content_id: r.id,
-        position_seconds: r.p_position,
-        duration_seconds: r.p_duration,
-        percent: r.p_percent,
-        finished: 0,
-        updated_at: r.p_updated,
-      }),
-    }));
+    return rows.map((r) => toWatched(userId, r));
   }
 
   /** The cached shared rows; a failed build is not kept, so the next request tries again. */

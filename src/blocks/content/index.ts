@@ -27,18 +27,39 @@ function handlers({ reads, writes, watching }: ContentService): ContractHandlers
   };
 }
 
+function handlersV2({ archive, viewers: v }: ContentService): ContractHandlers<'content:v2'> {
+  return {
+    get_content: ({ content_id }) => archive.get(content_id),
+    list_events: (input) => archive.events(input),
+    get_event: ({ event_id }) => archive.event(event_id),
+    next_episode: ({ content_id }) => archive.next(content_id),
+    correct_structure: ({ content_id, patch }) => archive.correct(content_id, patch),
+    get_history: ({ user_id, ...page }) => v.history(user_id, page),
+    remove_from_history: ({ user_id, content_id }) => v.forget(user_id, content_id),
+    set_watched: ({ user_id, content_id, watched }, call) =>
+      v.setWatched(user_id, content_id, watched, call),
+    set_event_watched: ({ user_id, event_id, watched }, call) =>
+      v.setEventWatched(user_id, event_id, watched, call),
+    get_my_list: ({ user_id, ...page }) => v.list(user_id, page),
+    add_to_list: ({ user_id, content_id }) => v.addToList(user_id, content_id),
+    remove_from_list: ({ user_id, content_id }) => v.removeFromList(user_id, content_id),
+    get_viewer_settings: ({ user_id }) => v.settings(user_id),
+    update_viewer_settings: ({ user_id, patch }) => v.updateSettings(user_id, patch),
+  };
+}
+
 export default defineBlock({
   id: 'content',
   name: 'Content',
   version: '1.0.0',
-  contracts: ['content:v1'],
+  contracts: ['content:v1', 'content:v2'],
   endpoints: ['/api/catalogs', '/api/contents', '/api/home', '/api/progress'],
   async setup(ctx) {
     const database = await openDatabaseFor<ContentDB>(ctx.shared, 'content', migrations);
     const service = new ContentService(database);
     const forget = () => service.home.forget();
     return {
-      handlers: { 'content:v1': handlers(service) },
+      handlers: { 'content:v1': handlers(service), 'content:v2': handlersV2(service) },
       events: {
         // Our own events also come from other instances: their changes must clear this instance's
         // home cache.

@@ -57,7 +57,45 @@ export interface ProgressTable {
 
 export type PlaysTable = { content_id: string; user_id: string; played_at: number };
 
+/** Where an item sits in the archive (content:v2); see structure-row.ts. */
+export interface StructureTable {
+  content_id: string;
+  catalog_id: string;
+  season: string | null;
+  year: number | null;
+  event: string | null;
+  event_id: string | null;
+  buy_in: number | null;
+  day: number | null;
+  flight: string | null;
+  episode_number: number | null;
+  part: number | null;
+  parts_total: number | null;
+  /** 0/1. */
+  final_table: number;
+  episode_order: string;
+  corrected: JsonText<string[]>;
+}
+
+export interface MyListTable {
+  user_id: string;
+  content_id: string;
+  added_at: number;
+}
+
+export interface ViewerSettingsTable {
+  user_id: string;
+  /** 0/1: play the next episode when one ends. */
+  autoplay: number;
+  /** 'ko' or 'en'; null: follow the browser. */
+  language: string | null;
+  updated_at: number;
+}
+
 export interface ContentDB {
+  structure: StructureTable;
+  my_list: MyListTable;
+  viewer_settings: ViewerSettingsTable;
   contents: ContentsTable;
   progress: ProgressTable;
   plays: PlaysTable;

@@ -4,7 +4,15 @@
  */
 import { sql, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DatabaseDialect } from '../../platform/database/index.ts';
-import { ContentErrors, toContent, type ContentDB, type ContentItem } from './models.ts';
+import {
+  ContentErrors,
+  toContent,
+  toProgress,
+  type ContentDB,
+  type ContentItem,
+  type ContentsTable,
+  type WatchedItem,
+} from './models.ts';
 import { catalogId } from './rules.ts';
 
 export interface FindInput {
@@ -24,11 +32,52 @@ export async function countRows<T extends keyof ContentDB>(
   return Number(n);
 }
 
+/** A row of `ContentReads.watched`: the item's columns with the viewer's progress. */
+type WatchedRow = ContentsTable & {
+  p_position: number;
+  p_duration: number;
+  p_percent: number;
+  p_finished: number;
+  p_updated: number;
+};
+
+/** A row of `ContentReads.watched` as an item with the viewer's progress. */
+export const toWatched = (userId: string, r: WatchedRow): WatchedItem => ({
+  ...toContent(r),
+  progress: toProgress({
+    user_id: userId,
+    content_id: r.id,
+    position_seconds: r.p_position,
+    duration_seconds: r.p_duration,
+    percent: r.p_percent,
+    finished: r.p_finished,
+    updated_at: r.p_updated,
+  }),
+});
+
 export class ContentReads {
   constructor(
     private readonly db: Kysely<ContentDB>,
     private readonly dialect: DatabaseDialect,
   ) {}
+
+  /** The items a viewer has progress on, most recently watched first (map rows with toWatched). */
+  watched(userId: string) {
+    return this.db
+      .selectFrom('progress as p')
+      .innerJoin('contents as c', 'c.id', 'p.content_id')
+      .selectAll('c')
+      .select([
+        'p.position_seconds as p_position',
+        'p.duration_seconds as p_duration',
+        'p.percent as p_percent',
+        'p.finished as p_finished',
+        'p.updated_at as p_updated',
+      ])
+      .where('p.user_id', '=', userId)
+      .orderBy('p.updated_at', 'desc')
+      .orderBy('c.id');
+  }
 
   async get(id: string, column: 'id' | 'media_path' = 'id'): Promise<ContentItem | null> {
     const row = await this.db

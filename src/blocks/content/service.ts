@@ -7,9 +7,11 @@ import {
   type BlockDatabase,
   type DatabaseHealth,
 } from '../../platform/database/index.ts';
+import { Archive } from './archive.ts';
 import { HomeRows } from './home.ts';
 import { HOME_CACHE_MS, type ContentDB } from './models.ts';
 import { ContentReads } from './reads.ts';
+import { Viewers } from './viewer.ts';
 import { Watching } from './watching.ts';
 import { ContentWrites } from './writes.ts';
 
@@ -24,6 +26,8 @@ export class ContentService {
   readonly writes: ContentWrites;
   readonly watching: Watching;
   readonly home: HomeRows;
+  readonly archive: Archive;
+  readonly viewers: Viewers;
 
   constructor(
     private readonly database: BlockDatabase<ContentDB>,
@@ -32,8 +36,10 @@ export class ContentService {
     const db = database.db;
     this.reads = new ContentReads(db, database.dialect);
     this.home = new HomeRows(db, this.reads, now, homeCacheMs);
-    this.writes = new ContentWrites(db, this.reads, now, () => this.home.forget());
+    this.archive = new Archive(db);
+    this.writes = new ContentWrites(db, this.reads, this.archive, now, () => this.home.forget());
     this.watching = new Watching(db, this.reads, now);
+    this.viewers = new Viewers(db, this.reads, this.archive, now);
   }
 
   health(): Promise<DatabaseHealth> {

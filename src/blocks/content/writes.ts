@@ -16,6 +16,7 @@ import {
   type NewContentInput,
   type Via,
 } from './models.ts';
+import type { Archive } from './archive.ts';
 import type { ContentReads } from './reads.ts';
 import { catalogId, checkFields } from './rules.ts';
 
@@ -51,6 +52,7 @@ export class ContentWrites {
   constructor(
     private readonly db: Kysely<ContentDB>,
     private readonly reads: ContentReads,
+    private readonly archive: Archive,
     private readonly now: () => number,
     /** Called after every change (the home rows are cleared). */
     private readonly changed: () => void,
@@ -86,6 +88,7 @@ export class ContentWrites {
       if (raced) return { content: raced, created: false };
       throw err;
     }
+    await this.archive.place(row);
     const content = toContent(row);
     this.changed();
     await via.publishOrLog('content_added', indexFields(content));
@@ -111,6 +114,12 @@ export class ContentWrites {
           : null;
       throw other ? ContentErrors.exists(other.media_path, other.id) : err;
     }
+    if (set.media_path !== undefined || set.catalog_id !== undefined)
+      await this.archive.place({
+        ...before,
+        ...set,
+        catalog_id: set.catalog_id ?? catalogId(before.catalog),
+      });
     const content = await this.reads.require(id);
     this.changed();
     await via.publishOrLog('content_updated', indexFields(content));

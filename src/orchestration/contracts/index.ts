@@ -6,6 +6,7 @@ import { adminV1 } from './admin.ts';
 import { authV1 } from './auth.ts';
 import { cacheV1 } from './cache.ts';
 import { contentV1 } from './content.ts';
+import { contentV2 } from './content-v2.ts';
 import type { Contract } from './define.ts';
 import { orchestratorV1 } from './orchestrator.ts';
 import { searchV1 } from './search.ts';
@@ -16,6 +17,7 @@ export const productionContracts = [
   orchestratorV1,
   authV1,
   contentV1,
+  contentV2,
   streamV1,
   cacheV1,
   adminV1,
@@ -28,6 +30,7 @@ declare module './define.ts' {
     'orchestrator:v1': typeof orchestratorV1;
     'auth:v1': typeof authV1;
     'content:v1': typeof contentV1;
+    'content:v2': typeof contentV2;
     'stream:v1': typeof streamV1;
     'cache:v1': typeof cacheV1;
     'admin:v1': typeof adminV1;
@@ -45,6 +48,14 @@ export {
 } from './orchestrator.ts';
 export { authV1, AccountCodes, User, UserStatus, UserRole, Session } from './auth.ts';
 export { contentV1, Content, Catalog, Progress } from './content.ts';
+export {
+  contentV2,
+  ContentV2,
+  EventSummary,
+  Structure,
+  StructurePatch,
+  ViewerSettings,
+} from './content-v2.ts';
 export { streamV1, PlaybackSession } from './stream.ts';
 export { cacheV1, SlotDecision, Tier } from './cache.ts';
 export { adminV1, AuditEntry } from './admin.ts';
