@@ -8,6 +8,7 @@ import { migrations } from './migrations.ts';
 import type { ContentDB } from './models.ts';
 import { contentRoutes } from './router.ts';
 import { ContentService } from './service.ts';
+import { viewerRoutes } from './viewer-routes.ts';
 
 function handlers({ reads, writes, watching }: ContentService): ContractHandlers<'content:v1'> {
   return {
@@ -53,7 +54,17 @@ export default defineBlock({
   name: 'Content',
   version: '1.0.0',
   contracts: ['content:v1', 'content:v2'],
-  endpoints: ['/api/catalogs', '/api/contents', '/api/home', '/api/progress'],
+  endpoints: [
+    '/api/catalogs',
+    '/api/contents',
+    '/api/home',
+    '/api/progress',
+    '/api/events',
+    '/api/watched',
+    '/api/history',
+    '/api/my-list',
+    '/api/viewer',
+  ],
   async setup(ctx) {
     const database = await openDatabaseFor<ContentDB>(ctx.shared, 'content', migrations);
     const service = new ContentService(database);
@@ -71,7 +82,10 @@ export default defineBlock({
             await service.writes.update(content_id, { thumbnail_url }, call);
         },
       },
-      routes: (app) => contentRoutes(app, service, ctx.client),
+      routes: (app) => {
+        contentRoutes(app, service, ctx.client);
+        viewerRoutes(app, service, ctx.client);
+      },
       health: () => service.health(),
       stop: () => service.close(),
     };

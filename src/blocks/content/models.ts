@@ -143,6 +143,8 @@ export const ContentErrors = {
     new BlockError('CONTENT_NOT_FOUND', `no content with id ${JSON.stringify(id)}`, {
       status: 404,
     }),
+  eventNotFound: (id: string) =>
+    new BlockError('EVENT_NOT_FOUND', `no event with id ${JSON.stringify(id)}`, { status: 404 }),
   exists: (mediaPath: string, id: string) =>
     new BlockError(
       'CONTENT_EXISTS',

@@ -61,7 +61,17 @@ export function contentRoutes(
 
   r.get('/contents/:id', { ...read, schema: { tags, params: IdParam } }, async (req) => {
     const content = await reads.require(req.params.id);
-    return { ...view(req, content), progress: await progressOf(req, content.id) };
+    const [progress, placed, listed] = await Promise.all([
+      progressOf(req, content.id),
+      service.archive.get(content.id),
+      service.viewers.onList(req.session!.user.id, [content.id]),
+    ]);
+    return {
+      ...view(req, content),
+      progress,
+      structure: placed?.structure ?? null,
+      on_list: listed.has(content.id),
+    };
   });
 
   r.post(

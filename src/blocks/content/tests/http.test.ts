@@ -5,48 +5,14 @@
  * /api/home latency with 1,000 items.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authV1, mockBlock, type EventName, type User } from '../../../orchestration/index.ts';
+import type { EventName } from '../../../orchestration/index.ts';
+import { authMock } from './helpers.ts';
 import { loadConfig } from '../../../app/config.ts';
 import { buildHost, type App } from '../../../app/host.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { memoryLogger } from '../../../../test/support/logs.ts';
 import { waitFor } from '../../../../test/support/wait.ts';
 import contentBlock from '../index.ts';
-
-const now = new Date().toISOString();
-const user = (id: string, over: Partial<User> = {}): User => ({
-  id,
-  email: `${id}@x.test`,
-  username: id,
-  full_name: null,
-  role: 'user',
-  status: 'active',
-  status_reason: null,
-  created_at: now,
-  approved_at: now,
-  last_login_at: null,
-  ...over,
-});
-const tokens: Record<string, User> = {
-  viewer: user('u1'),
-  admin: user('a1', { role: 'admin' }),
-  pending: user('u2', { status: 'pending_approval' }),
-};
-const authMock = () =>
-  mockBlock(
-    'auth:v1',
-    {
-      validate_token: ({ token }) =>
-        tokens[token]
-          ? {
-              user: tokens[token],
-              session_id: `s-${token}`,
-              expires_at: new Date(Date.now() + 3600_000).toISOString(),
-            }
-          : null,
-    },
-    Object.keys(authV1.actions),
-  );
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 const episode = (n: number, over: object = {}) => ({
