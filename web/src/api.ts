@@ -213,6 +213,28 @@ export interface Content {
   progress?: Progress | null;
 }
 
+/** Where an item sits in the archive, and an event: the content block's own contract types. */
+export type { EventSummary, Structure } from '../../src/orchestration/contracts/content-v2.ts';
+import type { EventSummary, Structure } from '../../src/orchestration/contracts/content-v2.ts';
+
+/** An item as the viewer sees it on event pages and lists: their progress and list mark. */
+export interface Episode extends Content {
+  progress: Progress | null;
+  on_list: boolean;
+}
+
+/** GET /api/contents/:id: the item with the viewer's progress, its place and list mark. */
+export interface ContentDetail extends Content {
+  structure: Structure | null;
+  on_list: boolean;
+}
+
+/** GET /api/events/:id */
+export interface EventPage {
+  event: EventSummary;
+  episodes: Episode[];
+}
+
 export interface HomeRow {
   id: string;
   title: string;

@@ -13,6 +13,8 @@ import { CatalogPage, CatalogsPage } from './pages/catalog.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { ContentPage } from './pages/content.tsx';
 import { WatchPage } from './pages/watch.tsx';
+import { EventPage } from './pages/event.tsx';
+import { HistoryPage, MyListPage } from './pages/lists.tsx';
 import { AdminPage } from './pages/admin/index.tsx';
 
 type Params = Record<string, string>;
@@ -34,6 +36,9 @@ const routes: Route[] = [
   { pattern: '/catalog/:id', view: (p) => <CatalogPage id={p.id} />, auth: true },
   { pattern: '/search', view: () => <SearchPage />, auth: true },
   { pattern: '/content/:id', view: (p) => <ContentPage id={p.id} />, auth: true },
+  { pattern: '/event/:id', view: (p) => <EventPage id={p.id} />, auth: true },
+  { pattern: '/my-list', view: () => <MyListPage />, auth: true },
+  { pattern: '/history', view: () => <HistoryPage />, auth: true },
   { pattern: '/watch/:id', view: (p) => <WatchPage id={p.id} />, auth: true, bare: true },
   { pattern: '/admin', view: () => <AdminPage />, auth: true },
 ];
@@ -124,6 +129,8 @@ function Header({ path, q }: { path: string; q: string }) {
           <nav class="nav" aria-label="Main">
             {nav('/', 'Home', 'nav-home')}
             {nav('/catalogs', 'Catalogs', 'nav-catalogs')}
+            {nav('/my-list', 'My list', 'nav-my-list')}
+            {nav('/history', 'History', 'nav-history')}
             {user.role === 'admin' ? nav('/admin', 'Dashboard', 'nav-admin') : null}
           </nav>
           <SearchBox initial={q} />

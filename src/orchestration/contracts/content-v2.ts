@@ -49,6 +49,7 @@ export const EventSummary = z.object({
   /** The sum of the known durations of its episodes. */
   duration_seconds: z.number(),
 });
+export type EventSummary = z.infer<typeof EventSummary>;
 
 /** The fields an admin may correct; null clears one. */
 export const StructurePatch = z

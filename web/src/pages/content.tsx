@@ -1,12 +1,13 @@
 /** One item: poster, facts, description and a Play / Resume button. */
-import type { Content } from '../api.ts';
+import type { ContentDetail } from '../api.ts';
 import { catalogHref, ErrorNotice, ProgressBar, Spinner, Thumb } from '../components/ui.tsx';
+import { ListButton, WatchedButton } from '../components/ViewerButtons.tsx';
 import { clock, dateTime, duration, resumePoint } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
 import { Link } from '../router.tsx';
 
 export function ContentPage({ id }: { id: string }) {
-  const c = useApi<Content>(`/api/contents/${encodeURIComponent(id)}`);
+  const c = useApi<ContentDetail>(`/api/contents/${encodeURIComponent(id)}`);
   useTitle(c.data?.title);
   if (c.error) {
     return (
@@ -46,6 +47,17 @@ export function ContentPage({ id }: { id: string }) {
       <div class="detail-body">
         <p class="eyebrow">
           <Link href={catalogHref(item.catalog)}>{item.catalog}</Link>
+          {item.structure?.event_id ? (
+            <>
+              {' · '}
+              <Link
+                href={`/event/${encodeURIComponent(item.structure.event_id)}`}
+                data-testid="event-link"
+              >
+                {[item.structure.season, item.structure.event].filter(Boolean).join(' ')}
+              </Link>
+            </>
+          ) : null}
         </p>
         <h1 data-testid="content-title">{item.title}</h1>
         <p class="hero-meta">
@@ -73,6 +85,13 @@ export function ContentPage({ id }: { id: string }) {
                 ? '▶ Watch again'
                 : '▶ Play'}
           </Link>
+          <ListButton id={item.id} onList={item.on_list} />
+          <WatchedButton
+            key={String(!!p?.finished)}
+            path={`/api/watched/${encodeURIComponent(item.id)}`}
+            watched={!!p?.finished}
+            onChange={c.reload}
+          />
         </div>
         {item.description ? <p class="detail-desc">{item.description}</p> : null}
         {meta.length ? (

@@ -6,28 +6,15 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Content, type StreamInfo } from '../api.ts';
-import { ErrorNotice, Notice, Spinner } from '../components/ui.tsx';
+import { StreamError } from '../components/StreamError.tsx';
+import { UpNext } from '../components/UpNext.tsx';
+import { Spinner } from '../components/ui.tsx';
 import { clock, resumePoint } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
-import { back, Link } from '../router.tsx';
+import { back, Link, useLocation } from '../router.tsx';
 import { sendProgress, stopStream } from './watch-beacons.ts';
 
 const SAVE_EVERY_MS = 10_000;
-
-/**
- * What went wrong with the stream, from /info or from probing the media URL after a playback error.
- */
-function describe(err: ApiError): {
-  title: string;
-  kind: 'limit' | 'unavailable' | 'missing' | 'other';
-} {
-  if (err.status === 429 || /STREAM_LIMIT|TOO_MANY_STREAMS/.test(err.code))
-    return { title: 'You are already watching on too many screens', kind: 'limit' };
-  if (err.status === 404) return { title: 'This video does not exist', kind: 'missing' };
-  if (err.status === 503 || err.code === 'FILE_UNAVAILABLE')
-    return { title: 'This video is unavailable right now', kind: 'unavailable' };
-  return { title: 'The video cannot be played', kind: 'other' };
-}
 
 export function WatchPage({ id }: { id: string }) {
   const content = useApi<Content>(`/api/contents/${encodeURIComponent(id)}`);
@@ -37,6 +24,11 @@ export function WatchPage({ id }: { id: string }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [resumed, setResumed] = useState<number | null>(null);
   const [toast, setToast] = useState(false);
+  const [ended, setEnded] = useState(false);
+  const [copied, setCopied] = useState(false);
+  /** `?t=3735`: a link to a moment starts there, whatever the saved position. */
+  const linkedAt = Number(useLocation().query.get('t') ?? NaN);
+  useEffect(() => setEnded(false), [id]);
   const video = useRef<HTMLVideoElement>(null);
   /**
    * Set once the saved position has been applied: before that, saving would overwrite it with 0.
@@ -118,6 +110,7 @@ export function WatchPage({ id }: { id: string }) {
     if (!v) return;
     const target =
       restartAt.current ??
+      (Number.isFinite(linkedAt) && linkedAt >= 0 ? linkedAt : null) ??
       resumePoint(
         content.data?.progress,
         Number.isFinite(v.duration) ? v.duration : content.data?.duration_seconds,
@@ -175,13 +168,23 @@ export function WatchPage({ id }: { id: string }) {
     return () => window.clearTimeout(t);
   }, [toast]);
 
+  /** Puts a link to this moment on the clipboard (`?t=` seconds). */
+  const copyLink = async () => {
+    const t = Math.floor(video.current?.currentTime ?? 0);
+    const url = `${window.location.origin}/watch/${encodeURIComponent(id)}?t=${t}`;
+    await navigator.clipboard.writeText(url).then(
+      () => setCopied(true),
+      () => window.prompt('Copy this link', url),
+    );
+    window.setTimeout(() => setCopied(false), 3000);
+  };
+
   const retry = () => {
     setError(null);
     setAttempt((a) => a + 1);
   };
 
   const title = content.data?.title ?? '';
-  const problem = error ? describe(error) : null;
   const waiting = !error && (!info || (!content.data && !content.error));
   return (
     <div class="watch" data-testid="watch-page">
@@ -198,52 +201,21 @@ export function WatchPage({ id }: { id: string }) {
           {title}
           {content.data ? <span class="muted"> · {content.data.catalog}</span> : null}
         </div>
+        <button
+          type="button"
+          class="btn btn-ghost btn-sm"
+          onClick={() => void copyLink()}
+          data-testid="copy-link"
+        >
+          {copied ? 'Link copied' : 'Copy link at current time'}
+        </button>
         <Link href="/" class="btn btn-ghost btn-sm" data-testid="watch-home">
           Home
         </Link>
       </div>
       <div class="watch-stage">
         {waiting ? <Spinner label="Starting the video…" /> : null}
-        {problem && error ? (
-          <div class="watch-error">
-            {problem.kind === 'other' ? (
-              <ErrorNotice error={error} title={problem.title} onRetry={retry} />
-            ) : (
-              <Notice
-                kind={problem.kind === 'limit' ? 'warn' : 'error'}
-                title={problem.title}
-                testid={`stream-error-${problem.kind}`}
-              >
-                <p data-testid="stream-error-message">
-                  {error.message ? error.message[0].toUpperCase() + error.message.slice(1) : ''}
-                </p>
-                {problem.kind === 'limit' ? (
-                  <p class="muted">Stop playback on another screen, then try again.</p>
-                ) : null}
-                {problem.kind === 'unavailable' ? (
-                  <p class="muted">
-                    The file cannot be read at the moment. Please try again in a little while.
-                  </p>
-                ) : null}
-                <div class="notice-actions">
-                  {problem.kind !== 'missing' ? (
-                    <button
-                      type="button"
-                      class="btn btn-primary"
-                      onClick={retry}
-                      data-testid="stream-retry"
-                    >
-                      Try again
-                    </button>
-                  ) : null}
-                  <Link href="/" class="btn btn-ghost">
-                    Back to the archive
-                  </Link>
-                </div>
-              </Notice>
-            )}
-          </div>
-        ) : null}
+        {error ? <StreamError error={error} onRetry={retry} /> : null}
         {info && !error && (content.data || content.error) ? (
           <video
             ref={video}
@@ -258,10 +230,12 @@ export function WatchPage({ id }: { id: string }) {
             data-resumed-from={resumed ?? undefined}
             onLoadedMetadata={onLoadedMetadata}
             onPause={() => save(false)}
-            onEnded={() => save(false)}
+            onEnded={() => (save(false), setEnded(true))}
+            onPlay={() => setEnded(false)}
             onError={() => void onVideoError()}
           />
         ) : null}
+        {ended ? <UpNext key={id} contentId={id} /> : null}
         {toast && resumed !== null && !error ? (
           <div class="resume-toast" role="status" data-testid="resume-toast">
             Resumed from {clock(resumed)}
