@@ -34,17 +34,22 @@ export class HomeRows {
     private readonly reads: ContentReads,
     private readonly now: () => number,
     private readonly cacheMs: number,
+    /** The viewer's own rows after "continue watching" (continue the event, my list). */
+    private readonly personal: (userId: string) => Promise<HomeRow[]> = async () => [],
   ) {}
 
   async of(userId: string): Promise<Home> {
-    const [shared, watching] = await Promise.all([
+    const [shared, watching, personal] = await Promise.all([
       this.sharedRows(),
       this.continueWatching(userId),
+      this.personal(userId),
     ]);
     return {
       hero: shared.hero,
       rows: [
         { id: 'continue_watching', title: 'Continue watching', items: watching },
+        // Only when they have something: a viewer without a list sees no empty row.
+        ...personal.filter((r) => r.items.length > 0),
         ...shared.rows,
       ],
     };

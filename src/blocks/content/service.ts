@@ -9,7 +9,7 @@ import {
 } from '../../platform/database/index.ts';
 import { Archive } from './archive.ts';
 import { HomeRows } from './home.ts';
-import { HOME_CACHE_MS, type ContentDB } from './models.ts';
+import { HOME_CACHE_MS, ROW_SIZE, type ContentDB } from './models.ts';
 import { ContentReads } from './reads.ts';
 import { Viewers } from './viewer.ts';
 import { Watching } from './watching.ts';
@@ -35,7 +35,18 @@ export class ContentService {
   ) {
     const db = database.db;
     this.reads = new ContentReads(db, database.dialect);
-    this.home = new HomeRows(db, this.reads, now, homeCacheMs);
+    this.home = new HomeRows(db, this.reads, now, homeCacheMs, async (userId) => [
+      {
+        id: 'continue_event',
+        title: 'Continue the event',
+        items: await this.viewers.continueEvents(userId, ROW_SIZE.continue_watching),
+      },
+      {
+        id: 'my_list',
+        title: 'My list',
+        items: (await this.viewers.list(userId, { limit: ROW_SIZE.catalog, offset: 0 })).items,
+      },
+    ]);
     this.archive = new Archive(db);
     this.writes = new ContentWrites(db, this.reads, this.archive, now, () => this.home.forget());
     this.watching = new Watching(db, this.reads, now);

@@ -97,6 +97,40 @@ export class Viewers {
     return { content_id: contentId, on_list: false };
   }
 
+  /**
+   * "Continue the event": for each event the viewer is part-way through (an episode finished,
+   * not all), the first episode not finished yet; most recently watched events first.
+   */
+  async continueEvents(userId: string, limit: number): Promise<ContentItem[]> {
+    const recent = await this.db
+      .selectFrom('progress as p')
+      .innerJoin('structure as s', 's.content_id', 'p.content_id')
+      .select((eb) => ['s.event_id', eb.fn.max('p.updated_at').as('at')])
+      .where('p.user_id', '=', userId)
+      .where('s.event_id', 'is not', null)
+      .groupBy('s.event_id')
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .execute();
+    const finished = new Set(
+      (
+        await this.db
+          .selectFrom('progress')
+          .select('content_id')
+          .where('user_id', '=', userId)
+          .where('finished', '=', 1)
+          .execute()
+      ).map((r) => r.content_id),
+    );
+    const next: ContentItem[] = [];
+    for (const { event_id } of recent) {
+      const episodes = (await this.archive.event(event_id!))?.episodes ?? [];
+      const up = episodes.find((e) => !finished.has(e.id));
+      if (up && episodes.some((e) => finished.has(e.id))) next.push(up);
+    }
+    return next;
+  }
+
   /** Which of these items are on the viewer's list. */
   async onList(userId: string, contentIds: string[]): Promise<Set<string>> {
     if (!contentIds.length) return new Set();

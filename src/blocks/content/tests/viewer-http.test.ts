@@ -69,6 +69,21 @@ describeEachDatabase('archive and viewer routes', (target) => {
     expect(missing.json().error.code).toBe('EVENT_NOT_FOUND');
   });
 
+  it('home gains "continue the event" (the next unwatched episode) and "my list"', async () => {
+    const rows = (await call('GET', '/api/home')).json().rows as Array<{
+      id: string;
+      items: Array<{ title: string }>;
+    }>;
+    const titles = (id: string) => rows.find((r) => r.id === id)?.items.map((i) => i.title);
+    expect(titles('continue_event')).toEqual(['Day 2']); // Day 1 is watched
+    expect(titles('my_list')).toEqual(['Day 2']);
+    expect(rows.map((r) => r.id).slice(0, 3)).toEqual([
+      'continue_watching',
+      'continue_event',
+      'my_list',
+    ]);
+  });
+
   it('the next episode, and the item page knows its place and list mark', async () => {
     const next = (await call('GET', `/api/contents/${ids['Day 2']}/next`)).json();
     expect(next.next).toMatchObject({ title: 'Final Table', on_list: false });
