@@ -1,4 +1,5 @@
 /** The list of catalogs and one catalog's items, page by page. */
+import { EventList } from '../components/EventList.tsx';
 import type { Catalog, Content, Page } from '../api.ts';
 import { Card, ErrorNotice, Notice, Spinner } from '../components/ui.tsx';
 import { useApi, useTitle } from '../hooks.ts';
@@ -58,6 +59,7 @@ export function CatalogPage({ id }: { id: string }) {
           {total} video{total === 1 ? '' : 's'}
         </p>
       ) : null}
+      {page === 1 ? <EventList catalogId={id} /> : null}
       {list.error ? <ErrorNotice error={list.error} onRetry={list.reload} /> : null}
       {!list.data && !list.error ? <Spinner /> : null}
       {list.data && list.data.items.length === 0 ? (
